@@ -1,0 +1,80 @@
+/**
+ * One factory for Kafka clients: PLAINTEXT for the local broker, SASL_SSL (PLAIN or SCRAM) for
+ * Confluent Cloud, from the same configuration.
+ *
+ * @module
+ */
+import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel } from "kafkajs";
+import type { KafkaConfig } from "../config/mod.ts";
+import type { Topic } from "../schema/events.ts";
+import process from "node:process";
+
+// kafkajs 2.2.4 schedules its throttle check with a negative delay when not throttled
+// (requestQueue/index.js); Node treats it as 1 ms but warns on every connection. Drop only that one.
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
+  const name = typeof warning === "string" ? (rest[0] as { type?: string } | string) : warning.name;
+  const type = typeof name === "string" ? name : name?.type;
+  if (type === "TimeoutNegativeWarning") return;
+  // deno-lint-ignore no-explicit-any
+  return (emitWarning as any).call(process, warning, ...rest);
+} as typeof process.emitWarning;
+
+/** Options of {@linkcode createKafka}. */
+export interface CreateKafkaOptions {
+  /** Client id shown in broker logs. @default "ecom-stream" */
+  clientId?: string;
+  /** Connection timeout in ms. @default 3000 */
+  connectionTimeout?: number;
+  /** kafkajs retry settings (tests shorten them). */
+  retry?: KafkaJsConfig["retry"];
+  /** Print kafkajs warnings and errors on stderr. @default false */
+  verbose?: boolean;
+}
+
+/**
+ * Creates a kafkajs client for the configured cluster.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadConfig } from "../config/mod.ts";
+ * import { createKafka } from "./client.ts";
+ * const kafka = createKafka(loadConfig().kafka);
+ * const admin = kafka.admin();
+ * ```
+ */
+export function createKafka(config: KafkaConfig, options: CreateKafkaOptions = {}): Kafka {
+  return new Kafka({
+    clientId: options.clientId ?? "ecom-stream",
+    brokers: config.brokers,
+    ssl: config.ssl,
+    sasl: config.sasl
+      ? {
+        mechanism: config.sasl.mechanism,
+        username: config.sasl.username,
+        password: config.sasl.password,
+      } as KafkaJsConfig["sasl"]
+      : undefined,
+    connectionTimeout: options.connectionTimeout ?? 3000,
+    retry: options.retry ?? { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
+    logLevel: options.verbose ? logLevel.WARN : logLevel.NOTHING,
+  });
+}
+
+/**
+ * The full topic name (with `KAFKA_TOPIC_PREFIX`) of a base topic.
+ *
+ * @example
+ * ```ts
+ * import { topicName } from "./client.ts";
+ * topicName({ topicPrefix: "dev." }, "orders"); // "dev.orders"
+ * ```
+ */
+export function topicName(config: Pick<KafkaConfig, "topicPrefix">, topic: Topic): string {
+  return `${config.topicPrefix}${topic}`;
+}
+
+/** The dead-letter topic of a full topic name. */
+export function dlqName(fullTopic: string): string {
+  return `${fullTopic}.dlq`;
+}

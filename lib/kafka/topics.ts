@@ -1,0 +1,68 @@
+/** Creating the workspace's topics. */
+import type { Kafka } from "kafkajs";
+import type { KafkaConfig } from "../config/mod.ts";
+import { KafkaError } from "../errors.ts";
+import { TOPICS } from "../schema/events.ts";
+import { dlqName, topicName } from "./client.ts";
+
+/** Options of {@linkcode ensureTopics}. */
+export interface EnsureTopicsOptions {
+  /** Also create each topic's dead-letter topic. @default true */
+  dlq?: boolean;
+  /** Replication factor. @default 1 locally, 3 on a remote cluster */
+  replicationFactor?: number;
+}
+
+/**
+ * Creates the four topics (and their `.dlq` topics) if they do not exist; returns the names that
+ * were created. Idempotent.
+ *
+ * @example
+ * ```ts ignore
+ * await ensureTopics(kafka, config.kafka); // ["clickstream", "orders", ...] the first time, [] after
+ * ```
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  config: KafkaConfig,
+  options: EnsureTopicsOptions = {},
+): Promise<string[]> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const wanted = TOPICS.map((t) => topicName(config, t));
+    if (options.dlq ?? true) wanted.push(...wanted.map(dlqName));
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: topic.endsWith(".dlq") ? 1 : config.partitions,
+          replicationFactor: options.replicationFactor ?? (config.local ? 1 : 3),
+        })),
+      });
+    }
+    return missing;
+  } catch (error) {
+    throw new KafkaError(
+      `Could not create topics on ${config.brokers.join(",")}: ${(error as Error).message}`,
+      { cause: error, retriable: true },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Per-partition high watermarks of a topic: the offset the next record will get. */
+export async function highWatermarks(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Azure backends: Azurite locally and real ADLS Gen2 accounts.
+ *
+ * Azurite has no DFS endpoint, so writes and listings go through the Blob API (valid on real
+ * hierarchical-namespace accounts too: the Confluent Azure Blob sink writes that way), while
+ * reads, properties and filesystem calls stay on the DataLake client. DFS-only calls
+ * (`listPaths`) are used only against a real `*.dfs.core.windows.net` account.
+ *
+ * @module
+ */
+import {
+  BlobServiceClient,
+  type ContainerClient,
+  StorageSharedKeyCredential,
+} from "@azure/storage-blob";
+import {
+  DataLakeFileSystemClient,
+  DataLakeServiceClient,
+  StorageSharedKeyCredential as DfsKeyCredential,
+} from "@azure/storage-file-datalake";
+import type { LakeConfig } from "../config/mod.ts";
+import { redactUrl } from "../config/mod.ts";
+import { LakeError } from "../errors.ts";
+import { checkPath, type LakeEntry, type LakeStorage } from "./storage.ts";
+
+/** The SDKs' own retries are kept short: our callers retry with backoff and commit nothing meanwhile. */
+const RETRY = { maxTries: 2, tryTimeoutInMs: 30_000, retryDelayInMs: 200, maxRetryDelayInMs: 1000 };
+
+function isRetriable(error: unknown): boolean {
+  const e = error as { statusCode?: number; code?: string; name?: string };
+  if (e?.statusCode !== undefined) {
+    return e.statusCode >= 500 || e.statusCode === 408 || e.statusCode === 429;
+  }
+  return true; // no HTTP status: connection refused, reset, timeout
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { statusCode?: number })?.statusCode === 404;
+}
+
+/** A lake in an Azure Storage container: Azurite (`azurite://`) or ADLS Gen2 (`abfss://`). */
+export class AzureLake implements LakeStorage {
+  readonly description: string;
+  readonly #container: ContainerClient;
+  readonly #fs: DataLakeFileSystemClient;
+  readonly #hns: boolean;
+  readonly #prefix: string;
+
+  constructor(config: LakeConfig) {
+    this.#hns = config.kind === "adls";
+    this.#prefix = config.prefix ? `${config.prefix}/` : "";
+    this.description = redactUrl(config.url);
+    let blobUrl: string;
+    let dfsUrl: string;
+    if (config.kind === "azurite") {
+      blobUrl = dfsUrl = `http://${config.endpoint!.host}:${
+        config.endpoint!.port
+      }/${config.account}`;
+    } else {
+      blobUrl = `https://${config.account}.blob.core.windows.net`;
+      dfsUrl = `https://${config.account}.dfs.core.windows.net`;
+    }
+    let blob: BlobServiceClient;
+    let dfs: DataLakeServiceClient;
+    if (config.connectionString) {
+      blob = BlobServiceClient.fromConnectionString(config.connectionString, {
+        retryOptions: RETRY,
+      });
+      dfs = new DataLakeServiceClient(blob.url.replace(".blob.", ".dfs."), undefined, {
+        retryOptions: RETRY,
+      });
+    } else if (config.accountKey) {
+      blob = new BlobServiceClient(
+        blobUrl,
+        new StorageSharedKeyCredential(config.account, config.accountKey),
+        { retryOptions: RETRY },
+      );
+      dfs = new DataLakeServiceClient(
+        dfsUrl,
+        new DfsKeyCredential(config.account, config.accountKey),
+        { retryOptions: RETRY },
+      );
+    } else {
+      const sas = (config.sasToken ?? "").replace(/^\?/, "");
+      blob = new BlobServiceClient(`${blobUrl}?${sas}`, undefined, { retryOptions: RETRY });
+      dfs = new DataLakeServiceClient(`${dfsUrl}?${sas}`, undefined, { retryOptions: RETRY });
+    }
+    this.#container = blob.getContainerClient(config.container);
+    this.#fs = dfs.getFileSystemClient(config.container);
+  }
+
+  #fail(action: string, path: string, error: unknown): never {
+    const status = (error as { statusCode?: number }).statusCode;
+    const why = status ? `HTTP ${status}` : (error as Error).message?.split("\n")[0];
+    throw new LakeError(`Could not ${action} ${this.description}/${path}: ${why}`, {
+      cause: error,
+      retriable: isRetriable(error),
+    });
+  }
+
+  async init(): Promise<void> {
+    try {
+      await this.#fs.createIfNotExists();
+    } catch (error) {
+      this.#fail("create", "", error);
+    }
+  }
+
+  async put(path: string, data: Uint8Array): Promise<void> {
+    const name = this.#prefix + checkPath(path);
+    try {
+      // One block-blob upload: the blob appears whole or not at all.
+      await this.#container.getBlockBlobClient(name).uploadData(data, {
+        maxSingleShotSize: 256 * 1024 * 1024,
+        blobHTTPHeaders: {
+          blobContentType: path.endsWith(".json") ? "application/json" : "application/octet-stream",
+        },
+      });
+    } catch (error) {
+      this.#fail("write", path, error);
+    }
+  }
+
+  async get(path: string): Promise<Uint8Array> {
+    const name = this.#prefix + checkPath(path);
+    try {
+      const buffer = await this.#fs.getFileClient(name).readToBuffer();
+      return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    } catch (error) {
+      this.#fail("read", path, error);
+    }
+  }
+
+  async list(prefix: string): Promise<LakeEntry[]> {
+    const out: LakeEntry[] = [];
+    const cut = this.#prefix.length;
+    try {
+      if (this.#hns) {
+        const dir = (this.#prefix + prefix).replace(/\/[^/]*$/, "");
+        for await (const p of this.#fs.listPaths({ path: dir || undefined, recursive: true })) {
+          const name = p.name ?? "";
+          if (p.isDirectory || !name.startsWith(this.#prefix + prefix)) continue;
+          out.push({
+            path: name.slice(cut),
+            size: Number(p.contentLength ?? 0),
+            lastModified: p.lastModified?.getTime() ?? 0,
+          });
+        }
+      } else {
+        for await (const b of this.#container.listBlobsFlat({ prefix: this.#prefix + prefix })) {
+          out.push({
+            path: b.name.slice(cut),
+            size: b.properties.contentLength ?? 0,
+            lastModified: b.properties.lastModified?.getTime() ?? 0,
+          });
+        }
+      }
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      this.#fail("list", prefix, error);
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async exists(path: string): Promise<boolean> {
+    try {
+      return await this.#fs.getFileClient(this.#prefix + checkPath(path)).exists();
+    } catch (error) {
+      this.#fail("check", path, error);
+    }
+  }
+
+  async delete(path: string): Promise<void> {
+    try {
+      await this.#container.getBlobClient(this.#prefix + checkPath(path)).deleteIfExists();
+    } catch (error) {
+      this.#fail("delete", path, error);
+    }
+  }
+
+  async close(): Promise<void> {}
+}

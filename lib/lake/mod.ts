@@ -1,0 +1,10 @@
+/**
+ * The lake: one storage interface over Azurite, ADLS Gen2 and `file://`.
+ *
+ * @module
+ */
+export * from "./storage.ts";
+export * from "./file.ts";
+export * from "./azure.ts";
+export * from "./open.ts";
+export * from "./health.ts";

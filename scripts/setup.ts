@@ -1,0 +1,36 @@
+/**
+ * `deno task setup`: installs everything the workspace needs beyond Deno (Kafka jars, Azurite,
+ * the Python virtualenv with the Deno kernelspec), idempotently, into the user cache.
+ */
+import { runMain } from "./_main.ts";
+import { CACHE_DIR, ensureAzurite, ensureKafka, ensureVenv } from "./stack/install.ts";
+
+/** Installs what is missing; prints one line per part. */
+export async function setup(log: (line: string) => void = (l) => console.error(l)): Promise<void> {
+  const steps: Array<[string, () => Promise<string>]> = [
+    ["kafka jars", () => ensureKafka(log)],
+    ["azurite", () => ensureAzurite(log)],
+    ["python venv + deno kernel", () => ensureVenv(log)],
+  ];
+  for (const [name, step] of steps) {
+    const t0 = performance.now();
+    const where = await step();
+    log(
+      `✔ ${name.padEnd(26)} ${where.replace(CACHE_DIR, "<cache>")} (${
+        ((performance.now() - t0) / 1000).toFixed(1)
+      } s)`,
+    );
+  }
+}
+
+if (import.meta.main) {
+  runMain(async () => {
+    if (Deno.args.includes("--help")) {
+      console.log(
+        `Usage: deno task setup\n\nInstalls Kafka's jars, Azurite and the Python virtualenv into ${CACHE_DIR}.`,
+      );
+      return 0;
+    }
+    await setup();
+  });
+}

@@ -1,0 +1,294 @@
+/**
+ * The local stack: one Kafka broker (KRaft, broker and controller in one JVM) and Azurite's blob
+ * service, started as background processes with PID files under `data/stack/`, so `down` stops
+ * exactly what `up` started.
+ *
+ * @module
+ */
+import type { Config } from "../../lib/config/mod.ts";
+import { parseHostPort, PROJECT_ROOT } from "../../lib/config/mod.ts";
+import { StackError } from "../../lib/errors.ts";
+import { pingKafka } from "../../lib/kafka/mod.ts";
+import { ensureAzurite, ensureKafka } from "./install.ts";
+
+/** What `status` shows for one service. */
+export interface ServiceStatus {
+  service: string;
+  pid: number | null;
+  port: number;
+  healthy: boolean;
+  /** Why it is not started here (remote), if so. */
+  note?: string;
+}
+
+/** One service of the local stack. */
+export interface Service {
+  name: string;
+  port: number;
+  /** False when the configuration points at a remote service: the stack starts nothing for it. */
+  local: boolean;
+  start(dir: string, log: (line: string) => void): Promise<string[]>;
+  healthy(): Promise<boolean>;
+  /** Seconds to wait for health after start. */
+  startTimeout: number;
+}
+
+/** `data/stack`, where PID files, logs and service data live. */
+export function stackDir(config: Config): string {
+  return `${config.dataDir}/stack`;
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Whether something listens on 127.0.0.1:port. */
+export async function portInUse(port: number, host = "127.0.0.1"): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname: host, port });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a process with this pid is alive (and not a zombie). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+function kafkaService(config: Config): Service {
+  const { host, port } = parseHostPort(config.kafka.brokers[0], "KAFKA_BOOTSTRAP_SERVERS");
+  const controllerPort = port + 1;
+  return {
+    name: "kafka",
+    port,
+    local: config.kafka.local,
+    startTimeout: 90,
+    async start(dir, log) {
+      const libs = await ensureKafka(log);
+      const dataDir = `${dir}/kafka-data`;
+      const props = [
+        "process.roles=broker,controller",
+        "node.id=1",
+        `controller.quorum.voters=1@${host}:${controllerPort}`,
+        `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://${host}:${port}`,
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name=PLAINTEXT",
+        `log.dirs=${dataDir}`,
+        `num.partitions=${config.kafka.partitions}`,
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=3",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "group.initial.rebalance.delay.ms=0",
+        "auto.create.topics.enable=false",
+        "log.retention.hours=168",
+        "",
+      ].join("\n");
+      await Deno.writeTextFile(`${dir}/kafka.properties`, props);
+      const java = [
+        "-Xms256m",
+        "-Xmx768m",
+        "-XX:+UseG1GC",
+        `-Dlog4j2.configurationFile=${PROJECT_ROOT}/scripts/stack/log4j2.properties`,
+        "-cp",
+        `${libs}/*`,
+      ];
+      try {
+        await Deno.stat(`${dataDir}/meta.properties`);
+      } catch {
+        log("Formatting Kafka storage (KRaft, once)…");
+        const out = await new Deno.Command("java", {
+          args: [
+            ...java,
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            "ecom-stream-local-0001",
+            "-c",
+            `${dir}/kafka.properties`,
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        if (!out.success) {
+          throw new StackError(
+            `Formatting Kafka storage failed: ${
+              new TextDecoder().decode(out.stderr).trim().split("\n").pop()
+            }`,
+          );
+        }
+      }
+      return ["java", ...java, "kafka.Kafka", `${dir}/kafka.properties`];
+    },
+    async healthy() {
+      return (await portInUse(port, host)) && (await pingKafka(config.kafka, 1000)).healthy;
+    },
+  };
+}
+
+function azuriteService(config: Config): Service {
+  const endpoint = config.lake.endpoint ?? { host: "127.0.0.1", port: 10000 };
+  return {
+    name: "azurite",
+    port: endpoint.port,
+    local: config.lake.kind === "azurite",
+    startTimeout: 30,
+    async start(dir, log) {
+      const bin = await ensureAzurite(log);
+      await Deno.mkdir(`${dir}/azurite-data`, { recursive: true });
+      return [
+        bin,
+        "--blobHost",
+        endpoint.host,
+        "--blobPort",
+        String(endpoint.port),
+        "--location",
+        `${dir}/azurite-data`,
+        "--skipApiVersionCheck",
+        "--loose",
+        "--silent",
+      ];
+    },
+    async healthy() {
+      try {
+        const res = await fetch(
+          `http://${endpoint.host}:${endpoint.port}/devstoreaccount1?comp=list`,
+          {
+            signal: AbortSignal.timeout(2000),
+          },
+        );
+        await res.body?.cancel();
+        return res.status > 0;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** The stack's services for this configuration. */
+export function services(config: Config): Service[] {
+  return [kafkaService(config), azuriteService(config)];
+}
+
+function pidFile(dir: string, service: Service) {
+  return `${dir}/${service.name}.pid`;
+}
+
+/** The pid recorded for a service, if that process is still alive. */
+export function runningPid(dir: string, service: Service): number | null {
+  try {
+    const pid = Number(Deno.readTextFileSync(pidFile(dir, service)).trim());
+    return pid > 0 && alive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function tail(path: string, lines = 20): string {
+  try {
+    return Deno.readTextFileSync(path).trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** Starts one service unless it already runs; waits until it is healthy. */
+export async function startService(
+  config: Config,
+  service: Service,
+  log: (line: string) => void,
+): Promise<"started" | "running" | "remote"> {
+  if (!service.local) return "remote";
+  const dir = stackDir(config);
+  await Deno.mkdir(dir, { recursive: true });
+  const pid = runningPid(dir, service);
+  if (pid !== null) {
+    if (await waitHealthy(service, service.startTimeout)) return "running";
+    throw new StackError(
+      `${service.name} (pid ${pid}) runs but is not healthy; see ${dir}/${service.name}.log`,
+    );
+  }
+  if (await portInUse(service.port)) {
+    throw new StackError(
+      `Port ${service.port} is already in use by another process; ${service.name} cannot start (stop it, or change ${
+        service.name === "kafka" ? "KAFKA_BOOTSTRAP_SERVERS" : "LAKE_URL"
+      })`,
+    );
+  }
+  const argv = await service.start(dir, log);
+  const logPath = `${dir}/${service.name}.log`;
+  // setsid: the service outlives this command, in its own process group, so `down` can stop it
+  // and everything it forked.
+  const script =
+    'pid="$0"; log="$1"; shift; echo $$ > "$pid"; exec "$@" >> "$log" 2>&1 < /dev/null';
+  const child = new Deno.Command("setsid", {
+    args: ["--fork", "sh", "-c", script, pidFile(dir, service), logPath, ...argv],
+    stdout: "null",
+    stderr: "null",
+    stdin: "null",
+  }).spawn();
+  await child.status;
+  if (!(await waitHealthy(service, service.startTimeout))) {
+    throw new StackError(
+      `${service.name} did not become healthy on port ${service.port}; log tail:\n${tail(logPath)}`,
+    );
+  }
+  return "started";
+}
+
+async function waitHealthy(service: Service, seconds: number): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    if (await service.healthy()) return true;
+    await sleep(300);
+  }
+  return false;
+}
+
+/** Stops a service this stack started (its whole process group). */
+export async function stopService(config: Config, service: Service): Promise<boolean> {
+  const dir = stackDir(config);
+  const pid = runningPid(dir, service);
+  await Deno.remove(pidFile(dir, service)).catch(() => {});
+  if (pid === null) return false;
+  const signal = (sig: Deno.Signal) => {
+    try {
+      Deno.kill(-pid, sig);
+    } catch {
+      try {
+        Deno.kill(pid, sig);
+      } catch { /* gone */ }
+    }
+  };
+  signal("SIGTERM");
+  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) signal("SIGKILL");
+  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  return true;
+}
+
+/** Status rows for every service. */
+export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
+  const dir = stackDir(config);
+  return await Promise.all(
+    services(config).map(async (s) => ({
+      service: s.name,
+      pid: runningPid(dir, s),
+      port: s.port,
+      healthy: await s.healthy(),
+      note: s.local ? undefined : "remote: not started here",
+    })),
+  );
+}

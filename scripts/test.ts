@@ -1,0 +1,106 @@
+/**
+ * `deno task test`: every test. Installs what is missing, starts the local stack if it is not
+ * up (and stops it again afterwards), runs the format and lint checks and `deno test` over
+ * `tests/` and the doc examples of `lib/`, then prints the plain closing line
+ * `N passed, N failed` (each check counts as one test).
+ *
+ * Extra arguments are passed to `deno test` (e.g. a path or `--filter`).
+ */
+import { loadConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
+import { runMain } from "./_main.ts";
+import { setup } from "./setup.ts";
+import { services, startService, stopService } from "./stack/services.ts";
+
+const USAGE = `Usage: deno task test [--keep-stack] [--no-checks] [deno test args…]
+
+  --keep-stack   leave the stack running if this command started it
+  --no-checks    skip deno fmt --check and deno lint`;
+
+async function check(name: string, args: string[]): Promise<boolean> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: PROJECT_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const text = (new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr)).trim();
+  console.log(`${out.success ? "ok  " : "FAIL"} ${name}`);
+  if (!out.success) console.log(text.split("\n").slice(-40).join("\n"));
+  return out.success;
+}
+
+/** Runs `deno test`, streaming its output; returns its passed/failed counts. */
+async function denoTest(args: string[]): Promise<{ passed: number; failed: number; ok: boolean }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["test", "-A", "--doc", ...args],
+    cwd: PROJECT_ROOT,
+    stdout: "piped",
+    stderr: "inherit",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  let last = "";
+  let pending = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of child.stdout) {
+    await Deno.stdout.write(chunk);
+    pending += decoder.decode(chunk, { stream: true });
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) if (/\d+ passed.*\d+ failed/.test(line)) last = line;
+  }
+  const status = await child.status;
+  const passed = Number(/(\d+) passed/.exec(last)?.[1] ?? 0);
+  const failed = Number(/(\d+) failed/.exec(last)?.[1] ?? (status.success ? 0 : 1));
+  // A run that dies before its summary (type error, crash) counts as one failure.
+  return { passed, failed: status.success ? failed : Math.max(failed, 1), ok: status.success };
+}
+
+if (import.meta.main) {
+  runMain(async () => {
+    const args = [...Deno.args];
+    if (args.includes("--help")) {
+      console.log(USAGE);
+      return 0;
+    }
+    const take = (flag: string) => {
+      const i = args.indexOf(flag);
+      if (i >= 0) args.splice(i, 1);
+      return i >= 0;
+    };
+    const keep = take("--keep-stack");
+    const noChecks = take("--no-checks");
+    const config = loadConfig();
+    await setup();
+    const started = [];
+    for (const service of services(config)) {
+      if ((await startService(config, service, (l) => console.error(l))) === "started") {
+        started.push(service);
+      }
+    }
+    // The stack creates the topics; `stack up` does it, so do the same here.
+    const { ensureTopics, createKafka } = await import("../lib/kafka/mod.ts");
+    if (config.kafka.local) await ensureTopics(createKafka(config.kafka), config.kafka);
+    let passed = 0;
+    let failed = 0;
+    try {
+      if (!noChecks) {
+        for (
+          const [name, cmd] of [["deno fmt --check", ["fmt", "--check"]], ["deno lint", [
+            "lint",
+          ]]] as const
+        ) {
+          if (await check(name, [...cmd])) passed++;
+          else failed++;
+        }
+      }
+      const result = await denoTest(args.length > 0 ? args : ["tests/", "lib/"]);
+      passed += result.passed;
+      failed += result.failed;
+    } finally {
+      if (!keep) { for (const service of started) await stopService(config, service); }
+    }
+    console.log(`${passed} passed, ${failed} failed`);
+    return failed === 0 ? 0 : 1;
+  });
+}
