@@ -8,3 +8,4 @@ export * from "./file.ts";
 export * from "./azure.ts";
 export * from "./open.ts";
 export * from "./health.ts";
+export * from "./layout.ts";

@@ -1,0 +1,104 @@
+/**
+ * The raw lake layout, as the Confluent Azure Blob / ADLS Gen2 sink connectors write it, so that
+ * either our sink or the managed connector can feed the lake:
+ *
+ * `topics/<topic>/year=YYYY/month=MM/day=dd/hour=HH/<topic>+<partition>+<startOffset:010>.json`
+ *
+ * JSON lines, one record value per line; the hour comes from the record's `timestamp` field
+ * (RecordField extractor), UTC. Same offsets in ⇒ same names out.
+ *
+ * @module
+ */
+
+/** Where a raw file lives and what it holds. */
+export interface RawFile {
+  topic: string;
+  partition: number;
+  startOffset: number;
+  /** Start of the hour (UTC, ms since the epoch) the file's records belong to. */
+  hour: number;
+}
+
+const HOUR = 3_600_000;
+
+/** The start of the UTC hour holding `ms`. */
+export function hourStart(ms: number): number {
+  return Math.floor(ms / HOUR) * HOUR;
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+/**
+ * The partition folder of an hour: `year=YYYY/month=MM/day=dd/hour=HH`.
+ *
+ * @example
+ * ```ts
+ * import { hourFolder } from "./layout.ts";
+ * hourFolder(Date.UTC(2026, 10, 26, 9, 30)); // "year=2026/month=11/day=26/hour=09"
+ * ```
+ */
+export function hourFolder(ms: number): string {
+  const d = new Date(ms);
+  return `year=${d.getUTCFullYear()}/month=${pad(d.getUTCMonth() + 1)}/day=${
+    pad(d.getUTCDate())
+  }/hour=${pad(d.getUTCHours())}`;
+}
+
+/**
+ * The path of a raw file.
+ *
+ * @example
+ * ```ts
+ * import { rawPath } from "./layout.ts";
+ * rawPath({ topic: "orders", partition: 2, startOffset: 1500, hour: Date.UTC(2026, 10, 26, 10) });
+ * // "topics/orders/year=2026/month=11/day=26/hour=10/orders+2+0000001500.json"
+ * ```
+ */
+export function rawPath(file: RawFile, extension = "json"): string {
+  return `topics/${file.topic}/${hourFolder(file.hour)}/${file.topic}+${file.partition}+${
+    pad(file.startOffset, 10)
+  }.${extension}`;
+}
+
+const RAW_PATH =
+  /^topics\/([^/]+)\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/([^/+]+)\+(\d+)\+(\d{10,})\.(json|parquet)$/;
+
+/**
+ * Parses a raw file path; `null` if it does not follow the layout.
+ *
+ * @example
+ * ```ts
+ * import { parseRawPath } from "./layout.ts";
+ * parseRawPath("topics/orders/year=2026/month=11/day=26/hour=10/orders+2+0000001500.json")?.startOffset; // 1500
+ * ```
+ */
+export function parseRawPath(path: string): RawFile | null {
+  const m = RAW_PATH.exec(path);
+  if (!m || m[1] !== m[6]) return null;
+  return {
+    topic: m[1],
+    partition: Number(m[7]),
+    startOffset: Number(m[8]),
+    hour: Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]), Number(m[5])),
+  };
+}
+
+/**
+ * The event time of a record for partitioning: its `timestamp` field when that is a valid
+ * ISO-8601 string, else `fallbackMs` (the Kafka record's timestamp).
+ *
+ * @example
+ * ```ts
+ * import { recordTime } from "./layout.ts";
+ * recordTime({ timestamp: "2026-11-26T10:15:30.123Z" }, 0); // 1795774530123
+ * recordTime({ timestamp: null }, 42); // 42
+ * ```
+ */
+export function recordTime(value: unknown, fallbackMs: number): number {
+  const ts = (value as { timestamp?: unknown } | null)?.timestamp;
+  if (typeof ts === "string") {
+    const ms = Date.parse(ts);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  return fallbackMs;
+}
