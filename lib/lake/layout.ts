@@ -90,7 +90,7 @@ export function parseRawPath(path: string): RawFile | null {
  * @example
  * ```ts
  * import { recordTime } from "./layout.ts";
- * recordTime({ timestamp: "2026-11-26T10:15:30.123Z" }, 0); // 1795774530123
+ * recordTime({ timestamp: "2026-11-26T10:15:30.123Z" }, 0); // 1795688130123
  * recordTime({ timestamp: null }, 42); // 42
  * ```
  */
