@@ -6,3 +6,5 @@
 export * from "./client.ts";
 export * from "./topics.ts";
 export * from "./health.ts";
+export * from "./produce.ts";
+export * from "./consume.ts";

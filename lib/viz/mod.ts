@@ -5,3 +5,4 @@
  * @module
  */
 export * from "./table.ts";
+export * from "./chart.ts";

@@ -1,0 +1,125 @@
+/**
+ * `deno task bench [--quick] [--only NAME,…]`: runs every `bench/<name>.ts` and prints one table,
+ * each figure beside its baseline measured in the same run (these machines are shared and noisy:
+ * a ratio holds, an absolute time does not). The table is also written, as Markdown, to
+ * `data/bench/latest.md` for the README.
+ */
+import { PROJECT_ROOT } from "../lib/config/mod.ts";
+import { UsageError } from "../lib/errors.ts";
+import { formatTable } from "../lib/viz/mod.ts";
+import type { Bench, BenchRow } from "../bench/_types.ts";
+import { runMain } from "./_main.ts";
+import { services, startService } from "./stack/services.ts";
+import { loadConfig } from "../lib/config/mod.ts";
+
+const USAGE = `Usage: deno task bench [--quick] [--only simulate,producer,…]
+
+  --quick   smaller sizes: a smoke run, not figures to record
+  --only    run only these bench/<name>.ts modules`;
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return "–";
+  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString("en-US");
+  return n >= 10 ? n.toFixed(1) : n.toFixed(3);
+}
+
+function markdown(rows: BenchRow[], header: string): string {
+  const lines = [
+    header,
+    "",
+    "| figure | value | baseline | baseline value | ratio | goal | met | note |",
+    "| --- | ---: | --- | ---: | ---: | --- | --- | --- |",
+    ...rows.map((r) =>
+      `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baseline || "–"} | ${
+        Number.isFinite(r.baselineValue) ? `${fmt(r.baselineValue)} ${r.unit}` : "–"
+      } | ${Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : "–"} | ${r.goal} | ${
+        r.pass ? "yes" : "**no**"
+      } | ${r.note ?? ""} |`
+    ),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+if (import.meta.main) {
+  runMain(async () => {
+    const args = [...Deno.args];
+    if (args.includes("--help")) {
+      console.log(USAGE);
+      return 0;
+    }
+    const quick = args.includes("--quick");
+    const onlyIndex = args.indexOf("--only");
+    const only = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(",") : undefined;
+    for (const a of args) {
+      if (a.startsWith("--") && !["--quick", "--only"].includes(a)) {
+        throw new UsageError(`Unknown flag '${a}'\n${USAGE}`);
+      }
+    }
+    const names: string[] = [];
+    for await (const e of Deno.readDir(`${PROJECT_ROOT}/bench`)) {
+      if (e.isFile && e.name.endsWith(".ts") && !e.name.startsWith("_")) {
+        names.push(e.name.slice(0, -3));
+      }
+    }
+    const order = ["simulate", "producer", "sink", "realtime", "nrt", "spark"];
+    names.sort((a, b) =>
+      (order.indexOf(a) + 99) % 99 - (order.indexOf(b) + 99) % 99 || a.localeCompare(b)
+    );
+    const selected = only ? names.filter((n) => only.includes(n)) : names;
+    if (only && selected.length !== only.length) {
+      throw new UsageError(
+        `Unknown bench in --only: ${only.filter((n) => !names.includes(n)).join(", ")}`,
+      );
+    }
+    const config = loadConfig();
+    for (const s of services(config)) await startService(config, s, (l) => console.error(l));
+    const rows: BenchRow[] = [];
+    for (const name of selected) {
+      console.error(`▶ bench/${name}.ts${quick ? " (quick)" : ""}…`);
+      const mod = await import(`../bench/${name}.ts`) as { bench: Bench };
+      try {
+        const got = await mod.bench({ quick });
+        for (const r of got) {
+          console.error(
+            `  ${r.name}: ${fmt(r.value)} ${r.unit} (${
+              Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : "–"
+            })`,
+          );
+        }
+        rows.push(...got);
+      } catch (error) {
+        console.error(`  ✘ ${name} failed: ${(error as Error).message.split("\n")[0]}`);
+        rows.push({
+          name: `${name} (failed)`,
+          value: NaN,
+          unit: "",
+          baseline: "",
+          baselineValue: NaN,
+          ratio: NaN,
+          goal: "",
+          pass: false,
+          note: (error as Error).message.split("\n")[0],
+        });
+      }
+    }
+    console.log(formatTable(rows.map((r) => ({
+      figure: r.name,
+      value: `${fmt(r.value)} ${r.unit}`,
+      baseline: r.baseline ? `${r.baseline}: ${fmt(r.baselineValue)}` : "–",
+      ratio: Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : "–",
+      goal: r.goal,
+      met: r.pass ? "yes" : "NO",
+    }))));
+    const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/model name\s*:\s*(.*)/)?.[1] ??
+      "unknown CPU";
+    const header = `Measured ${
+      new Date().toISOString().slice(0, 10)
+    } on ${navigator.hardwareConcurrency} cores (${cpu}), ${
+      Math.round(Deno.systemMemoryInfo().total / 2 ** 30)
+    } GiB, Deno ${Deno.version.deno}${quick ? " — quick mode, not for the record" : ""}.`;
+    await Deno.mkdir(`${PROJECT_ROOT}/data/bench`, { recursive: true });
+    await Deno.writeTextFile(`${PROJECT_ROOT}/data/bench/latest.md`, markdown(rows, header));
+    console.log(`\n${header}\nMarkdown: data/bench/latest.md`);
+    return rows.every((r) => r.pass) ? 0 : 1;
+  });
+}
