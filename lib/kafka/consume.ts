@@ -35,6 +35,7 @@ export async function readAll(kafka: Kafka, topics: string[]): Promise<ReadRecor
     await new Promise<void>((resolve, reject) => {
       consumer.run({
         autoCommit: false,
+        // deno-lint-ignore require-await
         eachBatch: async ({ batch }) => {
           const end = ends.get(batch.topic)?.get(batch.partition) ?? 0;
           for (const m of batch.messages) {
