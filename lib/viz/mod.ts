@@ -5,4 +5,6 @@
  * @module
  */
 export * from "./table.ts";
-export * from "./chart.ts";
+export { chart, Plot } from "./chart.ts";
+export * from "./live.ts";
+export * from "./plot.ts";

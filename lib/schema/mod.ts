@@ -1,0 +1,19 @@
+/**
+ * The events' contract: types and enumerations (`events.ts`), runtime validation and record
+ * decoding (`validate.ts`), and JSON Schemas (`json_schema.ts`).
+ *
+ * @example
+ * ```ts
+ * import { decodeRecord, RAW, TOPICS } from "./mod.ts";
+ * for (const topic of TOPICS) {
+ *   const result = decodeRecord(topic, "{not json", RAW);
+ *   if (result.ok) throw new Error("should not decode");
+ * }
+ * ```
+ *
+ * @module
+ */
+
+export * from "./events.ts";
+export * from "./validate.ts";
+export * from "./json_schema.ts";
