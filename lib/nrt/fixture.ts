@@ -1,0 +1,227 @@
+/**
+ * Filling a lake from simulated records without Kafka: the same files, in the same layout, as the
+ * sink (`lib/lake/sink.ts`) writes from a topic, so tests, notebooks, the benchmark and the
+ * Databricks parity check can all start from a seeded raw layer.
+ *
+ * How records become files (what a Kafka producer + the sink would do):
+ * - each record goes to partition `murmur2(key) % partitions` (Kafka's default partitioner);
+ * - offsets count up per (topic, partition) from 0 (or from `startOffsets`), one per record;
+ * - a value that is not JSON takes its offset but is not written (the sink's dead-letter queue
+ *   would take it);
+ * - per (topic, partition) one file is open per hour (the record's `timestamp`, UTC; the Kafka
+ *   timestamp when that is missing); it is written when it holds `flushSize` records, and every
+ *   open file is written at the end. A file is named after its first record's offset
+ *   (`lib/lake/layout.ts` `rawPath`).
+ *
+ * @module
+ */
+import type { LakeStorage } from "../lake/storage.ts";
+import { hourStart, rawPath, recordTime } from "../lake/layout.ts";
+
+/** The part of a simulated record the fixture needs (`lib/simulate` `SimRecord` fits). */
+export interface FixtureRecord {
+  /** Topic base name. */
+  topic: string;
+  /** Record key (user_id or order_id). */
+  key: string;
+  /** The exact JSON line, or a malformed non-JSON string. */
+  value: string;
+  /** Event time in epoch ms (the Kafka record timestamp). */
+  timestamp: number;
+}
+
+/** Options of {@linkcode writeLakeFromRecords}. */
+export interface LakeFixtureOptions {
+  /**
+   * Partitions per topic.
+   * @default 3
+   */
+  partitions?: number;
+  /**
+   * Records per file at most (the sink's `flush.size`).
+   * @default 1000
+   */
+  flushSize?: number;
+  /**
+   * Prefix of every topic folder (`KAFKA_TOPIC_PREFIX`).
+   * @default ""
+   */
+  topicPrefix?: string;
+  /**
+   * Next offset per `<topic>/<partition>`, to continue a lake written by an earlier call
+   * (pass the previous result's `nextOffsets`).
+   * @default every partition starts at 0
+   */
+  startOffsets?: Record<string, number>;
+  /**
+   * Files written at the same time.
+   * @default 16
+   */
+  concurrency?: number;
+}
+
+/** What {@linkcode writeLakeFromRecords} wrote. */
+export interface LakeFixtureResult {
+  /** Paths of the files written, sorted. */
+  files: string[];
+  /** Records written (JSON lines in the files). */
+  records: number;
+  /** Records skipped because their value is not JSON (they still took an offset). */
+  skipped: number;
+  /** Next offset per `<topic>/<partition>`: give it as `startOffsets` to continue. */
+  nextOffsets: Record<string, number>;
+}
+
+const DEFAULTS = { partitions: 3, flushSize: 1000, topicPrefix: "", concurrency: 16 } as const;
+
+/**
+ * Kafka's murmur2 hash (the Java client's and kafkajs' default partitioner).
+ *
+ * @example
+ * ```ts
+ * import { murmur2 } from "./fixture.ts";
+ * const p = (murmur2(new TextEncoder().encode("user_1")) & 0x7fffffff) % 3;
+ * if (p < 0 || p > 2) throw new Error("partition out of range");
+ * ```
+ */
+export function murmur2(data: Uint8Array): number {
+  const m = 0x5bd1e995;
+  const length = data.length;
+  let h = 0x9747b28c ^ length;
+  const blocks = length >> 2;
+  for (let i = 0; i < blocks; i++) {
+    const j = i * 4;
+    let k = data[j] | (data[j + 1] << 8) | (data[j + 2] << 16) | (data[j + 3] << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  const tail = blocks * 4;
+  switch (length & 3) {
+    case 3:
+      h ^= data[tail + 2] << 16;
+    // falls through
+    case 2:
+      h ^= data[tail + 1] << 8;
+    // falls through
+    case 1:
+      h ^= data[tail];
+      h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h;
+}
+
+/** The parsed value when it is a JSON object, else undefined. */
+function parseObject(value: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(value);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+      ? parsed
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Writes records to `lake` as the sink would (see the module doc) and returns what it wrote.
+ *
+ * @example
+ * ```ts
+ * import { FileLake } from "../lake/file.ts";
+ * import { writeLakeFromRecords } from "./fixture.ts";
+ * const root = await Deno.makeTempDir();
+ * const lake = new FileLake(root);
+ * const value = JSON.stringify({ order_id: "order_1", timestamp: "2026-11-26T10:15:30.123Z" });
+ * const result = await writeLakeFromRecords(lake, [
+ *   { topic: "orders", key: "order_1", value, timestamp: Date.parse("2026-11-26T10:15:30.123Z") },
+ *   { topic: "orders", key: "order_1", value: "{'not': json", timestamp: 0 },
+ * ], { partitions: 1 });
+ * if (result.files[0] !== "topics/orders/year=2026/month=11/day=26/hour=10/orders+0+0000000000.json") {
+ *   throw new Error(result.files[0]);
+ * }
+ * if (result.skipped !== 1 || result.nextOffsets["orders/0"] !== 2) throw new Error("offsets");
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function writeLakeFromRecords(
+  lake: LakeStorage,
+  records: Iterable<FixtureRecord>,
+  options: LakeFixtureOptions = {},
+): Promise<LakeFixtureResult> {
+  const partitions = options.partitions ?? DEFAULTS.partitions;
+  const flushSize = options.flushSize ?? DEFAULTS.flushSize;
+  const prefix = options.topicPrefix ?? DEFAULTS.topicPrefix;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    throw new RangeError(`Option partitions must be a positive integer, got ${partitions}`);
+  }
+  if (!Number.isInteger(flushSize) || flushSize < 1) {
+    throw new RangeError(`Option flushSize must be a positive integer, got ${flushSize}`);
+  }
+  const next: Record<string, number> = { ...options.startOffsets };
+  const encoder = new TextEncoder();
+  /** Open files: `<topic>/<partition>/<hour>` → start offset and lines. */
+  const open = new Map<
+    string,
+    { topic: string; partition: number; hour: number; start: number; lines: string[] }
+  >();
+  const pending: Array<{ path: string; text: string }> = [];
+  const written: string[] = [];
+  let records_ = 0;
+  let skipped = 0;
+
+  const flushPending = async (all: boolean) => {
+    while (pending.length >= concurrency || (all && pending.length > 0)) {
+      const batch = pending.splice(0, concurrency);
+      await Promise.all(batch.map((f) => lake.put(f.path, encoder.encode(f.text))));
+      written.push(...batch.map((f) => f.path));
+    }
+  };
+  const close = (id: string) => {
+    const file = open.get(id)!;
+    open.delete(id);
+    pending.push({
+      path: rawPath({
+        topic: file.topic,
+        partition: file.partition,
+        startOffset: file.start,
+        hour: file.hour,
+      }),
+      text: file.lines.join("\n") + "\n",
+    });
+  };
+
+  for (const record of records) {
+    const topic = prefix + record.topic;
+    const partition = (murmur2(encoder.encode(record.key)) & 0x7fffffff) % partitions;
+    const tp = `${record.topic}/${partition}`;
+    const offset = next[tp] ?? 0;
+    next[tp] = offset + 1;
+    const parsed = parseObject(record.value);
+    if (!parsed) {
+      skipped++;
+      continue;
+    }
+    const hour = hourStart(recordTime(parsed, record.timestamp));
+    const id = `${tp}/${hour}`;
+    let file = open.get(id);
+    if (!file) {
+      file = { topic, partition, hour, start: offset, lines: [] };
+      open.set(id, file);
+    }
+    file.lines.push(record.value);
+    records_++;
+    if (file.lines.length >= flushSize) {
+      close(id);
+      await flushPending(false);
+    }
+  }
+  for (const id of [...open.keys()]) close(id);
+  await flushPending(true);
+  return { files: written.sort(), records: records_, skipped, nextOffsets: next };
+}

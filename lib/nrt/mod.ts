@@ -1,0 +1,31 @@
+/**
+ * Near-real-time lake analytics in DuckDB and Arrow: the mirror of the Databricks notebooks.
+ *
+ * - {@linkcode syncLake}: raw lake → local cache, incremental (a checkpoint as Auto Loader's),
+ *   corrupt files quarantined;
+ * - bronze views ({@linkcode createBronzeViews}), the two cleanings ({@linkcode compareCleanings}),
+ *   silver ({@linkcode buildSilver}, {@linkcode appendSilver}), gold ({@linkcode GOLD_TABLES},
+ *   {@linkcode buildGold}), exactly as `lib/nrt/TABLES.md` defines them;
+ * - write-back ({@linkcode writeCurated}, {@linkcode writeAnalysis}) and one whole pass,
+ *   {@linkcode runNrt};
+ * - results as Arrow tables through the Parquet fast path ({@linkcode queryArrow}) or as JS rows
+ *   ({@linkcode queryRows});
+ * - {@linkcode writeLakeFromRecords}: a raw lake from simulated records, without Kafka.
+ *
+ * @module
+ */
+export * from "./db.ts";
+export * from "./arrow.ts";
+export * from "./sync.ts";
+export * from "./bronze.ts";
+export * from "./cleaning.ts";
+export * from "./silver.ts";
+export * from "./gold.ts";
+export * from "./clickstream.ts";
+export * from "./orders.ts";
+export * from "./profiles.ts";
+export * from "./delivery.ts";
+export * from "./writeback.ts";
+export * from "./run.ts";
+export * from "./fixture.ts";
+export * from "./demo.ts";

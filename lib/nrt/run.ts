@@ -1,0 +1,297 @@
+/**
+ * One near-real-time pass, as `deno task nrt` runs it: sync the raw lake into the cache, load
+ * what is new into silver (in full or incrementally), rebuild gold, write curated and analysis
+ * back to the lake. A pass with nothing new does no work.
+ *
+ * @module
+ */
+import { type Config, loadConfig } from "../config/mod.ts";
+import { openLake } from "../lake/open.ts";
+import type { LakeStorage } from "../lake/storage.ts";
+import { type Topic, TOPICS } from "../schema/events.ts";
+import { createBronzeViews, tableName } from "./bronze.ts";
+import { NrtDb, sqlString } from "./db.ts";
+import { buildGold, GOLD_TABLES } from "./gold.ts";
+import { appendSilver, buildSilver, type SilverCounts, silverCounts } from "./silver.ts";
+import { cachedFiles, readCheckpoint, syncLake, type SyncReport } from "./sync.ts";
+import { writeAnalysis, writeCurated } from "./writeback.ts";
+
+/** Options of {@linkcode runNrt}. */
+export interface NrtOptions {
+  /**
+   * The configuration (LAKE_URL, KAFKA_TOPIC_PREFIX, DATA_DIR).
+   * @default loadConfig()
+   */
+  config?: Config;
+  /**
+   * The lake to read and write (closed by the caller).
+   * @default openLake(config.lake), closed at the end
+   */
+  lake?: LakeStorage;
+  /**
+   * Folder of the cache, checkpoint and DuckDB database.
+   * @default "<DATA_DIR>/nrt/<lake slug>" (one per lake, so lakes never mix)
+   */
+  workDir?: string;
+  /**
+   * Ignore the checkpoint: pull every file again and rebuild everything.
+   * @default false
+   */
+  full?: boolean;
+  /**
+   * Write curated and analysis back to the lake.
+   * @default true
+   */
+  writeBack?: boolean;
+  /**
+   * Prefix of the lake's topic folders.
+   * @default config.kafka.topicPrefix
+   */
+  topicPrefix?: string;
+  /**
+   * DuckDB threads.
+   * @default all cores
+   */
+  threads?: number;
+  /**
+   * Progress lines.
+   * @default none
+   */
+  onProgress?: (message: string) => void;
+}
+
+/** Rows per layer of one topic. */
+export interface LayerCounts extends SilverCounts {
+  /** Bronze rows (JSON lines in the cached files). */
+  bronze: number;
+  /** Rows added to `silver.<topic>` by this pass. */
+  added: number;
+}
+
+/** What one pass did. */
+export interface NrtReport {
+  /** The lake, safe to print. */
+  lake: string;
+  workDir: string;
+  /** `full` build, `incremental` append, or `up-to-date` (nothing new: no work). */
+  mode: "full" | "incremental" | "up-to-date";
+  sync: SyncReport;
+  /** Raw files loaded into silver by this pass. */
+  loadedFiles: number;
+  layers: LayerCounts[];
+  /** Gold tables and their rows. */
+  gold: Array<{ name: string; rows: number }>;
+  /** Lake files written back. */
+  written: { curated: number; analysis: number };
+  /** Milliseconds per step (sync, plan, silver, gold, write). */
+  timings: Record<string, number>;
+}
+
+/** A folder name for a lake: kind plus a short hash of its description. */
+export function lakeSlug(description: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < description.length; i++) {
+    h = Math.imul(h ^ description.charCodeAt(i), 0x01000193);
+  }
+  const kind = /^([a-z]+):/.exec(description)?.[1] ?? "lake";
+  return `${kind}-${(h >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+/** The default work folder of a lake. */
+export function defaultWorkDir(config: Config, lake: LakeStorage): string {
+  return `${config.dataDir}/nrt/${lakeSlug(lake.description)}`;
+}
+
+async function ensureMeta(db: NrtDb): Promise<void> {
+  await db.run(`CREATE SCHEMA IF NOT EXISTS meta;
+    CREATE TABLE IF NOT EXISTS meta.loaded_files (path VARCHAR PRIMARY KEY, topic VARCHAR,
+      size BIGINT, last_modified BIGINT);
+    CREATE TABLE IF NOT EXISTS meta.state (key VARCHAR PRIMARY KEY, value VARCHAR);`);
+}
+
+async function getState(db: NrtDb, key: string): Promise<string | undefined> {
+  return await db.value<string | undefined>(
+    `SELECT value FROM meta.state WHERE key = ${sqlString(key)}`,
+  );
+}
+
+async function setState(db: NrtDb, key: string, value: string | null): Promise<void> {
+  await db.run(`DELETE FROM meta.state WHERE key = ${sqlString(key)}`);
+  if (value !== null) {
+    await db.run(`INSERT INTO meta.state VALUES (${sqlString(key)}, ${sqlString(value)})`);
+  }
+}
+
+async function tableExists(db: NrtDb, schema: string, name: string): Promise<boolean> {
+  return Number(
+    await db.value(
+      `SELECT count(*) FROM duckdb_tables() WHERE schema_name = ${
+        sqlString(schema)
+      } AND table_name = ${sqlString(name)}`,
+    ),
+  ) > 0;
+}
+
+/**
+ * Runs one pass (see the module doc) and returns its report.
+ *
+ * @example
+ * ```ts ignore
+ * import { runNrt } from "./run.ts";
+ * const report = await runNrt({ onProgress: console.log });
+ * console.log(report.mode, report.sync.synced.length);
+ * ```
+ */
+export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
+  const config = options.config ?? loadConfig();
+  const lake = options.lake ?? openLake(config.lake);
+  const workDir = options.workDir ?? defaultWorkDir(config, lake);
+  const prefix = options.topicPrefix ?? config.kafka.topicPrefix;
+  const progress = options.onProgress ?? (() => {});
+  const writeBack = options.writeBack ?? true;
+  const cacheDir = `${workDir}/cache`;
+  const timings: Record<string, number> = {};
+  let clock = performance.now();
+  const lap = (step: string) => {
+    const now = performance.now();
+    timings[step] = (timings[step] ?? 0) + now - clock;
+    clock = now;
+  };
+  try {
+    progress(`sync ${lake.description} → ${cacheDir}`);
+    let lastShown = 0;
+    const sync = await syncLake(lake, {
+      cacheDir,
+      full: options.full,
+      topicPrefix: prefix,
+      onProgress: (done, total) => {
+        if (done === total || done - lastShown >= Math.max(1, Math.ceil(total / 10))) {
+          lastShown = done;
+          progress(`  pulled ${done}/${total} files`);
+        }
+      },
+    });
+    for (const q of sync.quarantined) progress(`  quarantined ${q.path}: ${q.reason}`);
+    lap("sync");
+
+    const db = await NrtDb.open({
+      path: `${workDir}/nrt.duckdb`,
+      workDir,
+      threads: options.threads,
+    });
+    try {
+      await ensureMeta(db);
+      await createBronzeViews(db, cacheDir);
+      const cached = cachedFiles(await readCheckpoint(cacheDir), cacheDir, prefix);
+      const loaded = new Map(
+        (await db.rows<{ path: string; size: number; last_modified: number }>(
+          "SELECT path, size, last_modified FROM meta.loaded_files",
+        )).map((r) => [r.path, r]),
+      );
+      const cachedSet = new Set(cached.map((f) => f.path));
+      const stale = [...loaded.values()].some((r) => !cachedSet.has(r.path)) ||
+        cached.some((f) => {
+          const r = loaded.get(f.path);
+          return r !== undefined && (r.size !== f.size || r.last_modified !== f.lastModified);
+        });
+      const fresh = cached.filter((f) => !loaded.has(f.path));
+      const built = await tableExists(db, "silver", "clickstream");
+      const pending = await getState(db, "pending_writeback");
+      const mode: NrtReport["mode"] = options.full || stale || !built
+        ? "full"
+        : fresh.length > 0
+        ? "incremental"
+        : "up-to-date";
+      const batch = `b${String(Number(await getState(db, "batch") ?? 0) + 1).padStart(6, "0")}`;
+      lap("plan");
+      const added = new Map<Topic, number>(TOPICS.map((t) => [t, 0]));
+
+      if (mode !== "up-to-date") {
+        progress(`silver: ${mode} (${mode === "full" ? cached.length : fresh.length} files)`);
+        await db.transaction(async () => {
+          if (mode === "full") {
+            await buildSilver(db);
+            for (const c of await silverCounts(db)) added.set(c.topic, c.silver);
+            await db.run("DELETE FROM meta.loaded_files");
+          } else {
+            for (const topic of TOPICS) {
+              const files = fresh.filter((f) => f.topic === topic).map((f) => f.path);
+              if (files.length) added.set(topic, await appendSilver(db, topic, files));
+            }
+          }
+          const rows = mode === "full" ? cached : fresh;
+          for (let i = 0; i < rows.length; i += 500) {
+            await db.run(
+              `INSERT INTO meta.loaded_files VALUES ${
+                rows.slice(i, i + 500).map((f) =>
+                  `(${sqlString(f.path)}, ${sqlString(f.topic)}, ${f.size}, ${f.lastModified})`
+                ).join(", ")
+              }`,
+            );
+          }
+          await setState(db, "batch", String(Number(batch.slice(1))));
+          // A pending full write-back stays full; otherwise this pass's mode.
+          await setState(db, "pending_writeback", pending === "full" ? "full" : mode);
+        });
+        lap("silver");
+      }
+      if (mode !== "up-to-date" || pending) {
+        progress(`gold: ${GOLD_TABLES.length} tables`);
+        await buildGold(db);
+        lap("gold");
+      }
+
+      const written = { curated: 0, analysis: 0 };
+      // A write-back left pending by a failed pass is redone in full (its new rows are not kept apart).
+      const toWrite = pending ? "full" : mode === "up-to-date" ? undefined : mode;
+      if (writeBack && toWrite) {
+        const full = toWrite === "full";
+        progress(
+          `write back to ${lake.description}: curated (${full ? "all" : "new rows"}), analysis`,
+        );
+        for (const topic of TOPICS) {
+          const t = tableName(topic);
+          if (!full && !added.get(topic)) continue;
+          written.curated += (await writeCurated(db, lake, full ? `silver.${t}` : `_delta_${t}`, {
+            folder: prefix + topic,
+            batch,
+            replace: full,
+          })).length;
+        }
+        written.analysis = (await writeAnalysis(db, lake, GOLD_TABLES.map((g) => g.name))).length;
+        await setState(db, "pending_writeback", null);
+        lap("write");
+      }
+
+      const bronze = new Map<Topic, number>(TOPICS.map((t) => [t, 0]));
+      for (const f of cached) bronze.set(f.topic, bronze.get(f.topic)! + f.rows);
+      const layers = (await silverCounts(db)).map((c) => ({
+        ...c,
+        bronze: bronze.get(c.topic)!,
+        added: mode === "up-to-date" ? 0 : added.get(c.topic)!,
+      }));
+      const gold = [];
+      for (const g of GOLD_TABLES) {
+        gold.push({
+          name: g.name,
+          rows: Number(await db.value(`SELECT count(*) FROM gold.${g.name}`)),
+        });
+      }
+      return {
+        lake: lake.description,
+        workDir,
+        mode,
+        sync,
+        loadedFiles: mode === "full" ? cached.length : mode === "incremental" ? fresh.length : 0,
+        layers,
+        gold,
+        written,
+        timings,
+      };
+    } finally {
+      db.close();
+    }
+  } finally {
+    if (!options.lake) await lake.close();
+  }
+}

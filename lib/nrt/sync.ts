@@ -1,0 +1,307 @@
+/**
+ * Incremental sync of the raw lake into a local cache, as Databricks Auto Loader does it: a
+ * checkpoint remembers every file already taken (path, size, last modified), so a run pulls only
+ * new or changed files, and a run with nothing new does no work. DuckDB then reads the cache
+ * (it cannot read Azure here).
+ *
+ * Every pulled file is checked line by line: a truncated or corrupt file (a line that is not a
+ * JSON object) is quarantined (kept under `<cache>/quarantine/`, reported) and the rest go on.
+ *
+ * Cache layout: `<cache>/topics/<topic>/year=…/month=…/day=…/hour=…/<file>.json` (the topic
+ * without `KAFKA_TOPIC_PREFIX`), `<cache>/quarantine/<lake path>`, `<cache>/checkpoint.json`.
+ *
+ * @module
+ */
+import { LakeError } from "../errors.ts";
+import { parseRawPath } from "../lake/layout.ts";
+import type { LakeEntry, LakeStorage } from "../lake/storage.ts";
+import { type Topic, TOPICS } from "../schema/events.ts";
+
+/** What the checkpoint knows of one lake file. */
+export interface CheckpointEntry {
+  size: number;
+  lastModified: number;
+  /** `cached`: in the cache for bronze; `quarantined`: set aside. */
+  status: "cached" | "quarantined";
+  /** JSON lines in the file (cached files). */
+  rows?: number;
+  /** Why it was quarantined. */
+  reason?: string;
+}
+
+/** The sync checkpoint: lake path → what was taken. */
+export interface Checkpoint {
+  version: 1;
+  files: Record<string, CheckpointEntry>;
+}
+
+/** Options of {@linkcode syncLake}. */
+export interface SyncOptions {
+  /** The local cache folder (created if missing). */
+  cacheDir: string;
+  /**
+   * Ignore the checkpoint: empty the cache and pull every file again.
+   * @default false
+   */
+  full?: boolean;
+  /**
+   * Prefix of the lake's topic folders (`KAFKA_TOPIC_PREFIX`).
+   * @default ""
+   */
+  topicPrefix?: string;
+  /**
+   * Files downloaded at the same time.
+   * @default 16
+   */
+  concurrency?: number;
+  /**
+   * Called after each pulled file with (done, total to pull).
+   * @default no reporting
+   */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One quarantined file. */
+export interface QuarantinedFile {
+  /** Lake path. */
+  path: string;
+  /** Why, e.g. `line 12 is not JSON`. */
+  reason: string;
+}
+
+/** What {@linkcode syncLake} did. */
+export interface SyncReport {
+  /** Raw files of the four topics in the lake. */
+  listed: number;
+  /** Lake paths pulled into the cache this run (new or changed). */
+  synced: string[];
+  /** Of those, how many replaced a file the checkpoint already had (changed size or time). */
+  replaced: number;
+  /** Files already in the checkpoint, untouched. */
+  unchanged: number;
+  /** Lake paths gone from the lake since the checkpoint: removed from the cache. */
+  removed: string[];
+  /** Files quarantined this run. */
+  quarantined: QuarantinedFile[];
+  /** Bytes pulled. */
+  bytes: number;
+  /** JSON lines in the files pulled into the cache. */
+  rows: number;
+}
+
+const DEFAULTS = { full: false, topicPrefix: "", concurrency: 16 } as const;
+
+/** The cache path (relative to the cache folder) of a lake path, or null if not a raw file. */
+export function cachePath(
+  lakePath: string,
+  topicPrefix = "",
+): { path: string; topic: Topic } | null {
+  const raw = parseRawPath(lakePath);
+  if (!raw || !raw.topic.startsWith(topicPrefix)) return null;
+  const topic = raw.topic.slice(topicPrefix.length) as Topic;
+  if (!TOPICS.includes(topic)) return null;
+  const rest = lakePath.slice(`topics/${raw.topic}/`.length);
+  if (!rest.endsWith(".json")) return null;
+  return { path: `topics/${topic}/${rest}`, topic };
+}
+
+/** Reads the checkpoint of a cache folder (empty if none). */
+export async function readCheckpoint(cacheDir: string): Promise<Checkpoint> {
+  try {
+    const parsed = JSON.parse(await Deno.readTextFile(`${cacheDir}/checkpoint.json`));
+    if (parsed?.version === 1 && parsed.files && typeof parsed.files === "object") return parsed;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound) && !(error instanceof SyntaxError)) throw error;
+  }
+  return { version: 1, files: {} };
+}
+
+async function writeCheckpoint(cacheDir: string, checkpoint: Checkpoint): Promise<void> {
+  const tmp = `${cacheDir}/.checkpoint-${Deno.pid}.tmp`;
+  await Deno.writeTextFile(tmp, JSON.stringify(checkpoint));
+  await Deno.rename(tmp, `${cacheDir}/checkpoint.json`);
+}
+
+/**
+ * Checks JSON lines: the number of lines when every non-empty line is a JSON object, else the
+ * reason the file is corrupt.
+ *
+ * @example
+ * ```ts
+ * import { checkJsonLines } from "./sync.ts";
+ * checkJsonLines('{"a":1}\n{"a":2}\n'); // { rows: 2 }
+ * checkJsonLines('{"a":1}\n{"a":'); // { reason: "line 2 is not JSON" }
+ * ```
+ */
+export function checkJsonLines(text: string): { rows: number } | { reason: string } {
+  let rows = 0;
+  let start = 0;
+  let line = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    line++;
+    const slice = text.slice(start, end).trim();
+    start = end + 1;
+    if (slice === "") continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(slice);
+    } catch {
+      return { reason: `line ${line} is not JSON` };
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      return { reason: `line ${line} is not a JSON object` };
+    }
+    rows++;
+  }
+  return { rows };
+}
+
+async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}
+
+async function removeIfPresent(path: string): Promise<void> {
+  await Deno.remove(path).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+}
+
+/**
+ * Pulls new and changed raw files of the four topics from `lake` into the cache, quarantines
+ * corrupt ones, drops files gone from the lake, and updates the checkpoint.
+ *
+ * @example
+ * ```ts
+ * import { FileLake } from "../lake/file.ts";
+ * import { syncLake } from "./sync.ts";
+ * const root = await Deno.makeTempDir();
+ * const lake = new FileLake(`${root}/lake`);
+ * const path = "topics/orders/year=2026/month=11/day=26/hour=10/orders+0+0000000000.json";
+ * await lake.put(path, new TextEncoder().encode('{"order_id":"order_1"}\n'));
+ * const first = await syncLake(lake, { cacheDir: `${root}/cache` });
+ * const second = await syncLake(lake, { cacheDir: `${root}/cache` });
+ * if (first.synced.length !== 1 || second.synced.length !== 0) throw new Error("not incremental");
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise<SyncReport> {
+  const { cacheDir } = options;
+  const full = options.full ?? DEFAULTS.full;
+  const prefix = options.topicPrefix ?? DEFAULTS.topicPrefix;
+  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  if (full) {
+    await Deno.remove(`${cacheDir}/topics`, { recursive: true }).catch(() => {});
+    await Deno.remove(`${cacheDir}/quarantine`, { recursive: true }).catch(() => {});
+  }
+  await Deno.mkdir(cacheDir, { recursive: true });
+  const checkpoint = full ? { version: 1 as const, files: {} } : await readCheckpoint(cacheDir);
+
+  let listing: LakeEntry[];
+  try {
+    listing = (await lake.list("topics/")).filter((e) => cachePath(e.path, prefix) !== null);
+  } catch (error) {
+    throw new LakeError(`Could not list ${lake.description}/topics/: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const listed = new Set(listing.map((e) => e.path));
+  const todo = listing.filter((e) => {
+    const known = checkpoint.files[e.path];
+    return !known || known.size !== e.size || known.lastModified !== e.lastModified;
+  });
+  const replaced = todo.filter((e) => checkpoint.files[e.path] !== undefined).length;
+
+  const removed: string[] = [];
+  for (const [path, entry] of Object.entries(checkpoint.files)) {
+    if (listed.has(path)) continue;
+    const local = cachePath(path, prefix);
+    if (local && entry.status === "cached") await removeIfPresent(`${cacheDir}/${local.path}`);
+    if (entry.status === "quarantined") await removeIfPresent(`${cacheDir}/quarantine/${path}`);
+    delete checkpoint.files[path];
+    removed.push(path);
+  }
+
+  const report: SyncReport = {
+    listed: listing.length,
+    synced: [],
+    replaced,
+    unchanged: listing.length - todo.length,
+    removed,
+    quarantined: [],
+    bytes: 0,
+    rows: 0,
+  };
+  const decoder = new TextDecoder();
+  let done = 0;
+  const pull = async (entry: LakeEntry) => {
+    const data = await lake.get(entry.path);
+    const local = `${cacheDir}/${cachePath(entry.path, prefix)!.path}`;
+    const quarantine = `${cacheDir}/quarantine/${entry.path}`;
+    const check = checkJsonLines(decoder.decode(data));
+    if ("reason" in check) {
+      await writeFileAtomic(quarantine, data);
+      await removeIfPresent(local);
+      checkpoint.files[entry.path] = {
+        size: entry.size,
+        lastModified: entry.lastModified,
+        status: "quarantined",
+        reason: check.reason,
+      };
+      report.quarantined.push({ path: entry.path, reason: check.reason });
+    } else {
+      await writeFileAtomic(local, data);
+      await removeIfPresent(quarantine);
+      checkpoint.files[entry.path] = {
+        size: entry.size,
+        lastModified: entry.lastModified,
+        status: "cached",
+        rows: check.rows,
+      };
+      report.rows += check.rows;
+    }
+    report.synced.push(entry.path);
+    report.bytes += data.length;
+    options.onProgress?.(++done, todo.length);
+  };
+  try {
+    for (let i = 0; i < todo.length; i += concurrency) {
+      await Promise.all(todo.slice(i, i + concurrency).map(pull));
+    }
+  } finally {
+    // Keep what was pulled even when a later download fails: the next run continues from there.
+    await writeCheckpoint(cacheDir, checkpoint);
+  }
+  report.synced.sort();
+  report.quarantined.sort((a, b) => a.path < b.path ? -1 : 1);
+  return report;
+}
+
+/**
+ * The cached files of the checkpoint (status `cached`), as absolute cache paths with their
+ * lake size and time: what bronze can read.
+ */
+export function cachedFiles(
+  checkpoint: Checkpoint,
+  cacheDir: string,
+  topicPrefix = "",
+): Array<{ path: string; topic: Topic; size: number; lastModified: number; rows: number }> {
+  const out = [];
+  for (const [lakePath, entry] of Object.entries(checkpoint.files)) {
+    if (entry.status !== "cached") continue;
+    const local = cachePath(lakePath, topicPrefix);
+    if (!local) continue;
+    out.push({
+      path: `${cacheDir}/${local.path}`,
+      topic: local.topic,
+      size: entry.size,
+      lastModified: entry.lastModified,
+      rows: entry.rows ?? 0,
+    });
+  }
+  return out.sort((a, b) => a.path < b.path ? -1 : 1);
+}

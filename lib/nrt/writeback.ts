@@ -1,0 +1,120 @@
+/**
+ * Writing results back to the lake through `LakeStorage.put` (Azurite, ADLS Gen2 or file://):
+ *
+ * - silver → `curated/<topic>/year=YYYY/month=M/day=D/part-<batch>-<n>.parquet` (partition
+ *   folders as Spark and DuckDB write them: numbers without zero padding). A full build replaces
+ *   every file; an incremental run appends new part files holding only the new rows (as a
+ *   streaming append does);
+ * - gold → `analysis/<name>/data.csv` (header) and `analysis/parquet/<name>/data.parquet`.
+ *
+ * DuckDB writes to a temporary folder first; the files are then put one by one.
+ *
+ * @module
+ */
+import type { LakeStorage } from "../lake/storage.ts";
+import type { NrtDb } from "./db.ts";
+import { sqlString } from "./db.ts";
+
+/** Lake paths of a gold table's two files. */
+export function analysisPaths(name: string): { csv: string; parquet: string } {
+  return { csv: `analysis/${name}/data.csv`, parquet: `analysis/parquet/${name}/data.parquet` };
+}
+
+async function walk(dir: string, rel = ""): Promise<string[]> {
+  const out: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = rel ? `${rel}/${entry.name}` : entry.name;
+    if (entry.isDirectory) out.push(...await walk(`${dir}/${entry.name}`, path));
+    else if (entry.isFile) out.push(path);
+  }
+  return out.sort();
+}
+
+async function putAll(
+  lake: LakeStorage,
+  files: Array<{ local: string; path: string }>,
+  concurrency = 8,
+): Promise<void> {
+  for (let i = 0; i < files.length; i += concurrency) {
+    await Promise.all(
+      files.slice(i, i + concurrency).map(async (f) =>
+        lake.put(f.path, await Deno.readFile(f.local))
+      ),
+    );
+  }
+}
+
+/** Options of {@linkcode writeCurated}. */
+export interface WriteCuratedOptions {
+  /** The lake folder name of the topic (with `KAFKA_TOPIC_PREFIX`). */
+  folder: string;
+  /** A label unique to this run, in the part file names. */
+  batch: string;
+  /**
+   * Delete the topic's earlier curated files (a full build).
+   * @default false
+   */
+  replace?: boolean;
+}
+
+/**
+ * Writes the rows of `relation` (bronze columns) as Parquet partitioned by year/month/day to
+ * `curated/<folder>/`; returns the lake paths written.
+ */
+export async function writeCurated(
+  db: NrtDb,
+  lake: LakeStorage,
+  relation: string,
+  options: WriteCuratedOptions,
+): Promise<string[]> {
+  const dir = db.tmpFile("curated");
+  const prefix = `curated/${options.folder}/`;
+  try {
+    await db.run(`COPY (SELECT * FROM ${relation}) TO ${sqlString(dir)} (FORMAT parquet,
+      PARTITION_BY (year, month, day), FILENAME_PATTERN 'part-${options.batch}-{i}',
+      OVERWRITE_OR_IGNORE true)`);
+    const files = await walk(dir).catch((error) => {
+      if (error instanceof Deno.errors.NotFound) return [];
+      throw error;
+    });
+    const puts = files.map((rel) => ({ local: `${dir}/${rel}`, path: `${prefix}${rel}` }));
+    await putAll(lake, puts);
+    const written = puts.map((p) => p.path);
+    if (options.replace) {
+      const keep = new Set(written);
+      for (const entry of await lake.list(prefix)) {
+        if (!keep.has(entry.path)) await lake.delete(entry.path);
+      }
+    }
+    return written;
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Writes `gold.<name>` for each name as CSV (header) and Parquet; returns the lake paths. */
+export async function writeAnalysis(
+  db: NrtDb,
+  lake: LakeStorage,
+  names: readonly string[],
+): Promise<string[]> {
+  const written: string[] = [];
+  for (const name of names) {
+    const csv = db.tmpFile("csv");
+    const parquet = db.tmpFile("parquet");
+    try {
+      await db.run(`COPY gold.${name} TO ${sqlString(csv)} (FORMAT csv, HEADER true)`);
+      await db.run(`COPY gold.${name} TO ${sqlString(parquet)} (FORMAT parquet)`);
+      const paths = analysisPaths(name);
+      await putAll(lake, [{ local: csv, path: paths.csv }, {
+        local: parquet,
+        path: paths.parquet,
+      }]);
+      written.push(paths.csv, paths.parquet);
+    } finally {
+      await Deno.remove(csv).catch(() => {});
+      await Deno.remove(parquet).catch(() => {});
+    }
+  }
+  return written;
+}

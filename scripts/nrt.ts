@@ -1,0 +1,108 @@
+/**
+ * `deno task nrt`: one near-real-time pass over the lake (LAKE_URL): sync the new raw files into
+ * the local cache, load them into DuckDB (bronze → silver → gold), write curated and analysis back
+ * to the lake, and print a summary. The work is `runNrt` in `lib/nrt/run.ts`.
+ */
+import { loadConfig } from "../lib/config/mod.ts";
+import { UsageError } from "../lib/errors.ts";
+import { runNrt } from "../lib/nrt/mod.ts";
+import { runMain } from "./_main.ts";
+import { printTable } from "./_table.ts";
+
+const USAGE = `Usage: deno task nrt [--full] [--no-write]
+
+Near-real-time lake analytics in DuckDB, the mirror of the Databricks notebooks:
+  sync     new raw files of LAKE_URL (topics/…) → local cache (checkpoint: path, size, time);
+           corrupt files (a line that is not JSON) are quarantined and reported
+  silver   both cleanings (lib/nrt/TABLES.md), appended with only the new rows
+  gold     every analysis table of lib/nrt/TABLES.md
+  write    curated/<topic>/ (Parquet by year/month/day) and analysis/<name>/ (CSV + Parquet)
+A run with nothing new does no work. Work folder: <DATA_DIR>/nrt/<lake>.
+
+  --full       ignore the checkpoint: pull every file again and rebuild everything
+  --no-write   do not write curated/ and analysis/ back to the lake
+  --help       this text`;
+
+/** Parsed flags of `deno task nrt`. */
+export interface NrtFlags {
+  full: boolean;
+  write: boolean;
+  help: boolean;
+}
+
+/** Parses the flags; throws UsageError (exit 2) on anything unknown. */
+export function parseNrtFlags(args: string[]): NrtFlags {
+  const flags: NrtFlags = { full: false, write: true, help: false };
+  for (const arg of args) {
+    if (arg === "--help" || arg === "-h") flags.help = true;
+    else if (arg === "--full") flags.full = true;
+    else if (arg === "--no-write") flags.write = false;
+    else throw new UsageError(`Unknown argument '${arg}'\n\n${USAGE}`);
+  }
+  return flags;
+}
+
+if (import.meta.main) {
+  runMain(async () => {
+    const flags = parseNrtFlags(Deno.args);
+    if (flags.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const config = loadConfig();
+    const report = await runNrt({
+      config,
+      full: flags.full,
+      writeBack: flags.write,
+      onProgress: (line) => console.error(line),
+    });
+    const s = (ms = 0) => (ms / 1000).toFixed(2);
+    console.log(`\nnrt: ${report.mode} pass over ${report.lake}`);
+    printTable([
+      {
+        step: "sync",
+        files: report.sync.synced.length,
+        detail:
+          `${report.sync.listed} listed, ${report.sync.unchanged} unchanged, ${report.sync.removed.length} removed, ${
+            (report.sync.bytes / 1e6).toFixed(1)
+          } MB`,
+        seconds: s(report.timings.sync),
+      },
+      {
+        step: "quarantined",
+        files: report.sync.quarantined.length,
+        detail: report.sync.quarantined.map((q) => `${q.path} (${q.reason})`).join("; ") || "-",
+        seconds: "",
+      },
+      {
+        step: "silver",
+        files: report.loadedFiles,
+        detail: report.mode,
+        seconds: s(report.timings.silver),
+      },
+      {
+        step: "gold",
+        files: report.gold.length,
+        detail: "tables",
+        seconds: s(report.timings.gold),
+      },
+      {
+        step: "write back",
+        files: report.written.curated + report.written.analysis,
+        detail: `${report.written.curated} curated, ${report.written.analysis} analysis`,
+        seconds: s(report.timings.write),
+      },
+    ]);
+    console.log("");
+    printTable(report.layers.map((l) => ({
+      topic: l.topic,
+      bronze: l.bronze,
+      "silver (better)": l.silver,
+      "original cleaning": l.original ?? null,
+      "added now": l.added,
+    })));
+    console.log("");
+    printTable(report.gold.map((g) => ({ "gold table": g.name, rows: g.rows })));
+    return 0;
+  });
+}
