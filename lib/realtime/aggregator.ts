@@ -1,0 +1,277 @@
+/**
+ * The real-time aggregator: a pure, deterministic object, separate from Kafka. Feed it events
+ * (`add`) or raw record values (`addLine`) in arrival order; read every metric with `snapshot()`.
+ *
+ * Each event goes through four gates, in this order, and lands in exactly one outcome:
+ *
+ * 1. **malformed** — not JSON, or missing a string `event_id`, key field or ISO `timestamp`
+ *    (see `decode.ts`): counted per topic, skipped.
+ * 2. **late** — event time strictly before the watermark (the smallest of the sources' max event
+ *    times − allowed lateness; a source is a Kafka partition, see `watermark.ts`): counted per
+ *    topic, reported with the latest ones, not added.
+ * 3. **duplicate** — an `event_id` already accepted (and still remembered: ids are forgotten
+ *    once the watermark passes them, when any copy would be late anyway; see `dedupe.ts`):
+ *    counted per topic, not added again.
+ * 4. **accepted** — added to every metric (see `metrics.ts`), in event time: an out-of-order
+ *    event within the allowed lateness lands in the window it belongs to, so the result does not
+ *    depend on arrival order as long as no event is late.
+ *
+ * Accepted events with a null in an original field are counted (`nullFields`) and kept: each
+ * metric treats the null as documented in `metrics.ts` (grouped as "unknown", or left out of
+ * that one metric). Unknown extra fields are ignored.
+ *
+ * @module
+ */
+import { type Topic, TOPICS } from "../schema/events.ts";
+import { UsageError } from "../errors.ts";
+import { type Decoded, decodeEvent, decodeLine, hasNullField } from "./decode.ts";
+import { Deduper } from "./dedupe.ts";
+import { Metrics, type MetricsSnapshot } from "./metrics.ts";
+import { Watermark } from "./watermark.ts";
+
+/** Options of {@linkcode createAggregator}. */
+export interface AggregatorOptions {
+  /** Tumbling window length in ms. @default 60000 (1 min) */
+  window?: number;
+  /** Allowed lateness in ms. @default 300000 (5 min) */
+  lateness?: number;
+  /** Sliding window length in ms (active users), a multiple of `slide`. @default 5 × window */
+  slidingWindow?: number;
+  /** Sliding window step in ms. @default window */
+  slide?: number;
+  /** Products in each top list. @default 10 */
+  topN?: number;
+  /** Idle event time after which a session's funnel counts are final, in ms. @default 1800000 */
+  sessionTimeout?: number;
+  /** Late events kept for the report (the latest ones). @default 20 */
+  keepLate?: number;
+}
+
+/** The options with every default filled in. */
+export type ResolvedAggregatorOptions = Required<AggregatorOptions>;
+
+/** What happened to one event. */
+export type Outcome = "accepted" | "malformed" | "late" | "duplicate";
+
+/** Counts of one topic (or all). */
+export interface Counts {
+  /** Every record handed in. */
+  received: number;
+  accepted: number;
+  malformed: number;
+  late: number;
+  duplicates: number;
+  /** Accepted events with a null in an original field. */
+  nullFields: number;
+}
+
+/** A late event, as reported. */
+export interface LateEvent {
+  topic: Topic;
+  event_id: string;
+  timestamp: string;
+  /** The watermark it missed (ISO). */
+  watermark: string;
+}
+
+/** Everything the aggregator knows, as JSON-ready data. */
+export interface Snapshot extends MetricsSnapshot {
+  options: ResolvedAggregatorOptions;
+  /** Max event time seen (ISO), null before any event. */
+  maxEventTime: string | null;
+  /** The watermark (ISO): windows ending at or before it are final. Null before any event. */
+  watermark: string | null;
+  totals: Counts;
+  topics: { [T in Topic]: Counts };
+  /** The latest late events (at most `keepLate`). */
+  lateEvents: LateEvent[];
+  /** What is held in memory (ids for de-duplication, sessions, open windows, deliveries). */
+  memory: { eventIds: number; sessions: number; openWindows: number; deliveries: number };
+}
+
+const DEFAULTS = {
+  window: 60_000,
+  lateness: 300_000,
+  topN: 10,
+  sessionTimeout: 1_800_000,
+  keepLate: 20,
+} as const;
+
+/** Fills in defaults and checks every option; throws `UsageError` naming the bad one. */
+export function resolveAggregatorOptions(
+  options: AggregatorOptions = {},
+): ResolvedAggregatorOptions {
+  const window = options.window ?? DEFAULTS.window;
+  const resolved = {
+    window,
+    lateness: options.lateness ?? DEFAULTS.lateness,
+    slidingWindow: options.slidingWindow ?? 5 * window,
+    slide: options.slide ?? window,
+    topN: options.topN ?? DEFAULTS.topN,
+    sessionTimeout: options.sessionTimeout ?? DEFAULTS.sessionTimeout,
+    keepLate: options.keepLate ?? DEFAULTS.keepLate,
+  };
+  for (const [name, value] of Object.entries(resolved)) {
+    const min = name === "lateness" || name === "keepLate" ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < min) {
+      throw new UsageError(`Option ${name} must be a whole number ≥ ${min}, got ${value}`);
+    }
+  }
+  if (resolved.slidingWindow % resolved.slide !== 0) {
+    throw new UsageError(
+      `Option slidingWindow (${resolved.slidingWindow}) must be a multiple of slide (${resolved.slide})`,
+    );
+  }
+  return resolved;
+}
+
+const zero = (): Counts => ({
+  received: 0,
+  accepted: 0,
+  malformed: 0,
+  late: 0,
+  duplicates: 0,
+  nullFields: 0,
+});
+
+/**
+ * Real-time aggregates over the four topics: see the module doc for how each event is handled.
+ *
+ * @example
+ * ```ts
+ * import { Aggregator } from "./aggregator.ts";
+ * const agg = new Aggregator({ lateness: 60_000 });
+ * const click = (id: string, ts: string) =>
+ *   JSON.stringify({ event_id: id, event: "page_view", user_id: "u1", timestamp: ts,
+ *     page: "home_page", referrer: "direct", device: "mobile", session_id: "s1" });
+ * agg.addLine("clickstream", click("a", "2026-11-26T10:05:00.000Z")); // "accepted"
+ * agg.addLine("clickstream", click("a", "2026-11-26T10:05:00.000Z")); // "duplicate"
+ * agg.addLine("clickstream", click("b", "2026-11-26T10:03:59.999Z")); // "late"
+ * agg.addLine("clickstream", "{oops"); // "malformed"
+ * agg.snapshot().totals; // { received: 4, accepted: 1, malformed: 1, late: 1, duplicates: 1, nullFields: 0 }
+ * ```
+ */
+export class Aggregator {
+  /** The options, defaults filled in. */
+  readonly options: ResolvedAggregatorOptions;
+  readonly #watermark: Watermark;
+  readonly #dedupe: Deduper;
+  readonly #metrics: Metrics;
+  readonly #counts = Object.fromEntries(TOPICS.map((t) => [t, zero()])) as {
+    [T in Topic]: Counts;
+  };
+  readonly #late: LateEvent[] = [];
+  #tick = -Infinity;
+  /** Event time between two housekeeping passes (closing windows, forgetting ids, sessions). */
+  readonly #tickMs: number;
+
+  constructor(options: AggregatorOptions = {}) {
+    this.options = resolveAggregatorOptions(options);
+    this.#watermark = new Watermark(this.options.lateness);
+    this.#dedupe = new Deduper({ bucket: this.options.window });
+    this.#metrics = new Metrics(this.options);
+    // Windows end on multiples of the slide (or window): nothing can close in between.
+    this.#tickMs = Math.min(this.options.window, this.options.slide);
+  }
+
+  /**
+   * Adds one raw record value (a JSON line, or anything a producer sent) of `topic`, read from
+   * `source` (e.g. `"orders/2"`: a partition, read in order; see `watermark.ts`).
+   */
+  addLine(topic: Topic, line: string | null | undefined, source?: string): Outcome {
+    return this.#add(topic, typeof line === "string" ? decodeLine(topic, line) : null, source);
+  }
+
+  /** Adds one parsed event of `topic` (validated the same way as {@linkcode addLine}). */
+  add(topic: Topic, event: unknown, source?: string): Outcome {
+    return this.#add(topic, decodeEvent(topic, event), source);
+  }
+
+  /**
+   * Announces the sources (partitions) events will come from, before reading them: the watermark
+   * waits until each has delivered an event, so a replay that reads one partition's backlog
+   * before another's does not make the other's events late.
+   */
+  expectSources(sources: Iterable<string>): void {
+    this.#watermark.expect(sources);
+  }
+
+  #add(topic: Topic, decoded: Decoded | null, source = ""): Outcome {
+    const counts = this.#counts[topic];
+    if (counts === undefined) throw new UsageError(`Unknown topic "${topic}"`);
+    counts.received++;
+    if (decoded === null) {
+      counts.malformed++;
+      return "malformed";
+    }
+    const { event, time, id } = decoded;
+    const watermark = this.#watermark;
+    if (watermark.isLate(time)) {
+      counts.late++;
+      const late = this.#late;
+      late.push({
+        topic,
+        event_id: id,
+        timestamp: event.timestamp as string,
+        watermark: new Date(watermark.value).toISOString(),
+      });
+      if (late.length > this.options.keepLate) late.shift();
+      return "late";
+    }
+    if (!this.#dedupe.firstSeen(id, time)) {
+      counts.duplicates++;
+      return "duplicate";
+    }
+    counts.accepted++;
+    if (hasNullField(topic, event)) counts.nullFields++;
+    this.#metrics.add(topic, event, time);
+    watermark.observe(time, source);
+    const tick = Math.floor(watermark.value / this.#tickMs);
+    if (tick > this.#tick) {
+      this.#tick = tick;
+      this.#metrics.advance(watermark.value);
+      this.#dedupe.forgetBefore(watermark.value);
+    }
+    return "accepted";
+  }
+
+  /** The current watermark (epoch ms), `-Infinity` before any event. */
+  get watermark(): number {
+    return this.#watermark.value;
+  }
+
+  /** Every metric and count, as JSON-ready data (a fresh object each call). */
+  snapshot(): Snapshot {
+    const totals = zero();
+    const topics = {} as { [T in Topic]: Counts };
+    for (const t of TOPICS) {
+      topics[t] = { ...this.#counts[t] };
+      for (const k of Object.keys(totals) as Array<keyof Counts>) totals[k] += topics[t][k];
+    }
+    const max = this.#watermark.maxEventTime;
+    return {
+      options: { ...this.options },
+      maxEventTime: max === -Infinity ? null : new Date(max).toISOString(),
+      watermark: max === -Infinity ? null : new Date(this.#watermark.value).toISOString(),
+      totals,
+      topics,
+      lateEvents: [...this.#late],
+      memory: { eventIds: this.#dedupe.size, ...this.#metrics.memory },
+      ...this.#metrics.snapshot(),
+    };
+  }
+}
+
+/**
+ * Creates an {@linkcode Aggregator}.
+ *
+ * @example
+ * ```ts
+ * import { createAggregator } from "./aggregator.ts";
+ * const agg = createAggregator({ window: 60_000, lateness: 300_000 });
+ * agg.snapshot().totals.received; // 0
+ * ```
+ */
+export function createAggregator(options: AggregatorOptions = {}): Aggregator {
+  return new Aggregator(options);
+}

@@ -1,0 +1,527 @@
+/**
+ * The real-time metrics: what is computed from accepted events (decoded, on time, first seen)
+ * and exactly how each metric treats null or unexpected field values.
+ *
+ * Windowed metrics use event time (the record's `timestamp`) and half-open windows
+ * `[start, start + window)` aligned on the epoch (see `windows.ts`):
+ *
+ * - **events**: accepted events per tumbling window and topic;
+ * - **clicks**: clickstream events per tumbling window, `event` and `device`; a null (or
+ *   non-string) `event` or `device` is grouped as `"unknown"`;
+ * - **activity**: distinct `user_id` and distinct non-null `session_id` of clickstream events per
+ *   tumbling window; **activeUsers**: the same over sliding windows (`slidingWindow` long,
+ *   advancing by `slide`);
+ * - **revenue**: per tumbling window with at least one order, orders whose `status` is `completed` or `pending` and whose
+ *   `total_amount` is a number; revenue is the sum of `total_amount` rounded to cents per order
+ *   (summed in integer cents, so the result does not depend on arrival order);
+ *   `aov = revenue / orders` (null when no order). Canceled orders and orders with a null status
+ *   or amount are left out of revenue (they still count in `orders.byStatus`).
+ *
+ * Cumulative metrics (over every accepted event):
+ *
+ * - **funnel**: per `session_id` (clickstream joined with orders), the steps page_view
+ *   (`event = page_view`) → product page (`page = product_page`) → add_to_cart
+ *   (`event = add_to_cart`) → checkout (`event = checkout`) → order (an order with that
+ *   `session_id`). `reached` counts sessions with the step; `sessions` counts sessions with the
+ *   step and every step before it. Events with a null `session_id` are left out; a null `event` or
+ *   `page` simply marks no step. A session whose events are further apart than `sessionTimeout`
+ *   (in event time, after the watermark passed) is counted as two.
+ * - **orders**: orders per `status` × `payment_method` (null → `"unknown"`) and the overall
+ *   revenue and average order value under the revenue rule above;
+ * - **deliveries**: delivery events per country × status, where country is the part of
+ *   `current_location` after the first `", "` (`"unknown"` when null or without a country) and a
+ *   null status is `"unknown"`; per country the delivered, failed and returned rates are shares of
+ *   the terminal events (delivered + failed + returned) of that country; the delivery time of an
+ *   order is `min(delivered time) − min(picked_up time)`, in minutes, for orders with both, by the
+ *   country of its (earliest) delivered event; p50 and p90 are nearest-rank percentiles;
+ * - **topProducts**: the top N `product_id`s by views (`event = click` with a product_id) and by
+ *   add-to-cart (`event = add_to_cart` with a product_id), count descending then id ascending.
+ *
+ * @module
+ */
+import { TOPICS } from "../schema/events.ts";
+import type { Topic } from "../schema/events.ts";
+import { compareKeys, percentile, topN } from "./topn.ts";
+import { tumblingWindow, WindowStore } from "./windows.ts";
+
+/** Accepted events of one topic in one window. */
+export interface TopicWindowRow {
+  window: string;
+  topic: Topic;
+  events: number;
+}
+
+/** Clickstream events of one window, event type and device. */
+export interface ClickWindowRow {
+  window: string;
+  event: string;
+  device: string;
+  events: number;
+}
+
+/** Distinct users and sessions active in one window. */
+export interface ActivityRow {
+  window: string;
+  users: number;
+  sessions: number;
+}
+
+/** Orders and revenue of one window. */
+export interface RevenueRow {
+  window: string;
+  orders: number;
+  revenue: number;
+  aov: number | null;
+}
+
+/** One step of the funnel. */
+export interface FunnelRow {
+  step: FunnelStep;
+  /** Sessions with this step and every step before it. */
+  sessions: number;
+  /** Sessions with this step, whatever came before. */
+  reached: number;
+  /** `sessions` / sessions of the first step (null when none). */
+  conversion: number | null;
+}
+
+/** Orders per status and payment method. */
+export interface OrderStatusRow {
+  status: string;
+  payment_method: string;
+  orders: number;
+}
+
+/** Delivery events per country and status. */
+export interface DeliveryStatusRow {
+  country: string;
+  status: string;
+  events: number;
+}
+
+/** Delivery outcomes and times of one country. */
+export interface CountryDeliveryRow {
+  country: string;
+  events: number;
+  delivered: number;
+  failed: number;
+  returned: number;
+  deliveredRate: number | null;
+  failedRate: number | null;
+  returnedRate: number | null;
+  /** Orders with both a picked_up and a delivered event (delivered in this country). */
+  timed: number;
+  p50Minutes: number | null;
+  p90Minutes: number | null;
+}
+
+/** A product and its count. */
+export interface ProductCount {
+  product_id: string;
+  count: number;
+}
+
+/** Every metric, as plain JSON-ready data with a deterministic order. */
+export interface MetricsSnapshot {
+  windows: {
+    events: TopicWindowRow[];
+    clicks: ClickWindowRow[];
+    activity: ActivityRow[];
+    activeUsers: ActivityRow[];
+    revenue: RevenueRow[];
+  };
+  funnel: FunnelRow[];
+  orders: {
+    byStatus: OrderStatusRow[];
+    orders: number;
+    revenueOrders: number;
+    revenue: number;
+    aov: number | null;
+  };
+  deliveries: { byStatus: DeliveryStatusRow[]; countries: CountryDeliveryRow[] };
+  topProducts: { views: ProductCount[]; addToCart: ProductCount[] };
+}
+
+/** The funnel's steps, in order. */
+export const FUNNEL_STEPS = [
+  "page_view",
+  "product_page",
+  "add_to_cart",
+  "checkout",
+  "order",
+] as const;
+/** A funnel step. */
+export type FunnelStep = typeof FUNNEL_STEPS[number];
+
+/** Settings the metrics need (resolved by the aggregator). */
+export interface MetricsSettings {
+  window: number;
+  slidingWindow: number;
+  slide: number;
+  topN: number;
+  sessionTimeout: number;
+}
+
+const UNKNOWN = "unknown";
+const SEP = "\u0000";
+const TERMINAL = ["delivered", "failed", "returned"] as const;
+
+function label(value: unknown): string {
+  return typeof value === "string" ? value : UNKNOWN;
+}
+
+/** The country of a `"City, Country"` location (`"unknown"` when there is none). */
+export function countryOf(location: unknown): string {
+  if (typeof location !== "string") return UNKNOWN;
+  const at = location.indexOf(", ");
+  return at < 0 ? UNKNOWN : location.slice(at + 2);
+}
+
+function bump(map: Map<string, number>, key: string, by = 1): void {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+interface Activity {
+  users: Set<string>;
+  sessions: Set<string>;
+}
+
+interface Revenue {
+  orders: number;
+  cents: number;
+}
+
+interface SessionState {
+  mask: number;
+  last: number;
+}
+
+interface DeliveryTimes {
+  pickedUp: number;
+  delivered: number;
+  country: string;
+}
+
+const newActivity = (): Activity => ({ users: new Set(), sessions: new Set() });
+const countActivity = (a: Activity) => ({ users: a.users.size, sessions: a.sessions.size });
+const identity = <T>(x: T) => x;
+
+/**
+ * The metric state, fed accepted events only (decoding, lateness and de-duplication happen in
+ * the aggregator). Deterministic: the same events give the same snapshot in any order.
+ */
+export class Metrics {
+  readonly #s: MetricsSettings;
+  readonly #events: WindowStore<Map<string, number>, Map<string, number>>;
+  readonly #clicks: WindowStore<Map<string, number>, Map<string, number>>;
+  readonly #activity: WindowStore<Activity, { users: number; sessions: number }>;
+  readonly #sliding: WindowStore<Activity, { users: number; sessions: number }>;
+  readonly #revenue: WindowStore<Revenue, Revenue>;
+  readonly #sessions = new Map<string, SessionState>();
+  /** Funnel counts of sessions already forgotten: reached[k], strict[k]. */
+  readonly #reached = new Array<number>(FUNNEL_STEPS.length).fill(0);
+  readonly #strict = new Array<number>(FUNNEL_STEPS.length).fill(0);
+  readonly #orderStatus = new Map<string, number>();
+  #orders = 0;
+  #revenueOrders = 0;
+  #revenueCents = 0;
+  readonly #deliveryStatus = new Map<string, number>();
+  readonly #deliveryTimes = new Map<string, DeliveryTimes>();
+  readonly #views = new Map<string, number>();
+  readonly #carts = new Map<string, number>();
+  /** The pane each user / session was last added in (a cache: cleared on every `advance`). */
+  readonly #userPane = new Map<string, number>();
+  readonly #sessionPane = new Map<string, number>();
+  readonly #grid: number;
+
+  constructor(settings: MetricsSettings) {
+    this.#s = settings;
+    const w = settings.window;
+    this.#events = new WindowStore(w, () => new Map(), identity);
+    this.#clicks = new WindowStore(w, () => new Map(), identity);
+    this.#activity = new WindowStore(w, newActivity, countActivity);
+    this.#sliding = new WindowStore(settings.slidingWindow, newActivity, countActivity);
+    this.#revenue = new WindowStore(w, () => ({ orders: 0, cents: 0 }), identity);
+    this.#grid = gcd(w, settings.slide);
+  }
+
+  /** Adds one accepted event at event time `t`. */
+  add(topic: Topic, e: Record<string, unknown>, t: number): void {
+    const start = tumblingWindow(t, this.#s.window);
+    bump(this.#events.at(start), topic);
+    if (topic === "clickstream") this.#click(e, t, start);
+    else if (topic === "orders") this.#order(e, t, start);
+    else if (topic === "delivery-status") this.#delivery(e, t);
+  }
+
+  #click(e: Record<string, unknown>, t: number, start: number): void {
+    const event = e.event, session = e.session_id, product = e.product_id;
+    const user = e.user_id as string;
+    bump(this.#clicks.at(start), label(event) + SEP + label(e.device));
+    const hasSession = typeof session === "string";
+    // Users and sessions go into every window holding `t`. Which windows those are depends only
+    // on the pane (t on the grid of gcd(window, slide)), so a user or session already added in
+    // this pane is skipped: most clicks of a session fall in the same minute.
+    const pane = Math.floor(t / this.#grid);
+    if (this.#userPane.get(user) !== pane) {
+      this.#userPane.set(user, pane);
+      this.#activity.at(start).users.add(user);
+      for (let s = this.#firstSlide(t); s <= t; s += this.#s.slide) {
+        this.#sliding.at(s).users.add(user);
+      }
+    }
+    if (hasSession && this.#sessionPane.get(session) !== pane) {
+      this.#sessionPane.set(session, pane);
+      this.#activity.at(start).sessions.add(session);
+      for (let s = this.#firstSlide(t); s <= t; s += this.#s.slide) {
+        this.#sliding.at(s).sessions.add(session);
+      }
+    }
+    if (hasSession) {
+      let mask = 0;
+      if (event === "page_view") mask |= 1;
+      if (e.page === "product_page") mask |= 2;
+      if (event === "add_to_cart") mask |= 4;
+      if (event === "checkout") mask |= 8;
+      this.#step(session, mask, t);
+    }
+    if (typeof product === "string") {
+      if (event === "click") bump(this.#views, product);
+      else if (event === "add_to_cart") bump(this.#carts, product);
+    }
+  }
+
+  /** The start of the earliest sliding window holding `t`. */
+  #firstSlide(t: number): number {
+    const { slide, slidingWindow } = this.#s;
+    return Math.floor(t / slide) * slide - slidingWindow + slide;
+  }
+
+  #order(e: Record<string, unknown>, t: number, start: number): void {
+    this.#orders++;
+    bump(this.#orderStatus, label(e.status) + SEP + label(e.payment_method));
+    const amount = e.total_amount;
+    // Every order opens its window's row, so a minute of canceled orders shows a revenue of 0.
+    const r = this.#revenue.at(start);
+    if ((e.status === "completed" || e.status === "pending") && typeof amount === "number") {
+      const cents = Math.round(amount * 100);
+      r.orders++;
+      r.cents += cents;
+      this.#revenueOrders++;
+      this.#revenueCents += cents;
+    }
+    if (typeof e.session_id === "string") {
+      this.#step(e.session_id, 16, t);
+    }
+  }
+
+  #step(session: string, mask: number, t: number): void {
+    const state = this.#sessions.get(session);
+    if (state === undefined) this.#sessions.set(session, { mask, last: t });
+    else {
+      state.mask |= mask;
+      if (t > state.last) state.last = t;
+    }
+  }
+
+  #delivery(e: Record<string, unknown>, t: number): void {
+    const status = label(e.status);
+    const country = countryOf(e.current_location);
+    bump(this.#deliveryStatus, country + SEP + status);
+    if (status !== "picked_up" && status !== "delivered") return;
+    const order = e.order_id as string;
+    let times = this.#deliveryTimes.get(order);
+    if (times === undefined) {
+      times = { pickedUp: Infinity, delivered: Infinity, country: UNKNOWN };
+      this.#deliveryTimes.set(order, times);
+    }
+    if (status === "picked_up") {
+      if (t < times.pickedUp) times.pickedUp = t;
+    } else if (t < times.delivered) {
+      times.delivered = t;
+      times.country = country;
+    }
+  }
+
+  /**
+   * Closes windows that end at or before `watermark` and folds sessions idle for longer than
+   * the session timeout into the funnel's final counts.
+   */
+  advance(watermark: number): void {
+    this.#userPane.clear();
+    this.#sessionPane.clear();
+    this.#events.close(watermark);
+    this.#clicks.close(watermark);
+    this.#activity.close(watermark);
+    this.#sliding.close(watermark);
+    this.#revenue.close(watermark);
+    const horizon = watermark - this.#s.sessionTimeout;
+    for (const [id, state] of this.#sessions) {
+      if (state.last < horizon) {
+        this.#fold(state.mask, this.#reached, this.#strict);
+        this.#sessions.delete(id);
+      }
+    }
+  }
+
+  #fold(mask: number, reached: number[], strict: number[]): void {
+    let all = true;
+    for (let k = 0; k < FUNNEL_STEPS.length; k++) {
+      const has = (mask & (1 << k)) !== 0;
+      all &&= has;
+      if (has) reached[k]++;
+      if (all) strict[k]++;
+    }
+  }
+
+  /** Sessions, open windows and orders awaiting delivery held in memory. */
+  get memory(): { sessions: number; openWindows: number; deliveries: number } {
+    return {
+      sessions: this.#sessions.size,
+      openWindows: this.#events.openCount + this.#sliding.openCount,
+      deliveries: this.#deliveryTimes.size,
+    };
+  }
+
+  /** Every metric as plain data. */
+  snapshot(): MetricsSnapshot {
+    return {
+      windows: this.#windows(),
+      funnel: this.#funnel(),
+      orders: {
+        byStatus: [...this.#orderStatus].map(([k, orders]) => {
+          const [status, payment_method] = k.split(SEP);
+          return { status, payment_method, orders };
+        }).sort((a, b) =>
+          compareKeys(a.status, b.status) || compareKeys(a.payment_method, b.payment_method)
+        ),
+        orders: this.#orders,
+        revenueOrders: this.#revenueOrders,
+        revenue: this.#revenueCents / 100,
+        aov: this.#revenueOrders ? this.#revenueCents / this.#revenueOrders / 100 : null,
+      },
+      deliveries: this.#deliveries(),
+      topProducts: {
+        views: topN(this.#views, this.#s.topN).map(({ key, count }) => ({
+          product_id: key,
+          count,
+        })),
+        addToCart: topN(this.#carts, this.#s.topN).map(({ key, count }) => ({
+          product_id: key,
+          count,
+        })),
+      },
+    };
+  }
+
+  #windows(): MetricsSnapshot["windows"] {
+    const events: TopicWindowRow[] = [];
+    for (const [start, counts] of this.#events.entries()) {
+      for (const topic of TOPICS) {
+        const n = counts.get(topic);
+        if (n) events.push({ window: iso(start), topic, events: n });
+      }
+    }
+    const clicks: ClickWindowRow[] = [];
+    for (const [start, counts] of this.#clicks.entries()) {
+      const rows = [...counts].map(([k, n]) => {
+        const [event, device] = k.split(SEP);
+        return { window: iso(start), event, device, events: n };
+      }).sort((a, b) => compareKeys(a.event, b.event) || compareKeys(a.device, b.device));
+      clicks.push(...rows);
+    }
+    const activity = this.#activity.entries().map(([s, a]) => ({ window: iso(s), ...a }));
+    const activeUsers = this.#sliding.entries().map(([s, a]) => ({ window: iso(s), ...a }));
+    const revenue = this.#revenue.entries().map(([s, r]) => ({
+      window: iso(s),
+      orders: r.orders,
+      revenue: r.cents / 100,
+      aov: r.orders ? r.cents / r.orders / 100 : null,
+    }));
+    return { events, clicks, activity, activeUsers, revenue };
+  }
+
+  #funnel(): FunnelRow[] {
+    const reached = [...this.#reached], strict = [...this.#strict];
+    for (const state of this.#sessions.values()) this.#fold(state.mask, reached, strict);
+    return FUNNEL_STEPS.map((step, k) => ({
+      step,
+      sessions: strict[k],
+      reached: reached[k],
+      conversion: strict[0] ? strict[k] / strict[0] : null,
+    }));
+  }
+
+  #deliveries(): MetricsSnapshot["deliveries"] {
+    const byStatus = [...this.#deliveryStatus].map(([k, events]) => {
+      const [country, status] = k.split(SEP);
+      return { country, status, events };
+    }).sort((a, b) => compareKeys(a.country, b.country) || compareKeys(a.status, b.status));
+    const durations = new Map<string, number[]>();
+    for (const t of this.#deliveryTimes.values()) {
+      if (t.pickedUp === Infinity || t.delivered === Infinity) continue;
+      let list = durations.get(t.country);
+      if (list === undefined) durations.set(t.country, list = []);
+      list.push(t.delivered - t.pickedUp);
+    }
+    const countries = new Map<string, CountryDeliveryRow>();
+    const row = (country: string) => {
+      let r = countries.get(country);
+      if (r === undefined) {
+        r = {
+          country,
+          events: 0,
+          delivered: 0,
+          failed: 0,
+          returned: 0,
+          deliveredRate: null,
+          failedRate: null,
+          returnedRate: null,
+          timed: 0,
+          p50Minutes: null,
+          p90Minutes: null,
+        };
+        countries.set(country, r);
+      }
+      return r;
+    };
+    for (const { country, status, events } of byStatus) {
+      const r = row(country);
+      r.events += events;
+      if ((TERMINAL as readonly string[]).includes(status)) {
+        r[status as typeof TERMINAL[number]] += events;
+      }
+    }
+    for (const [country, list] of durations) {
+      const r = row(country);
+      list.sort((a, b) => a - b);
+      r.timed = list.length;
+      r.p50Minutes = minutes(percentile(list, 50));
+      r.p90Minutes = minutes(percentile(list, 90));
+    }
+    for (const r of countries.values()) {
+      const terminal = r.delivered + r.failed + r.returned;
+      if (terminal > 0) {
+        r.deliveredRate = r.delivered / terminal;
+        r.failedRate = r.failed / terminal;
+        r.returnedRate = r.returned / terminal;
+      }
+    }
+    return {
+      byStatus,
+      countries: [...countries.values()].sort((a, b) => compareKeys(a.country, b.country)),
+    };
+  }
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function minutes(ms: number | null): number | null {
+  return ms === null ? null : ms / 60_000;
+}
