@@ -9,3 +9,8 @@ export * from "./azure.ts";
 export * from "./open.ts";
 export * from "./health.ts";
 export * from "./layout.ts";
+export * from "./buffer.ts";
+export * from "./dlq.ts";
+export * from "./retry.ts";
+export * from "./sink.ts";
+export * from "./audit.ts";

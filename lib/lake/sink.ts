@@ -1,0 +1,778 @@
+/**
+ * The exactly-once Kafka → lake sink, in the Confluent ADLS Gen2 / Azure Blob sink connectors'
+ * layout (`layout.ts`) and rotation rules (`buffer.ts`).
+ *
+ * How it stays exactly-once in the lake:
+ * - one open file per topic-partition, closed by rules that depend only on record offsets and
+ *   contents (`flush.size`, `rotate.interval.ms` on record time, the record-time hour), so the
+ *   same records from the same start offset always make the same files;
+ * - a file is stored in one atomic put, its name carries its first offset;
+ * - offsets are committed only after the files holding them are stored, and never past the
+ *   first offset still buffered: a restart resumes at a file boundary and a replay rewrites
+ *   identical files over the old ones (same name, same bytes);
+ * - records that are not one line of valid JSON go to `<topic>.dlq`, sent in the same Kafka
+ *   transaction as the offset commit that passes them: exactly once in the DLQ too, for
+ *   read-committed readers.
+ *
+ * The wall-clock idle flush (`idleFlushMs`) closes files at moments a replay cannot repeat; it
+ * serves slow demos and gives up the exactly-once guarantee.
+ *
+ * @module
+ */
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from "kafkajs";
+import type { Config } from "../config/mod.ts";
+import { errorMessage, KafkaError, WorkspaceError } from "../errors.ts";
+import { createKafka, dlqName, topicName } from "../kafka/client.ts";
+import { TOPICS } from "../schema/events.ts";
+import { type ClosedFile, PartitionBuffer, resolveRotation } from "./buffer.ts";
+import { checkValue, dlqMessage } from "./dlq.ts";
+import { recordTime } from "./layout.ts";
+import { openLake } from "./open.ts";
+import { retryLake, type RetryOptions } from "./retry.ts";
+import type { LakeStorage } from "./storage.ts";
+
+/** Options of {@linkcode runSink}. */
+export interface SinkOptions {
+  /** Full topic names to sink. @default the four topics, with `KAFKA_TOPIC_PREFIX` */
+  topics?: string[];
+  /** Consumer group; its committed offsets are the sink's progress. @default "ecom-lake-sink" */
+  group?: string;
+  /** Records per file. @default 1000 */
+  flushSize?: number;
+  /** Rotate a file once record time passes its first record by this much; 0 = off. @default 600000 */
+  rotateIntervalMs?: number;
+  /**
+   * Also close a file when no record reached it for this long on the wall clock; 0 = off.
+   * Gives up exactly-once (a replay may split files differently). @default 0
+   */
+  idleFlushMs?: number;
+  /** Drain to the high watermarks seen at start, close every file, commit, return. @default false */
+  once?: boolean;
+  /** Stop (Ctrl-C): nothing uncommitted is flushed; what is stored is committed. */
+  signal?: AbortSignal;
+  /** The lake to write. @default openLake(config.lake) */
+  lake?: LakeStorage;
+  /** The Kafka client. @default createKafka(config.kafka) */
+  kafka?: Kafka;
+  /** Backoff of lake writes and commits (tests shorten it). */
+  retry?: Pick<RetryOptions, "initialDelayMs" | "maxDelayMs" | "factor">;
+  /** Files uploaded at once per partition batch. @default 4 */
+  uploadConcurrency?: number;
+  /** Partitions processed at once. @default 4 */
+  partitionsConcurrently?: number;
+  /** How often `onProgress` is called, ms of wall clock. @default 2000 */
+  progressEveryMs?: number;
+  /** Progress and lag, every `progressEveryMs`. */
+  onProgress?: (progress: SinkProgress) => void;
+  /** Notices for people: lake or Kafka unreachable, retrying, resumed. */
+  log?: (line: string) => void;
+  /**
+   * Transactional id of the commit producer. One sink process per group: a second one with the
+   * same id fences the first. @default `<group>.lake-sink.<hash of the topic names>`
+   */
+  transactionalId?: string;
+  /**
+   * Consumer group session timeout, ms: how long a crashed sink holds its partitions before a
+   * restarted one gets them (the broker's minimum is 6000). @default 10000
+   */
+  sessionTimeoutMs?: number;
+  /** Wall clock for the idle flush and progress. @default Date.now */
+  now?: () => number;
+}
+
+/** What the sink did for one topic. */
+export interface SinkTopicStats {
+  topic: string;
+  /** Files stored (a replay's rewrites count again). */
+  files: number;
+  /** Records in those files. */
+  records: number;
+  /** Records sent to the DLQ and committed. */
+  dlq: number;
+  /** Bytes stored. */
+  bytes: number;
+  /** Records between the sink's position and the high watermark. */
+  lag: number;
+}
+
+/** A snapshot of the sink's progress. */
+export interface SinkProgress {
+  topics: SinkTopicStats[];
+  files: number;
+  records: number;
+  dlq: number;
+  lag: number;
+  /** Whether a lake write or commit is waiting for its target to come back. */
+  retrying: boolean;
+}
+
+/** How a sink run ended and what it did. */
+export interface SinkResult extends SinkProgress {
+  /** `drained`: `once` reached the high watermarks; `stopped`: the signal ended it. */
+  reason: "drained" | "stopped";
+}
+
+/** The sink's defaults, in one place. */
+export const SINK_DEFAULTS = {
+  group: "ecom-lake-sink",
+  idleFlushMs: 0,
+  uploadConcurrency: 4,
+  partitionsConcurrently: 4,
+  progressEveryMs: 2000,
+  sessionTimeoutMs: 10_000,
+} as const;
+
+/** One topic-partition's state. */
+interface PartitionState {
+  topic: string;
+  partition: number;
+  buffer: PartitionBuffer;
+  /** Next offset to take (last taken + 1); -1 before the first record. */
+  next: number;
+  /** Everything below this is stored in the lake or waiting in `dlq`: the commit candidate. */
+  safe: number;
+  /** Committed offset (-1: none). */
+  committed: number;
+  /** Dead-letter records not yet committed, in offset order. */
+  dlq: Array<{ offset: number; message: Message }>;
+  /** Wall-clock time of the last record added to the buffer. */
+  lastAppend: number;
+  /** Serialises the batch handler and the idle flush. */
+  lock: Promise<void>;
+  /** Bumped when the state is reset, so a commit in flight does not touch the new state. */
+  generation: number;
+}
+
+interface Position {
+  low: number;
+  high: number;
+  committed: number;
+}
+
+/**
+ * The commit producer's transactional id: one per group and set of topics, so a restarted sink
+ * fences (and aborts the open transaction of) the one it replaces, and sinks of other topics
+ * never fence each other.
+ *
+ * @example
+ * ```ts
+ * import { defaultTransactionalId } from "./sink.ts";
+ * defaultTransactionalId("ecom-lake-sink", ["orders"]).startsWith("ecom-lake-sink.lake-sink."); // true
+ * ```
+ */
+export function defaultTransactionalId(group: string, topics: readonly string[]): string {
+  let hash = 0x811c9dc5; // FNV-1a, 32 bits
+  for (const ch of [...topics].sort().join(",")) {
+    hash ^= ch.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${group}.lake-sink.${hash.toString(16).padStart(8, "0")}`;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function isFenced(error: unknown): boolean {
+  for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as never) {
+    if (
+      ["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]
+        .includes(e.type ?? "")
+    ) return true;
+  }
+  return false;
+}
+
+class LakeSink {
+  readonly #config: Config;
+  readonly #o: Required<
+    Pick<
+      SinkOptions,
+      "group" | "idleFlushMs" | "uploadConcurrency" | "partitionsConcurrently" | "progressEveryMs"
+    >
+  >;
+  readonly #options: SinkOptions;
+  readonly #rotation: ReturnType<typeof resolveRotation>;
+  readonly #topics: string[];
+  readonly #lake: LakeStorage;
+  readonly #kafka: Kafka;
+  readonly #log: (line: string) => void;
+  readonly #now: () => number;
+  readonly #states = new Map<string, PartitionState>();
+  readonly #positions = new Map<string, Position>();
+  readonly #stats = new Map<string, SinkTopicStats>();
+  /** Aborts lake retries: set on stop (signal) and on a fatal error, not on a drain. */
+  readonly #abort = new AbortController();
+  #consumer?: Consumer;
+  #producer?: Producer;
+  #stopping = false;
+  #reason: SinkResult["reason"] = "stopped";
+  #fatal: unknown;
+  #finish!: () => void;
+  readonly #finished = new Promise<void>((resolve) => (this.#finish = resolve));
+  #commitWanted = false;
+  #committing?: Promise<void>;
+  #retryingLake = 0;
+  #retryingKafka = false;
+
+  constructor(config: Config, options: SinkOptions) {
+    this.#config = config;
+    this.#options = options;
+    this.#o = {
+      group: options.group ?? SINK_DEFAULTS.group,
+      idleFlushMs: options.idleFlushMs ?? SINK_DEFAULTS.idleFlushMs,
+      uploadConcurrency: options.uploadConcurrency ?? SINK_DEFAULTS.uploadConcurrency,
+      partitionsConcurrently: options.partitionsConcurrently ??
+        SINK_DEFAULTS.partitionsConcurrently,
+      progressEveryMs: options.progressEveryMs ?? SINK_DEFAULTS.progressEveryMs,
+    };
+    this.#rotation = resolveRotation(options);
+    if (!Number.isSafeInteger(this.#o.idleFlushMs) || this.#o.idleFlushMs < 0) {
+      throw new RangeError(`idleFlushMs must be a whole number ≥ 0, got ${this.#o.idleFlushMs}`);
+    }
+    this.#topics = options.topics ?? TOPICS.map((t) => topicName(config.kafka, t));
+    if (this.#topics.length === 0) throw new RangeError("The sink needs at least one topic");
+    this.#lake = options.lake ?? openLake(config.lake);
+    this.#kafka = options.kafka ?? createKafka(config.kafka, { clientId: "ecom-lake-sink" });
+    this.#log = options.log ?? (() => {});
+    this.#now = options.now ?? Date.now;
+    for (const topic of this.#topics) {
+      this.#stats.set(topic, { topic, files: 0, records: 0, dlq: 0, bytes: 0, lag: 0 });
+    }
+  }
+
+  async run(): Promise<SinkResult> {
+    const signal = this.#options.signal;
+    const onAbort = () => this.#stop("stopped");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const timers: Array<ReturnType<typeof setInterval>> = [];
+    try {
+      await retryLake(() => this.#lake.init(), this.#retry());
+      await this.#prepareTopics();
+      if (signal?.aborted) return this.#result();
+      this.#producer = await this.#newProducer();
+      if (this.#options.once && this.#drained()) {
+        this.#reason = "drained";
+        return this.#result();
+      }
+      await this.#startConsumer();
+      if (this.#options.onProgress) {
+        timers.push(setInterval(
+          () => this.#options.onProgress!(this.#progress()),
+          this.#o
+            .progressEveryMs,
+        ));
+      }
+      if (this.#o.idleFlushMs > 0) {
+        const every = Math.max(10, Math.min(1000, Math.floor(this.#o.idleFlushMs / 2)));
+        timers.push(setInterval(() => this.#idleFlush(), every));
+      }
+      await this.#finished;
+      for (const t of timers) clearInterval(t);
+      await this.#consumer?.stop().catch(() => {});
+      await Promise.all([...this.#states.values()].map((st) => st.lock));
+      if (this.#reason === "drained" && !this.#fatal) await this.#flushAll();
+      await this.#committing;
+      if (!this.#fatal) await this.#finalCommit();
+      if (this.#fatal) throw this.#fatal;
+      return this.#result();
+    } finally {
+      for (const t of timers) clearInterval(t);
+      signal?.removeEventListener("abort", onAbort);
+      await this.#consumer?.disconnect().catch(() => {});
+      await this.#producer?.disconnect().catch(() => {});
+      await this.#lake.close().catch(() => {});
+    }
+  }
+
+  #retry(beat?: () => Promise<void>, signal: AbortSignal = this.#abort.signal): RetryOptions {
+    return {
+      ...this.#options.retry,
+      beat,
+      signal,
+      onRetry: (error, attempt, delay) => {
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.#log(`lake unreachable (${errorMessage(error)}); retrying every ≤ ${delay} ms`);
+        }
+      },
+    };
+  }
+
+  #stop(reason: SinkResult["reason"]) {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#reason = reason;
+    if (reason === "stopped") this.#abort.abort();
+    this.#finish();
+  }
+
+  #fail(error: unknown) {
+    this.#fatal ??= error;
+    this.#stop("stopped");
+  }
+
+  /** Checks the source topics, creates missing DLQ topics, reads positions. */
+  async #prepareTopics() {
+    const admin = this.#kafka.admin();
+    try {
+      await admin.connect();
+      const existing = new Set(await admin.listTopics());
+      const missing = this.#topics.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        throw new KafkaError(
+          `Topic '${missing[0]}' does not exist on ${
+            this.#config.kafka.brokers.join(",")
+          } (run \`deno task stack up\`, or check KAFKA_TOPIC_PREFIX and --topics)`,
+        );
+      }
+      const dlqs = this.#topics.map(dlqName).filter((t) => !existing.has(t));
+      if (dlqs.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: dlqs.map((topic) => ({
+            topic,
+            numPartitions: 1,
+            replicationFactor: this.#config.kafka.local ? 1 : 3,
+          })),
+        });
+      }
+      const committed = await admin.fetchOffsets({ groupId: this.#o.group, topics: this.#topics });
+      for (const topic of this.#topics) {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        const done = committed.find((c) => c.topic === topic)?.partitions ?? [];
+        for (const o of offsets) {
+          this.#positions.set(key(topic, o.partition), {
+            low: Number(o.low),
+            high: Number(o.high),
+            committed: Number(done.find((d) => d.partition === o.partition)?.offset ?? -1),
+          });
+        }
+      }
+    } catch (error) {
+      if (error instanceof WorkspaceError) throw error;
+      throw new KafkaError(
+        `Could not read topics from ${this.#config.kafka.brokers.join(",")}: ${
+          errorMessage(error)
+        }`,
+        { cause: error, retriable: true },
+      );
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+  }
+
+  async #newProducer(): Promise<Producer> {
+    const producer = this.#kafka.producer({
+      transactionalId: this.#options.transactionalId ??
+        defaultTransactionalId(this.#o.group, this.#topics),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+      retry: { retries: 10, initialRetryTime: 50, maxRetryTime: 2000 },
+    });
+    await producer.connect();
+    return producer;
+  }
+
+  async #startConsumer() {
+    const consumer = this.#kafka.consumer({
+      groupId: this.#o.group,
+      sessionTimeout: this.#options.sessionTimeoutMs ?? SINK_DEFAULTS.sessionTimeoutMs,
+      heartbeatInterval: Math.max(
+        500,
+        Math.floor((this.#options.sessionTimeoutMs ?? SINK_DEFAULTS.sessionTimeoutMs) / 5),
+      ),
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+      maxWaitTimeInMs: 500,
+    });
+    this.#consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = new Set<string>();
+      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        for (const p of partitions) assigned.add(key(topic, p));
+      }
+      // Partitions gone to another member: their buffers are its to replay.
+      for (const k of [...this.#states.keys()]) if (!assigned.has(k)) this.#states.delete(k);
+    });
+    // Batches of transaction markers (or aborted records) reach no handler: move past them here,
+    // or a drain would wait forever for offsets that hold no record.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0) return;
+      const st = this.#states.get(key(payload.topic, payload.partition)) ??
+        this.#state(payload.topic, payload.partition);
+      const after = Number(payload.lastOffset) + 1;
+      this.#locked(st, () => {
+        if (this.#stopping || st.next > after) return Promise.resolve();
+        st.next = after;
+        if (st.buffer.size === 0) st.safe = st.next;
+        this.#requestCommit();
+        if (this.#options.once) this.#checkDrained();
+        return Promise.resolve();
+      }).catch((error) => this.#fail(error));
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.#fail(payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.#topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.#o.partitionsConcurrently,
+      eachBatch: (payload) => this.#eachBatch(payload),
+    });
+  }
+
+  #state(topic: string, partition: number): PartitionState {
+    const k = key(topic, partition);
+    let st = this.#states.get(k);
+    if (!st) {
+      const committed = this.#positions.get(k)?.committed ?? -1;
+      st = {
+        topic,
+        partition,
+        buffer: new PartitionBuffer(topic, partition, this.#rotation),
+        next: -1,
+        safe: committed,
+        committed,
+        dlq: [],
+        lastAppend: 0,
+        lock: Promise.resolve(),
+        generation: 0,
+      };
+      this.#states.set(k, st);
+    }
+    return st;
+  }
+
+  /** Runs `fn` when no other work on this partition runs. */
+  #locked(st: PartitionState, fn: () => Promise<void>): Promise<void> {
+    const run = st.lock.then(fn);
+    st.lock = run.catch(() => {});
+    return run;
+  }
+
+  async #eachBatch(
+    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+  ): Promise<void> {
+    if (this.#stopping) return;
+    const st = this.#state(batch.topic, batch.partition);
+    try {
+      await this.#locked(st, async () => {
+        const position = this.#positions.get(key(batch.topic, batch.partition));
+        if (position) position.high = Number(batch.highWatermark);
+        const closed: ClosedFile[] = [];
+        const size = st.buffer.size;
+        let last: string | undefined;
+        for (const [i, m] of batch.messages.entries()) {
+          if (i % 2000 === 1999) {
+            if (this.#stopping || !isRunning() || isStale()) break;
+            await heartbeat();
+          }
+          const offset = Number(m.offset);
+          // A batch fetched again (rebalance, retry) holds records already taken: skip them.
+          if (st.next < 0 || offset >= st.next) {
+            st.next = offset + 1;
+            this.#take(st, m, offset, closed);
+          }
+          last = m.offset;
+        }
+        if (last !== undefined) resolveOffset(last);
+        if (closed.length > 0 || st.buffer.size !== size) st.lastAppend = this.#now();
+        const lost = () => !isRunning() || isStale();
+        if (closed.length > 0 && !(await this.#store(closed, heartbeat, lost))) {
+          if (!this.#stopping) this.#replay(st);
+          return;
+        }
+        st.safe = st.buffer.startOffset ?? st.next;
+        this.#requestCommit();
+        if (this.#options.once) this.#checkDrained();
+      });
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** Adds one record to its file, or to the pending dead letters. */
+  #take(st: PartitionState, m: KafkaMessage, offset: number, closed: ClosedFile[]) {
+    const check = checkValue(m.value);
+    if (!check.ok) {
+      st.dlq.push({
+        offset,
+        message: dlqMessage(
+          {
+            topic: st.topic,
+            partition: st.partition,
+            offset,
+            key: m.key,
+            value: m.value,
+            timestamp: m.timestamp,
+            headers: m.headers,
+          },
+          check.rejection,
+          this.#o.group,
+        ),
+      });
+      return;
+    }
+    const time = recordTime(check.json, Number(m.timestamp));
+    for (const file of st.buffer.add(offset, time, m.value!)) closed.push(file);
+  }
+
+  /** Stores files (atomic puts, retried); false if the partition was lost or the sink stopped. */
+  async #store(
+    files: ClosedFile[],
+    heartbeat: () => Promise<void>,
+    lost: () => boolean,
+  ): Promise<boolean> {
+    const local = new AbortController();
+    const stop = () => local.abort();
+    this.#abort.signal.addEventListener("abort", stop, { once: true });
+    if (this.#abort.signal.aborted) local.abort();
+    const beat = async () => {
+      if (lost()) local.abort();
+      else await heartbeat();
+    };
+    try {
+      let next = 0;
+      const worker = async () => {
+        while (next < files.length && !local.signal.aborted) {
+          const file = files[next++];
+          let failed = false;
+          await retryLake(() => this.#lake.put(file.path, file.data), {
+            ...this.#retry(beat, local.signal),
+            onRetry: (error, attempt, delay) => {
+              if (!failed) this.#retryingLake++;
+              failed = true;
+              this.#retry().onRetry!(error, attempt, delay);
+            },
+          }).finally(() => {
+            if (failed) {
+              this.#retryingLake--;
+              if (!local.signal.aborted) this.#log("lake reachable again; resuming");
+            }
+          });
+          const stats = this.#stats.get(file.topic)!;
+          stats.files++;
+          stats.records += file.records;
+          stats.bytes += file.data.byteLength;
+        }
+      };
+      const workers = Math.min(this.#o.uploadConcurrency, files.length);
+      await Promise.all(Array.from({ length: workers }, worker));
+      return !local.signal.aborted;
+    } catch (error) {
+      if (local.signal.aborted) return false;
+      throw error;
+    } finally {
+      this.#abort.signal.removeEventListener("abort", stop);
+    }
+  }
+
+  /** Forgets what was taken from a partition and reads it again from its committed offset. */
+  #replay(st: PartitionState) {
+    st.generation++;
+    st.buffer = new PartitionBuffer(st.topic, st.partition, this.#rotation);
+    st.dlq = [];
+    st.next = -1;
+    st.safe = st.committed;
+    const position = this.#positions.get(key(st.topic, st.partition));
+    const offset = st.committed >= 0 ? st.committed : position?.low ?? 0;
+    try {
+      this.#consumer?.seek({ topic: st.topic, partition: st.partition, offset: String(offset) });
+    } catch { /* no longer ours: the new owner replays it */ }
+  }
+
+  #idleFlush() {
+    if (this.#stopping) return;
+    const now = this.#now();
+    for (const st of this.#states.values()) {
+      if (st.buffer.size === 0 || now - st.lastAppend < this.#o.idleFlushMs) continue;
+      this.#locked(st, async () => {
+        if (st.buffer.size === 0 || this.#now() - st.lastAppend < this.#o.idleFlushMs) return;
+        const generation = st.generation;
+        const file = st.buffer.close()!;
+        if (!(await this.#store([file], () => Promise.resolve(), () => false))) {
+          if (!this.#stopping) this.#replay(st);
+          return;
+        }
+        if (st.generation !== generation) return;
+        st.safe = st.buffer.startOffset ?? st.next;
+        this.#requestCommit();
+      }).catch((error) => this.#fail(error));
+    }
+  }
+
+  /** End of a drain: closes every open file and stores it. */
+  async #flushAll() {
+    for (const st of this.#states.values()) {
+      const file = st.buffer.close();
+      if (file && !(await this.#store([file], () => Promise.resolve(), () => false))) return;
+      if (st.next >= 0) st.safe = st.next;
+    }
+  }
+
+  #drained(): boolean {
+    for (const [k, p] of this.#positions) {
+      if (!this.#topics.some((t) => k.startsWith(`${t}\u0000`))) continue;
+      const st = this.#states.get(k);
+      const at = st && st.next >= 0 ? st.next : p.committed >= 0 ? p.committed : p.low;
+      if (at < p.high) return false;
+    }
+    return true;
+  }
+
+  #checkDrained() {
+    if (!this.#stopping && this.#drained()) {
+      // The high watermarks of the drain are those seen at start: freeze them.
+      this.#stop("drained");
+    }
+  }
+
+  #requestCommit() {
+    this.#commitWanted = true;
+    if (this.#committing) return;
+    this.#committing = (async () => {
+      let delay = this.#options.retry?.initialDelayMs ?? 200;
+      while (this.#commitWanted && !this.#fatal) {
+        this.#commitWanted = false;
+        try {
+          await this.#commitOnce();
+          if (this.#retryingKafka) this.#log("Kafka reachable again; commits resume");
+          this.#retryingKafka = false;
+          delay = this.#options.retry?.initialDelayMs ?? 200;
+        } catch (error) {
+          if (isFenced(error) || !(error as WorkspaceError).retriable) return this.#fail(error);
+          if (!this.#retryingKafka) this.#log(`commit failed (${errorMessage(error)}); retrying`);
+          this.#retryingKafka = true;
+          this.#commitWanted = true;
+          if (this.#stopping) return;
+          await wait(delay);
+          delay = Math.min(delay * 2, this.#options.retry?.maxDelayMs ?? 5000);
+        }
+      }
+    })().finally(() => (this.#committing = undefined));
+  }
+
+  /**
+   * Commits, in one Kafka transaction, every partition's safe offset together with the dead
+   * letters below it.
+   */
+  async #commitOnce(): Promise<void> {
+    const taken: Array<{ st: PartitionState; safe: number; dlq: number; generation: number }> = [];
+    const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
+    const letters = new Map<string, Message[]>();
+    for (const st of this.#states.values()) {
+      const safe = st.safe;
+      let n = 0;
+      while (n < st.dlq.length && st.dlq[n].offset < safe) n++;
+      if (safe <= st.committed && n === 0) continue;
+      taken.push({ st, safe, dlq: n, generation: st.generation });
+      if (safe > st.committed) {
+        const list = offsets.get(st.topic) ?? [];
+        list.push({ partition: st.partition, offset: String(safe) });
+        offsets.set(st.topic, list);
+      }
+      if (n > 0) {
+        const list = letters.get(dlqName(st.topic)) ?? [];
+        for (let i = 0; i < n; i++) list.push(st.dlq[i].message);
+        letters.set(dlqName(st.topic), list);
+      }
+    }
+    if (taken.length === 0) return;
+    const producer = this.#producer!;
+    let transaction;
+    try {
+      transaction = await producer.transaction();
+      if (letters.size > 0) {
+        await transaction.sendBatch({
+          acks: -1,
+          topicMessages: [...letters].map(([topic, messages]) => ({ topic, messages })),
+        });
+      }
+      await transaction.sendOffsets({
+        consumerGroupId: this.#o.group,
+        topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction?.abort().catch(async () => {
+        // A producer whose transaction cannot even be aborted is replaced; the new one fences
+        // the old transactional epoch, which aborts whatever it left open.
+        await producer.disconnect().catch(() => {});
+        this.#producer = await this.#newProducer().catch(() => producer);
+      });
+      throw new KafkaError(`Could not commit the sink's offsets: ${errorMessage(error)}`, {
+        cause: error,
+        retriable: !isFenced(error),
+      });
+    }
+    for (const t of taken) {
+      if (t.st.generation !== t.generation) continue;
+      t.st.committed = Math.max(t.st.committed, t.safe);
+      t.st.dlq.splice(0, t.dlq);
+      this.#stats.get(t.st.topic)!.dlq += t.dlq;
+    }
+  }
+
+  async #finalCommit() {
+    for (let attempt = 1;; attempt++) {
+      try {
+        await this.#commitOnce();
+        return;
+      } catch (error) {
+        // On a drain the commit must land; on a stop, what is not committed is replayed later.
+        if (isFenced(error) || (this.#reason === "stopped" && attempt >= 3)) {
+          if (this.#reason === "drained") throw error;
+          this.#log(`final commit failed (${errorMessage(error)}); the next run replays it`);
+          return;
+        }
+        if (attempt >= 30) throw error;
+        await wait(Math.min(200 * attempt, 2000));
+      }
+    }
+  }
+
+  #progress(): SinkProgress {
+    const lag = new Map<string, number>();
+    for (const [k, p] of this.#positions) {
+      const [topic] = k.split("\u0000");
+      const st = this.#states.get(k);
+      const at = st && st.next >= 0 ? st.next : p.committed >= 0 ? p.committed : p.low;
+      lag.set(topic, (lag.get(topic) ?? 0) + Math.max(0, p.high - at));
+    }
+    const topics = [...this.#stats.values()].map((s) => ({ ...s, lag: lag.get(s.topic) ?? 0 }));
+    const sum = (f: (s: SinkTopicStats) => number) => topics.reduce((a, s) => a + f(s), 0);
+    return {
+      topics,
+      files: sum((s) => s.files),
+      records: sum((s) => s.records),
+      dlq: sum((s) => s.dlq),
+      lag: sum((s) => s.lag),
+      retrying: this.#retryingLake > 0 || this.#retryingKafka,
+    };
+  }
+
+  #result(): SinkResult {
+    return { ...this.#progress(), reason: this.#reason };
+  }
+}
+
+/**
+ * Runs the sink until `signal` aborts or, with `once`, until it has drained the topics to the
+ * high watermarks seen at start; returns what it did.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadConfig } from "../config/mod.ts";
+ * import { runSink } from "./sink.ts";
+ * const result = await runSink(loadConfig(), { once: true });
+ * console.log(result.files, result.records, result.dlq);
+ * ```
+ */
+export function runSink(config: Config, options: SinkOptions = {}): Promise<SinkResult> {
+  return new LakeSink(config, options).run();
+}
