@@ -93,6 +93,9 @@ function kafkaService(config: Config): Service {
         "group.initial.rebalance.delay.ms=0",
         "auto.create.topics.enable=false",
         "log.retention.hours=168",
+        // Kafka 4 refuses record timestamps more than an hour ahead of the broker's clock by
+        // default; simulated histories may end slightly after now, and --start may lie ahead.
+        "log.message.timestamp.after.max.ms=9223372036854775807",
         "",
       ].join("\n");
       await Deno.writeTextFile(`${dir}/kafka.properties`, props);
