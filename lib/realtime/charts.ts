@@ -56,6 +56,7 @@ export function funnelChart(snapshot: Snapshot): ChartView {
     width: 640,
     height: 180,
     marginLeft: 100,
+    marginRight: 50,
     x: { label: "sessions", grid: true },
     y: { label: null, domain: snapshot.funnel.map((f) => f.step) },
     marks: [

@@ -81,6 +81,11 @@ export interface BarChartOptions {
   sort?: boolean;
   /** Width in px. @default 640 */
   width?: number;
+  /**
+   * Horizontal bars (categories down the side), which keep long or many labels readable.
+   * @default true when there are more than 8 categories
+   */
+  horizontal?: boolean;
 }
 
 /**
@@ -96,6 +101,28 @@ export interface BarChartOptions {
 export function barChart(data: unknown, options: BarChartOptions): ChartView {
   const rows = plotData(data);
   const sort = options.sort ?? true;
+  const categories = new Set(rows.map((r) => r[options.x])).size;
+  if (options.horizontal ?? categories > 8) {
+    return plot({
+      title: options.title,
+      width: options.width ?? 640,
+      marginLeft: 110,
+      marginRight: 20,
+      height: Math.max(120, 22 * categories + 40),
+      color: options.fill ? { legend: true, type: "categorical" } : undefined,
+      y: { label: null },
+      x: { label: options.y, grid: true },
+      marks: [
+        Plot.barX(rows, {
+          y: options.x,
+          x: options.y,
+          fill: options.fill ?? "steelblue",
+          sort: sort && !options.fill ? { y: "-x" } : undefined,
+        }),
+        Plot.ruleX([0]),
+      ],
+    }, options.title ?? `bar chart of ${options.y} by ${options.x}`);
+  }
   return plot({
     title: options.title,
     width: options.width ?? 640,
