@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { countBySql, type GoldTable } from "./_gold.ts";
+import { appendSortedSql, countByRefreshSql, countBySql, type GoldTable } from "./_gold.ts";
 
 /** The original notebook's count dimensions, in its order. */
 export const CLICKSTREAM_DIMENSIONS = [
@@ -46,6 +46,16 @@ export const FUNNEL_STEPS = [
 ] as const;
 
 const ORIGINAL = "silver.clickstream_original";
+const TABLET_COLUMNS = DEVICE_TABLET_COLUMNS.map((c) => `"${c}"`).join(", ");
+
+/**
+ * Per session, whether it has a row of each of the funnel's steps 1–4 (step 5 depends on
+ * orders, joined when the funnel is built): what an incremental pass updates, so the funnel
+ * never rescans the clickstream.
+ */
+const FUNNEL_FLAGS = FUNNEL_STEPS.slice(0, 4).map(([order, , where]) =>
+  `coalesce(bool_or(${where}), false) AS s${order}`
+).join(", ");
 
 /** Clickstream gold tables. */
 export const CLICKSTREAM_GOLD: GoldTable[] = [
@@ -54,13 +64,19 @@ export const CLICKSTREAM_GOLD: GoldTable[] = [
     topic: "clickstream",
     cleaning: "original",
     sql: countBySql(ORIGINAL, dim),
+    refresh: countByRefreshSql(`clickstream_by_${dim}`, "_delta_clickstream_original", dim),
   })),
   {
     name: "device_tablet",
     topic: "clickstream",
     cleaning: "original",
-    sql: `SELECT ${DEVICE_TABLET_COLUMNS.map((c) => `"${c}"`).join(", ")} FROM ${ORIGINAL} ` +
-      `WHERE device = 'tablet' ORDER BY "timestamp", event_id`,
+    sql: `SELECT ${TABLET_COLUMNS} FROM ${ORIGINAL} WHERE device = 'tablet' ` +
+      `ORDER BY "timestamp", event_id`,
+    refresh: appendSortedSql(
+      "gold.device_tablet",
+      `(SELECT ${TABLET_COLUMNS} FROM _delta_clickstream_original WHERE device = 'tablet')`,
+      ['"timestamp"', "event_id"],
+    ),
   },
   {
     name: "clickstream_hourly_traffic",
@@ -69,21 +85,47 @@ export const CLICKSTREAM_GOLD: GoldTable[] = [
     sql: `SELECT year, month, day, hour, count(*) AS events, count(DISTINCT user_id) AS users,
       count(DISTINCT session_id) AS sessions
       FROM silver.clickstream GROUP BY year, month, day, hour ORDER BY year, month, day, hour`,
+    // Only the hours that received rows are counted again.
+    refresh: `CREATE OR REPLACE TEMP TABLE _hours AS
+        SELECT DISTINCT year, month, day, hour FROM _delta_clickstream;
+      CREATE OR REPLACE TABLE gold.clickstream_hourly_traffic AS SELECT * FROM (
+        SELECT * FROM gold.clickstream_hourly_traffic ANTI JOIN _hours USING (year, month, day, hour)
+        UNION ALL
+        SELECT year, month, day, hour, count(*) AS events, count(DISTINCT user_id) AS users,
+          count(DISTINCT session_id) AS sessions
+        FROM silver.clickstream SEMI JOIN _hours USING (year, month, day, hour)
+        GROUP BY year, month, day, hour)
+      ORDER BY year, month, day, hour;
+      DROP TABLE _hours;`,
   },
   {
     name: "clickstream_funnel",
     topic: "clickstream",
     cleaning: "better",
-    sql: `WITH c AS (SELECT session_id, event, page FROM silver.clickstream
-        WHERE session_id IS NOT NULL),
+    inputs: ["clickstream", "orders"],
+    state: `CREATE SCHEMA IF NOT EXISTS gold_state;
+      CREATE OR REPLACE TABLE gold_state.funnel_sessions AS SELECT session_id, ${FUNNEL_FLAGS}
+      FROM silver.clickstream WHERE session_id IS NOT NULL GROUP BY session_id;`,
+    sql: `WITH counts AS (SELECT ${
+      FUNNEL_STEPS.slice(0, 4).map(([order]) => `count(*) FILTER (WHERE s${order}) AS s${order}`)
+        .join(", ")
+    }, count(*) FILTER (WHERE ${FUNNEL_STEPS[4][2]}) AS s5 FROM gold_state.funnel_sessions),
       steps AS (${
-      FUNNEL_STEPS.map(([order, step, where]) =>
-        `SELECT ${order} AS step_order, '${step}' AS step, count(DISTINCT session_id) AS sessions ` +
-        `FROM c WHERE ${where}`
+      FUNNEL_STEPS.map(([order, step]) =>
+        `SELECT ${order} AS step_order, '${step}' AS step, s${order} AS sessions FROM counts`
       ).join("\n UNION ALL ")
     })
       SELECT step_order, step, sessions,
         sessions::DOUBLE / NULLIF(max(sessions) FILTER (WHERE step_order = 1) OVER (), 0) AS rate
       FROM steps ORDER BY step_order`,
+    // Flags only turn on when rows are added: OR the new rows' flags into their sessions.
+    refresh: `CREATE OR REPLACE TEMP TABLE _funnel AS SELECT session_id, ${FUNNEL_FLAGS}
+        FROM _delta_clickstream WHERE session_id IS NOT NULL GROUP BY session_id;
+      UPDATE gold_state.funnel_sessions f SET ${
+      [1, 2, 3, 4].map((i) => `s${i} = f.s${i} OR n.s${i}`).join(", ")
+    } FROM _funnel n WHERE f.session_id = n.session_id;
+      INSERT INTO gold_state.funnel_sessions
+        SELECT * FROM _funnel ANTI JOIN gold_state.funnel_sessions USING (session_id);
+      DROP TABLE _funnel;`,
   },
 ];

@@ -42,6 +42,8 @@ export class NrtDb {
   #instance: DuckDBInstance;
   #connection: DuckDBConnection;
   #tmpCounter = 0;
+  /** Whether closing this object also closes the database (false for {@linkcode connect}'s). */
+  #ownsInstance = true;
   /** Folder for temporary files (Arrow fast path, write-back). */
   readonly tmpDir: string;
   /** The database file, or `:memory:`. */
@@ -88,6 +90,18 @@ export class NrtDb {
         },
       );
     }
+  }
+
+  /**
+   * Another connection to the same database, to run statements at the same time as this one.
+   * It sees committed data only and has its own temporary tables; closing it leaves the
+   * database open.
+   */
+  async connect(): Promise<NrtDb> {
+    const other = new NrtDb(this.#instance, await this.#instance.connect(), this.path, this.tmpDir);
+    other.#ownsInstance = false;
+    other.#tmpCounter = (this.#tmpCounter + 1) * 1_000_000;
+    return other;
   }
 
   /** Runs one or more statements, discarding results. */
@@ -142,10 +156,10 @@ export class NrtDb {
     }
   }
 
-  /** Closes the connection and the database. */
+  /** Closes the connection and (unless it came from {@linkcode connect}) the database. */
   close(): void {
     this.#connection.closeSync();
-    this.#instance.closeSync();
+    if (this.#ownsInstance) this.#instance.closeSync();
   }
 }
 

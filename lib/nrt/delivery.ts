@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { countBySql, type GoldTable } from "./_gold.ts";
+import { appendSortedSql, countByRefreshSql, countBySql, type GoldTable } from "./_gold.ts";
 
 /** The split rows' columns, in the original notebook's order. */
 export const DELIVERY_SPLIT_COLUMNS = [
@@ -42,6 +42,30 @@ export function deliverySplitSql(relation: string): string {
 }
 
 const SPLIT = "silver.delivery_status_split";
+/** The split of the rows just added to `silver.delivery_status_original`. */
+const NEW_SPLIT = `(${deliverySplitSql("_delta_delivery_status_original")})`;
+
+/**
+ * Per order (in `relation`, rows of `silver.delivery_status`), the country of its delivery and
+ * the hours from its first pick-up to it: the input of the per-country percentiles, kept as
+ * `gold_state.delivery_times` so an incremental pass only pairs the orders with new rows.
+ */
+function deliveryTimesSql(relation: string): string {
+  return `WITH d AS (
+      SELECT order_id, status, "timestamp", ${COUNTRY_SQL} AS country
+      FROM ${relation}
+      WHERE order_id IS NOT NULL AND "timestamp" IS NOT NULL AND status IS NOT NULL),
+    picked AS (SELECT order_id, min("timestamp") AS picked_up FROM d
+      WHERE status = 'picked_up' AND country IS NOT NULL GROUP BY order_id),
+    delivered AS (SELECT order_id, "timestamp" AS delivered, country FROM d
+      WHERE status = 'delivered' AND country IS NOT NULL
+      QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY "timestamp", country) = 1)
+    SELECT order_id, dl.country,
+        (epoch_ms(dl.delivered::TIMESTAMP) - epoch_ms(p.picked_up::TIMESTAMP)) / 3600000::DOUBLE
+          AS hours
+      FROM picked p JOIN delivered dl USING (order_id)
+      WHERE dl.delivered::TIMESTAMP > p.picked_up::TIMESTAMP`;
+}
 
 /** Delivery-status gold tables. */
 export const DELIVERY_GOLD: GoldTable[] = [
@@ -51,32 +75,36 @@ export const DELIVERY_GOLD: GoldTable[] = [
     cleaning: "original",
     sql: `SELECT * FROM ${SPLIT} WHERE status = 'returned' AND country = 'USA'
       ORDER BY "timestamp", event_id`,
+    refresh: appendSortedSql(
+      "gold.returns_usa",
+      `(SELECT * FROM ${NEW_SPLIT} WHERE status = 'returned' AND country = 'USA')`,
+      ['"timestamp"', "event_id"],
+    ),
   },
   ...DELIVERY_DIMENSIONS.map((dim): GoldTable => ({
     name: `delivery_by_${dim}`,
     topic: "delivery-status",
     cleaning: "original",
     sql: countBySql(SPLIT, dim),
+    refresh: countByRefreshSql(`delivery_by_${dim}`, NEW_SPLIT, dim),
   })),
   {
     name: "delivery_time_by_country",
     topic: "delivery-status",
     cleaning: "better",
-    sql: `WITH d AS (
-        SELECT order_id, status, "timestamp", ${COUNTRY_SQL} AS country
-        FROM silver.delivery_status
-        WHERE order_id IS NOT NULL AND "timestamp" IS NOT NULL AND status IS NOT NULL),
-      picked AS (SELECT order_id, min("timestamp") AS picked_up FROM d
-        WHERE status = 'picked_up' AND country IS NOT NULL GROUP BY order_id),
-      delivered AS (SELECT order_id, "timestamp" AS delivered, country FROM d
-        WHERE status = 'delivered' AND country IS NOT NULL
-        QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY "timestamp", country) = 1),
-      times AS (SELECT dl.country,
-          (epoch_ms(dl.delivered::TIMESTAMP) - epoch_ms(p.picked_up::TIMESTAMP)) / 3600000::DOUBLE AS hours
-        FROM picked p JOIN delivered dl USING (order_id)
-        WHERE dl.delivered::TIMESTAMP > p.picked_up::TIMESTAMP)
-      SELECT country, count(*) AS deliveries, quantile_cont(hours, 0.5) AS p50_hours,
+    state: `CREATE SCHEMA IF NOT EXISTS gold_state;
+      CREATE OR REPLACE TABLE gold_state.delivery_times AS
+        ${deliveryTimesSql("silver.delivery_status")};`,
+    sql: `SELECT country, count(*) AS deliveries, quantile_cont(hours, 0.5) AS p50_hours,
         quantile_cont(hours, 0.9) AS p90_hours, avg(hours) AS mean_hours
-      FROM times GROUP BY country ORDER BY deliveries DESC, country`,
+      FROM gold_state.delivery_times GROUP BY country ORDER BY deliveries DESC, country`,
+    // Only the orders with new rows are paired again.
+    refresh: `CREATE OR REPLACE TEMP TABLE _orders AS
+        SELECT DISTINCT order_id FROM _delta_delivery_status WHERE order_id IS NOT NULL;
+      DELETE FROM gold_state.delivery_times WHERE order_id IN (SELECT order_id FROM _orders);
+      INSERT INTO gold_state.delivery_times ${
+      deliveryTimesSql("(SELECT * FROM silver.delivery_status SEMI JOIN _orders USING (order_id))")
+    };
+      DROP TABLE _orders;`,
   },
 ];

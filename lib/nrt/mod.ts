@@ -5,7 +5,7 @@
  *   corrupt files quarantined;
  * - bronze views ({@linkcode createBronzeViews}), the two cleanings ({@linkcode compareCleanings}),
  *   silver ({@linkcode buildSilver}, {@linkcode appendSilver}), gold ({@linkcode GOLD_TABLES},
- *   {@linkcode buildGold}), exactly as `lib/nrt/TABLES.md` defines them;
+ *   {@linkcode buildGold}, {@linkcode refreshGold}), exactly as `lib/nrt/TABLES.md` defines them;
  * - write-back ({@linkcode writeCurated}, {@linkcode writeAnalysis}) and one whole pass,
  *   {@linkcode runNrt};
  * - results as Arrow tables through the Parquet fast path ({@linkcode queryArrow}) or as JS rows
@@ -21,6 +21,7 @@ export * from "./bronze.ts";
 export * from "./cleaning.ts";
 export * from "./silver.ts";
 export * from "./gold.ts";
+export * from "./refresh.ts";
 export * from "./clickstream.ts";
 export * from "./orders.ts";
 export * from "./profiles.ts";

@@ -4,10 +4,18 @@
  *
  * @module
  */
-import type { GoldTable } from "./_gold.ts";
+import { appendSortedSql, type GoldTable } from "./_gold.ts";
 
 /** How many products `orders_top_products` keeps. */
 export const TOP_PRODUCTS = 20;
+
+/** The items of the orders in `relation` (bronze columns), one row each, unordered. */
+function orderItemsSql(relation: string): string {
+  return `SELECT order_id, user_id, "timestamp", payment_method, status,
+      item.product_id AS product_id, item.quantity AS quantity, item.price AS price,
+      round(item.quantity * item.price, 2) AS line_total
+    FROM (SELECT *, unnest(items) AS item FROM ${relation} WHERE items IS NOT NULL)`;
+}
 
 /** Orders gold tables. */
 export const ORDERS_GOLD: GoldTable[] = [
@@ -15,11 +23,12 @@ export const ORDERS_GOLD: GoldTable[] = [
     name: "order_items",
     topic: "orders",
     cleaning: "better",
-    sql: `SELECT order_id, user_id, "timestamp", payment_method, status,
-        item.product_id AS product_id, item.quantity AS quantity, item.price AS price,
-        round(item.quantity * item.price, 2) AS line_total
-      FROM (SELECT *, unnest(items) AS item FROM silver.orders WHERE items IS NOT NULL)
-      ORDER BY "timestamp", order_id, product_id`,
+    sql: `${orderItemsSql("silver.orders")} ORDER BY "timestamp", order_id, product_id`,
+    refresh: appendSortedSql("gold.order_items", `(${orderItemsSql("_delta_orders")})`, [
+      '"timestamp"',
+      "order_id",
+      "product_id",
+    ]),
   },
   {
     name: "orders_revenue_by_day",
@@ -36,7 +45,7 @@ export const ORDERS_GOLD: GoldTable[] = [
     name: "orders_top_products",
     topic: "orders",
     cleaning: "better",
-    sql: `SELECT product_id, sum(quantity) AS units, round(sum(line_total), 2) AS revenue,
+    sql: `SELECT product_id, sum(quantity)::BIGINT AS units, round(sum(line_total), 2) AS revenue,
         count(DISTINCT order_id) AS orders
       FROM gold.order_items WHERE status = 'completed' AND product_id IS NOT NULL
       GROUP BY product_id ORDER BY revenue DESC, product_id LIMIT ${TOP_PRODUCTS}`,

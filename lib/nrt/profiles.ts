@@ -7,18 +7,32 @@
  */
 import type { GoldTable } from "./_gold.ts";
 
+/** The latest profile of each user in `relation` (rows of `silver.user_profiles`), unordered. */
+function latestSql(relation: string): string {
+  return `SELECT user_id, "timestamp", action, details.email AS email, details.name AS name,
+      details.preferred_category AS preferred_category
+    FROM ${relation}
+    WHERE user_id IS NOT NULL AND "timestamp" IS NOT NULL AND details IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY "timestamp" DESC, event_id DESC) = 1`;
+}
+
 /** User-profile gold tables. */
 export const PROFILES_GOLD: GoldTable[] = [
   {
     name: "profiles_latest",
     topic: "user-profiles",
     cleaning: "better",
-    sql: `SELECT user_id, "timestamp", action, details.email AS email, details.name AS name,
-        details.preferred_category AS preferred_category
-      FROM silver.user_profiles
-      WHERE user_id IS NOT NULL AND "timestamp" IS NOT NULL AND details IS NOT NULL
-      QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY "timestamp" DESC, event_id DESC) = 1
-      ORDER BY user_id`,
+    sql: `${latestSql("silver.user_profiles")} ORDER BY user_id`,
+    // Only the users with new profile rows are looked at again.
+    refresh: `CREATE OR REPLACE TEMP TABLE _users AS
+        SELECT DISTINCT user_id FROM _delta_user_profiles WHERE user_id IS NOT NULL;
+      CREATE OR REPLACE TABLE gold.profiles_latest AS SELECT * FROM (
+        SELECT * FROM gold.profiles_latest ANTI JOIN _users USING (user_id)
+        UNION ALL ${
+      latestSql("(SELECT * FROM silver.user_profiles SEMI JOIN _users USING (user_id))")
+    })
+      ORDER BY user_id;
+      DROP TABLE _users;`,
   },
   {
     name: "profile_action_counts",
@@ -39,6 +53,7 @@ export const PROFILES_GOLD: GoldTable[] = [
   {
     name: "revenue_by_preferred_category",
     topic: "user-profiles",
+    inputs: ["user-profiles", "orders"],
     cleaning: "better",
     sql: `SELECT p.preferred_category, count(DISTINCT o.user_id) AS customers, count(*) AS orders,
         round(sum(o.total_amount), 2) AS revenue

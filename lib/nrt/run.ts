@@ -1,7 +1,9 @@
 /**
  * One near-real-time pass, as `deno task nrt` runs it: sync the raw lake into the cache, load
- * what is new into silver (in full or incrementally), rebuild gold, write curated and analysis
- * back to the lake. A pass with nothing new does no work.
+ * what is new into silver (in full or incrementally), bring gold up to date (in full, or only
+ * what the new rows change), write curated and analysis back to the lake (an incremental pass
+ * only the new curated rows and the analysis tables whose content changed). A pass with nothing
+ * new does no work.
  *
  * @module
  */
@@ -11,10 +13,17 @@ import type { LakeStorage } from "../lake/storage.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import { createBronzeViews, tableName } from "./bronze.ts";
 import { NrtDb, sqlString } from "./db.ts";
-import { buildGold, GOLD_TABLES } from "./gold.ts";
-import { appendSilver, buildSilver, type SilverCounts, silverCounts } from "./silver.ts";
+import { buildGold, GOLD_TABLES, goldCounts } from "./gold.ts";
+import { refreshGold } from "./refresh.ts";
+import {
+  appendSilver,
+  buildSilver,
+  type SilverAppend,
+  type SilverCounts,
+  silverCounts,
+} from "./silver.ts";
 import { cachedFiles, readCheckpoint, syncLake, type SyncReport } from "./sync.ts";
-import { writeAnalysis, writeCurated } from "./writeback.ts";
+import { analysisHashes, writeAnalysis, writeCurated } from "./writeback.ts";
 
 /** Options of {@linkcode runNrt}. */
 export interface NrtOptions {
@@ -83,7 +92,9 @@ export interface NrtReport {
   gold: Array<{ name: string; rows: number }>;
   /** Lake files written back. */
   written: { curated: number; analysis: number };
-  /** Milliseconds per step (sync, plan, silver, gold, write). */
+  /** Gold tables refreshed or rebuilt by this pass (every table on a full pass). */
+  goldUpdated: number;
+  /** Milliseconds per step (sync, plan, silver, gold, write, report). */
   timings: Record<string, number>;
 }
 
@@ -102,11 +113,18 @@ export function defaultWorkDir(config: Config, lake: LakeStorage): string {
   return `${config.dataDir}/nrt/${lakeSlug(lake.description)}`;
 }
 
+/**
+ * The version of gold's layout (tables and `gold_state`): a database built by another version
+ * has its gold rebuilt in full before it is refreshed incrementally.
+ */
+const GOLD_FORMAT = "2";
+
 async function ensureMeta(db: NrtDb): Promise<void> {
   await db.run(`CREATE SCHEMA IF NOT EXISTS meta;
     CREATE TABLE IF NOT EXISTS meta.loaded_files (path VARCHAR PRIMARY KEY, topic VARCHAR,
       size BIGINT, last_modified BIGINT);
-    CREATE TABLE IF NOT EXISTS meta.state (key VARCHAR PRIMARY KEY, value VARCHAR);`);
+    CREATE TABLE IF NOT EXISTS meta.state (key VARCHAR PRIMARY KEY, value VARCHAR);
+    CREATE TABLE IF NOT EXISTS meta.analysis (name VARCHAR PRIMARY KEY, hash VARCHAR);`);
 }
 
 async function getState(db: NrtDb, key: string): Promise<string | undefined> {
@@ -181,7 +199,6 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
     });
     try {
       await ensureMeta(db);
-      await createBronzeViews(db, cacheDir);
       const cached = cachedFiles(await readCheckpoint(cacheDir), cacheDir, prefix);
       const loaded = new Map(
         (await db.rows<{ path: string; size: number; last_modified: number }>(
@@ -205,18 +222,26 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
       const batch = `b${String(Number(await getState(db, "batch") ?? 0) + 1).padStart(6, "0")}`;
       lap("plan");
       const added = new Map<Topic, number>(TOPICS.map((t) => [t, 0]));
+      const appended = new Map<Topic, SilverAppend>();
+      let touched: readonly string[] = [];
 
       if (mode !== "up-to-date") {
         progress(`silver: ${mode} (${mode === "full" ? cached.length : fresh.length} files)`);
+        // Silver and gold change together or not at all, so gold always matches silver.
         await db.transaction(async () => {
           if (mode === "full") {
+            // Only a full build reads bronze (the views read every cached file).
+            await createBronzeViews(db, cacheDir);
             await buildSilver(db);
             for (const c of await silverCounts(db)) added.set(c.topic, c.silver);
             await db.run("DELETE FROM meta.loaded_files");
           } else {
             for (const topic of TOPICS) {
               const files = fresh.filter((f) => f.topic === topic).map((f) => f.path);
-              if (files.length) added.set(topic, await appendSilver(db, topic, files));
+              if (!files.length) continue;
+              const result = await appendSilver(db, topic, files);
+              appended.set(topic, result);
+              added.set(topic, result.added);
             }
           }
           const rows = mode === "full" ? cached : fresh;
@@ -232,12 +257,29 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
           await setState(db, "batch", String(Number(batch.slice(1))));
           // A pending full write-back stays full; otherwise this pass's mode.
           await setState(db, "pending_writeback", pending === "full" ? "full" : mode);
+          lap("silver");
+
+          if (mode === "full" || await getState(db, "gold") !== GOLD_FORMAT) {
+            progress(`gold: ${GOLD_TABLES.length} tables`);
+            await buildGold(db);
+            touched = GOLD_TABLES.map((g) => g.name);
+          } else {
+            const changed = [...appended].filter(([, a]) => a.added + a.addedOriginal > 0);
+            progress(`gold: refresh for new ${changed.map(([t]) => t).join(", ") || "nothing"}`);
+            touched = (await refreshGold(db, changed.map(([t]) => t), {
+              rebuild: [...appended].filter(([, a]) => a.replaced > 0).map(([t]) => t),
+            })).map((g) => g.name);
+          }
+          await setState(db, "gold", GOLD_FORMAT);
         });
-        lap("silver");
-      }
-      if (mode !== "up-to-date" || pending) {
-        progress(`gold: ${GOLD_TABLES.length} tables`);
-        await buildGold(db);
+        lap("gold");
+      } else if (await getState(db, "gold") !== GOLD_FORMAT) {
+        // A database from an older version, whose gold may lag behind silver.
+        await db.transaction(async () => {
+          await buildGold(db);
+          await setState(db, "gold", GOLD_FORMAT);
+        });
+        touched = GOLD_TABLES.map((g) => g.name);
         lap("gold");
       }
 
@@ -251,14 +293,32 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         );
         for (const topic of TOPICS) {
           const t = tableName(topic);
-          if (!full && !added.get(topic)) continue;
-          written.curated += (await writeCurated(db, lake, full ? `silver.${t}` : `_delta_${t}`, {
+          const change = appended.get(topic);
+          // Rows replaced in silver are in earlier part files: rewrite the topic's curated.
+          const whole = full || (change?.replaced ?? 0) > 0;
+          if (!whole && !change?.added) continue;
+          written.curated += (await writeCurated(db, lake, whole ? `silver.${t}` : `_delta_${t}`, {
             folder: prefix + topic,
             batch,
-            replace: full,
+            replace: whole,
           })).length;
         }
-        written.analysis = (await writeAnalysis(db, lake, GOLD_TABLES.map((g) => g.name))).length;
+        // Only the tables whose content differs from what was last written go out again.
+        const names = full ? GOLD_TABLES.map((g) => g.name) : touched;
+        const hashes = await analysisHashes(db, names);
+        const before = full ? new Map<string, string>() : new Map(
+          (await db.rows<{ name: string; hash: string }>("SELECT name, hash FROM meta.analysis"))
+            .map((r) => [r.name, r.hash]),
+        );
+        const changed = names.filter((n) => before.get(n) !== hashes[n]);
+        written.analysis = (await writeAnalysis(db, lake, changed)).length;
+        if (changed.length) {
+          await db.run(
+            `INSERT OR REPLACE INTO meta.analysis VALUES ${
+              changed.map((n) => `(${sqlString(n)}, ${sqlString(hashes[n])})`).join(", ")
+            }`,
+          );
+        }
         await setState(db, "pending_writeback", null);
         lap("write");
       }
@@ -270,13 +330,8 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         bronze: bronze.get(c.topic)!,
         added: mode === "up-to-date" ? 0 : added.get(c.topic)!,
       }));
-      const gold = [];
-      for (const g of GOLD_TABLES) {
-        gold.push({
-          name: g.name,
-          rows: Number(await db.value(`SELECT count(*) FROM gold.${g.name}`)),
-        });
-      }
+      const gold = await goldCounts(db);
+      lap("report");
       return {
         lake: lake.description,
         workDir,
@@ -286,6 +341,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         layers,
         gold,
         written,
+        goldUpdated: touched.length,
         timings,
       };
     } finally {

@@ -9,15 +9,19 @@
  * - `silver.delivery_status_split` (a view): the original notebook's split of
  *   `current_location` into city and country, nulls dropped, columns reordered.
  *
- * Appending gives the same tables as a full build: a new row enters `silver.<topic>` only if its
- * event_id is new, and an original-cleaned table only if no identical row is there yet.
+ * Appending gives the same tables as a full build: a new row enters `silver.<topic>` if its
+ * event_id is new (or replaces the known row when it sorts before it, as a full build would
+ * keep it), and an original-cleaned table only if no identical row is there yet.
+ *
+ * A full build ranks or de-duplicates only the rows whose event_id occurs more than once
+ * (about 1% of them), not every row.
  *
  * @module
  */
 import { type Topic, TOPICS } from "../schema/events.ts";
-import { bronzeSelect, tableName } from "./bronze.ts";
-import { betterCleaningSql, originalCleaningSql } from "./cleaning.ts";
-import type { NrtDb } from "./db.ts";
+import { bronzeColumnNames, bronzeSelect, tableName } from "./bronze.ts";
+import { betterCleaningSql, originalCleaningSql, originalNotNull } from "./cleaning.ts";
+import { type NrtDb, sqlName } from "./db.ts";
 import { deliverySplitSql } from "./delivery.ts";
 
 /** Topics whose original cleaning is kept as a silver table (the original notebooks'). */
@@ -41,67 +45,155 @@ async function createSplitView(db: NrtDb): Promise<void> {
 }
 
 /**
+ * The better cleaning of `relation` as a full build runs it: only the event_ids found more
+ * than once (listed in `dups`) are ranked; the others (nearly all) pass as they are. Same rows
+ * as {@linkcode betterCleaningSql}, without a window over every row.
+ */
+function betterCleaningByDupsSql(topic: Topic, relation: string, dups: string): string {
+  const columns = bronzeColumnNames(topic).map(sqlName).join(", ");
+  return `SELECT ${columns} FROM ${relation} ANTI JOIN ${dups} USING (event_id)
+      WHERE event_id IS NOT NULL
+    UNION ALL
+    SELECT ${columns} FROM ${relation} SEMI JOIN ${dups} USING (event_id)
+      QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ${BETTER_ORDER}) = 1`;
+}
+
+/**
+ * The original cleaning of `relation` as a full build runs it: identical rows share their
+ * event_id, so only rows whose event_id is repeated (in `dups`) or null can be duplicates and
+ * go through DISTINCT. Same rows as {@linkcode originalCleaningSql}.
+ */
+function originalCleaningByDupsSql(topic: Topic, relation: string, dups: string): string {
+  const columns = bronzeColumnNames(topic).map(sqlName).join(", ");
+  const notNull = originalNotNull(topic);
+  return `SELECT ${columns} FROM ${relation} ANTI JOIN ${dups} USING (event_id)
+      WHERE event_id IS NOT NULL AND ${notNull}
+    UNION ALL
+    SELECT DISTINCT ${columns} FROM ${relation}
+      WHERE (event_id IS NULL OR event_id IN (SELECT event_id FROM ${dups})) AND ${notNull}`;
+}
+
+/** The order that picks the row kept per event_id (the smallest first). */
+const BETTER_ORDER = `year, month, day, hour, "timestamp"`;
+
+/**
  * Builds every silver table from the bronze views. Each topic's bronze is read once (into a
  * temporary table), then both cleanings run over it.
  */
 export async function buildSilver(db: NrtDb): Promise<void> {
   await db.run("CREATE SCHEMA IF NOT EXISTS silver");
-  for (const topic of TOPICS) {
-    const t = tableName(topic);
-    await db.run(`CREATE OR REPLACE TEMP TABLE _bronze_${t} AS SELECT * FROM bronze.${t}`);
-    await db.run(
-      `CREATE OR REPLACE TABLE silver.${t} AS ${betterCleaningSql(topic, `_bronze_${t}`)}`,
-    );
-    if (ORIGINAL_TOPICS.includes(topic)) {
-      await db.run(
-        `CREATE OR REPLACE TABLE silver.${t}_original AS ${
-          originalCleaningSql(topic, `_bronze_${t}`)
-        }`,
-      );
+  // Silver has no row order: let DuckDB build it in parallel without keeping one (faster, and
+  // less memory).
+  await db.run("SET preserve_insertion_order = false");
+  try {
+    for (const topic of TOPICS) {
+      const t = tableName(topic);
+      await db.run(`CREATE OR REPLACE TEMP TABLE _bronze_${t} AS SELECT * FROM bronze.${t};
+        CREATE OR REPLACE TEMP TABLE _dups_${t} AS SELECT event_id FROM _bronze_${t}
+          WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1;
+        CREATE OR REPLACE TABLE silver.${t} AS
+          ${betterCleaningByDupsSql(topic, `_bronze_${t}`, `_dups_${t}`)};`);
+      if (ORIGINAL_TOPICS.includes(topic)) {
+        await db.run(`CREATE OR REPLACE TABLE silver.${t}_original AS
+          ${originalCleaningByDupsSql(topic, `_bronze_${t}`, `_dups_${t}`)}`);
+      }
+      await db.run(`DROP TABLE _bronze_${t}; DROP TABLE _dups_${t};`);
     }
-    await db.run(`DROP TABLE _bronze_${t}`);
+  } finally {
+    await db.run("RESET preserve_insertion_order");
   }
   await createSplitView(db);
 }
 
+/** What {@linkcode appendSilver} changed in one topic's silver tables. */
+export interface SilverAppend {
+  /** Rows added to `silver.<topic>` (left in `_delta_<table>`). */
+  added: number;
+  /**
+   * Rows of `silver.<topic>` replaced by a new row with the same event_id that sorts before
+   * them (a full build keeps the smallest): gold reading them must be rebuilt, and curated
+   * rewritten, since the old rows are gone.
+   */
+  replaced: number;
+  /** Rows added to `silver.<topic>_original` (left in `_delta_<table>_original`). */
+  addedOriginal: number;
+}
+
+/** SQL: does row `n` sort strictly before row `s` in the better cleaning's order? */
+function sortsBefore(n: string, s: string): string {
+  const hour = (a: string) =>
+    `(${a}.year::BIGINT * 1000000 + ${a}.month * 10000 + ${a}.day * 100 + ${a}.hour)`;
+  return `(${hour(n)} < ${hour(s)} OR (${hour(n)} = ${hour(s)} AND ${n}."timestamp" IS NOT NULL
+    AND (${s}."timestamp" IS NULL OR ${n}."timestamp" < ${s}."timestamp")))`;
+}
+
 /**
- * Appends the rows of new raw files of one topic to its silver tables. The better-cleaned rows
- * that were added are left in the temporary table `_delta_<table>` (for writing `curated/`).
- * Returns how many rows were added to `silver.<topic>`.
+ * Appends the rows of new raw files of one topic to its silver tables, as a full build would
+ * have them: a row with a new event_id is added; one whose event_id is known replaces the
+ * known row only if it sorts before it. The rows added are left in the temporary tables
+ * `_delta_<table>` (better) and `_delta_<table>_original` (original cleaning), for writing
+ * `curated/` and refreshing gold.
  */
 export async function appendSilver(
   db: NrtDb,
   topic: Topic,
   files: readonly string[],
-): Promise<number> {
+): Promise<SilverAppend> {
   const t = tableName(topic);
-  await db.run(`CREATE OR REPLACE TEMP TABLE _new_${t} AS ${bronzeSelect(topic, files)}`);
-  await db.run(`CREATE OR REPLACE TEMP TABLE _delta_${t} AS
-    SELECT n.* FROM (${betterCleaningSql(topic, `_new_${t}`)}) n
-    ANTI JOIN silver.${t} s ON s.event_id = n.event_id`);
-  await db.run(`INSERT INTO silver.${t} SELECT * FROM _delta_${t}`);
-  if (ORIGINAL_TOPICS.includes(topic)) {
-    await db.run(`INSERT INTO silver.${t}_original
-      ${originalCleaningSql(topic, `_new_${t}`)}
-      EXCEPT
-      SELECT s.* FROM silver.${t}_original s
-      SEMI JOIN (SELECT DISTINCT event_id FROM _new_${t}) n
-        ON s.event_id IS NOT DISTINCT FROM n.event_id`);
+  await db.run(`CREATE OR REPLACE TEMP TABLE _new_${t} AS ${bronzeSelect(topic, files)};
+    CREATE OR REPLACE TEMP TABLE _cand_${t} AS ${betterCleaningSql(topic, `_new_${t}`)};
+    CREATE OR REPLACE TEMP TABLE _known_${t} AS
+      SELECT n.event_id, ${sortsBefore("n", "s")} AS earlier
+      FROM silver.${t} s JOIN _cand_${t} n ON s.event_id = n.event_id;
+    CREATE OR REPLACE TEMP TABLE _delta_${t} AS SELECT * FROM _cand_${t}
+      ANTI JOIN (SELECT event_id FROM _known_${t} WHERE NOT earlier) k USING (event_id);`);
+  const replaced = Number(
+    await db.value(`SELECT count(*) FROM _known_${t} WHERE earlier`),
+  );
+  if (replaced > 0) {
+    await db.run(`DELETE FROM silver.${t}
+      WHERE event_id IN (SELECT event_id FROM _known_${t} WHERE earlier)`);
   }
-  await db.run(`DROP TABLE _new_${t}`);
-  return Number(await db.value(`SELECT count(*) FROM _delta_${t}`));
+  await db.run(`INSERT INTO silver.${t} SELECT * FROM _delta_${t}`);
+  let addedOriginal = 0;
+  if (ORIGINAL_TOPICS.includes(topic)) {
+    // An original-cleaned row with a (non-null) event_id has that event_id in silver too, so
+    // only rows with the event_ids found in silver above (usually none) or none can be there.
+    const known = Number(await db.value(`SELECT count(*) FROM _known_${t}`));
+    await db.run(`CREATE OR REPLACE TEMP TABLE _delta_${t}_original AS
+        ${originalCleaningSql(topic, `_new_${t}`)}
+        EXCEPT
+        (SELECT * FROM silver.${t}_original WHERE event_id IS NULL${
+      known
+        ? ` UNION ALL SELECT * FROM silver.${t}_original SEMI JOIN _known_${t} USING (event_id)`
+        : ""
+    });
+      INSERT INTO silver.${t}_original SELECT * FROM _delta_${t}_original;`);
+    addedOriginal = Number(await db.value(`SELECT count(*) FROM _delta_${t}_original`));
+  }
+  await db.run(`DROP TABLE _new_${t}; DROP TABLE _cand_${t}; DROP TABLE _known_${t};`);
+  const added = Number(await db.value(`SELECT count(*) FROM _delta_${t}`));
+  return { added, replaced, addedOriginal };
 }
 
-/** Row counts of the silver tables. */
+/** Row counts of the silver tables (one query). */
 export async function silverCounts(db: NrtDb): Promise<SilverCounts[]> {
-  const out: SilverCounts[] = [];
-  for (const topic of TOPICS) {
+  const [row] = await db.rows<Record<string, number>>(`SELECT ${
+    TOPICS.flatMap((topic) => {
+      const t = tableName(topic);
+      return [
+        `(SELECT count(*) FROM silver.${t}) AS ${t}`,
+        ...(ORIGINAL_TOPICS.includes(topic)
+          ? [`(SELECT count(*) FROM silver.${t}_original) AS ${t}_original`]
+          : []),
+      ];
+    }).join(", ")
+  }`);
+  return TOPICS.map((topic) => {
     const t = tableName(topic);
-    const silver = Number(await db.value(`SELECT count(*) FROM silver.${t}`));
-    const original = ORIGINAL_TOPICS.includes(topic)
-      ? Number(await db.value(`SELECT count(*) FROM silver.${t}_original`))
-      : undefined;
-    out.push({ topic, silver, ...(original === undefined ? {} : { original }) });
-  }
-  return out;
+    const silver = Number(row[t]);
+    return ORIGINAL_TOPICS.includes(topic)
+      ? { topic, silver, original: Number(row[`${t}_original`]) }
+      : { topic, silver };
+  });
 }

@@ -5,13 +5,16 @@
  *   folders as Spark and DuckDB write them: numbers without zero padding). A full build replaces
  *   every file; an incremental run appends new part files holding only the new rows (as a
  *   streaming append does);
- * - gold → `analysis/<name>/data.csv` (header) and `analysis/parquet/<name>/data.parquet`.
+ * - gold → `analysis/<name>/data.csv` (header) and `analysis/parquet/<name>/data.parquet`; a
+ *   content hash per table ({@linkcode analysisHashes}) tells which tables changed since they
+ *   were last written.
  *
  * DuckDB writes to a temporary folder first; the files are then put one by one.
  *
  * @module
  */
 import type { LakeStorage } from "../lake/storage.ts";
+import { GOLD_TABLES } from "./gold.ts";
 import type { NrtDb } from "./db.ts";
 import { sqlString } from "./db.ts";
 
@@ -92,29 +95,60 @@ export async function writeCurated(
   }
 }
 
-/** Writes `gold.<name>` for each name as CSV (header) and Parquet; returns the lake paths. */
+/**
+ * A hash of the content of each `gold.<name>` (its rows, in any order, and their number): equal
+ * hashes mean the same rows, so the same files (a table's order follows from its rows).
+ */
+export async function analysisHashes(
+  db: NrtDb,
+  names: readonly string[],
+): Promise<Record<string, string>> {
+  if (!names.length) return {};
+  const rows = await db.rows<{ name: string; hash: string }>(
+    names.map((name) =>
+      `SELECT ${sqlString(name)} AS name,
+      count(*) || ':' || coalesce(sum(hash(t))::VARCHAR, '') AS hash FROM gold.${name} t`
+    ).join(" UNION ALL "),
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.hash]));
+}
+
+/**
+ * Writes `gold.<name>` for each name as CSV (header) and Parquet; returns the lake paths. The
+ * COPYs run on two connections at once (one large COPY keeps about one core busy), so they read
+ * the committed gold tables. A table whose `GoldTable` has an `order` is written sorted by it;
+ * the others in their storage order.
+ */
 export async function writeAnalysis(
   db: NrtDb,
   lake: LakeStorage,
   names: readonly string[],
 ): Promise<string[]> {
-  const written: string[] = [];
-  for (const name of names) {
-    const csv = db.tmpFile("csv");
-    const parquet = db.tmpFile("parquet");
-    try {
-      await db.run(`COPY gold.${name} TO ${sqlString(csv)} (FORMAT csv, HEADER true)`);
-      await db.run(`COPY gold.${name} TO ${sqlString(parquet)} (FORMAT parquet)`);
-      const paths = analysisPaths(name);
-      await putAll(lake, [{ local: csv, path: paths.csv }, {
-        local: parquet,
-        path: paths.parquet,
-      }]);
-      written.push(paths.csv, paths.parquet);
-    } finally {
-      await Deno.remove(csv).catch(() => {});
-      await Deno.remove(parquet).catch(() => {});
-    }
+  if (!names.length) return [];
+  const order = new Map(GOLD_TABLES.map((g) => [g.name, g.order]));
+  const files = names.flatMap((name) => {
+    const paths = analysisPaths(name);
+    const by = order.get(name);
+    const source = by ? `(SELECT * FROM gold.${name} ORDER BY ${by})` : `gold.${name}`;
+    return [
+      { local: db.tmpFile("csv"), path: paths.csv, copy: `(FORMAT csv, HEADER true)`, source },
+      { local: db.tmpFile("parquet"), path: paths.parquet, copy: `(FORMAT parquet)`, source },
+    ];
+  });
+  const other = await db.connect();
+  try {
+    // Each table's CSV on one connection and its Parquet on the other, alternating.
+    await Promise.all([db, other].map((conn, lane) =>
+      conn.run(
+        files.filter((_, i) => (i + Math.floor(i / 2)) % 2 === lane).map((f) =>
+          `COPY ${f.source} TO ${sqlString(f.local)} ${f.copy};`
+        ).join("\n"),
+      )
+    ));
+    await putAll(lake, files);
+    return files.map((f) => f.path);
+  } finally {
+    other.close();
+    await Promise.all(files.map((f) => Deno.remove(f.local).catch(() => {})));
   }
-  return written;
 }
