@@ -8,7 +8,7 @@ import { PROJECT_ROOT } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { formatTable } from "../lib/viz/mod.ts";
 import type { Bench, BenchRow } from "../bench/_types.ts";
-import { runMain } from "./_main.ts";
+import { runCli } from "./_cli.ts";
 import { services, startService } from "./stack/services.ts";
 import { loadConfig } from "../lib/config/mod.ts";
 
@@ -41,7 +41,7 @@ function markdown(rows: BenchRow[], header: string): string {
 }
 
 if (import.meta.main) {
-  runMain(async () => {
+  runCli(async () => {
     const args = [...Deno.args];
     if (args.includes("--help")) {
       console.log(USAGE);

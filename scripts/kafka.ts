@@ -11,7 +11,7 @@
  */
 import { loadConfig } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
-import { runMain } from "./_main.ts";
+import { runCli } from "./_cli.ts";
 import { ensureKafka } from "./stack/install.ts";
 import { PROJECT_ROOT } from "../lib/config/mod.ts";
 
@@ -70,7 +70,7 @@ export async function kafkaToolArgs(tool: string, args: string[]): Promise<strin
 }
 
 if (import.meta.main) {
-  runMain(async () => {
+  runCli(async () => {
     const [tool, ...args] = Deno.args;
     if (!tool || tool === "--help" || tool === "-h") {
       console.log(USAGE);

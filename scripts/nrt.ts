@@ -6,7 +6,7 @@
 import { loadConfig } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { runNrt } from "../lib/nrt/mod.ts";
-import { runMain } from "./_main.ts";
+import { runCli } from "./_cli.ts";
 import { printTable } from "./_table.ts";
 
 const USAGE = `Usage: deno task nrt [--full] [--no-write]
@@ -43,7 +43,7 @@ export function parseNrtFlags(args: string[]): NrtFlags {
 }
 
 if (import.meta.main) {
-  runMain(async () => {
+  runCli(async () => {
     const flags = parseNrtFlags(Deno.args);
     if (flags.help) {
       console.log(USAGE);

@@ -2,7 +2,7 @@
  * `deno task setup`: installs everything the workspace needs beyond Deno (Kafka jars, Azurite,
  * the Python virtualenv with the Deno kernelspec), idempotently, into the user cache.
  */
-import { runMain } from "./_main.ts";
+import { runCli } from "./_cli.ts";
 import { CACHE_DIR, ensureAzurite, ensureKafka, ensureVenv } from "./stack/install.ts";
 
 /** Installs what is missing; prints one line per part. */
@@ -24,7 +24,7 @@ export async function setup(log: (line: string) => void = (l) => console.error(l
 }
 
 if (import.meta.main) {
-  runMain(async () => {
+  runCli(async () => {
     if (Deno.args.includes("--help")) {
       console.log(
         `Usage: deno task setup\n\nInstalls Kafka's jars, Azurite and the Python virtualenv into ${CACHE_DIR}.`,

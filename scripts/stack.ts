@@ -8,7 +8,7 @@
 import { loadConfig } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { createKafka, ensureTopics } from "../lib/kafka/mod.ts";
-import { runMain } from "./_main.ts";
+import { runCli } from "./_cli.ts";
 import { services, stackStatus, startService, stopService } from "./stack/services.ts";
 import { printTable } from "./_table.ts";
 
@@ -75,4 +75,4 @@ export async function stack(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) runMain(() => stack(Deno.args));
+if (import.meta.main) runCli(() => stack(Deno.args));

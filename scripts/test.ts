@@ -7,7 +7,7 @@
  * Extra arguments are passed to `deno test` (e.g. a path or `--filter`).
  */
 import { loadConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
-import { runMain } from "./_main.ts";
+import { runCli } from "./_cli.ts";
 import { setup } from "./setup.ts";
 import { services, startService, stopService } from "./stack/services.ts";
 
@@ -57,7 +57,7 @@ async function denoTest(args: string[]): Promise<{ passed: number; failed: numbe
 }
 
 if (import.meta.main) {
-  runMain(async () => {
+  runCli(async () => {
     const args = [...Deno.args];
     if (args.includes("--help")) {
       console.log(USAGE);
