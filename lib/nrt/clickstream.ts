@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { FIELDS } from "../schema/events.ts";
 import { appendSortedSql, countByRefreshSql, countBySql, type GoldTable } from "./_gold.ts";
 
 /** The original notebook's count dimensions, in its order. */
@@ -20,16 +21,7 @@ export const CLICKSTREAM_DIMENSIONS = [
 
 /** The columns of `device_tablet`. */
 export const DEVICE_TABLET_COLUMNS = [
-  "event_id",
-  "event",
-  "user_id",
-  "timestamp",
-  "page",
-  "referrer",
-  "device",
-  "session_id",
-  "product_id",
-  "search_query",
+  ...FIELDS.clickstream,
   "year",
   "month",
   "day",

@@ -118,6 +118,52 @@ export const KEY_FIELD: { [T in Topic]: keyof EventOf[T] & string } = {
   "delivery-status": "order_id",
 };
 
+/** Every top-level field per topic, in contract order (the order of each event type above). */
+export const FIELDS: { readonly [T in Topic]: readonly (keyof EventOf[T] & string)[] } = {
+  "clickstream": [
+    "event_id",
+    "event",
+    "user_id",
+    "timestamp",
+    "page",
+    "referrer",
+    "device",
+    "session_id",
+    "product_id",
+    "search_query",
+  ],
+  "orders": [
+    "event_id",
+    "order_id",
+    "user_id",
+    "timestamp",
+    "items",
+    "total_amount",
+    "payment_method",
+    "status",
+    "session_id",
+  ],
+  "user-profiles": ["event_id", "user_id", "timestamp", "action", "details"],
+  "delivery-status": [
+    "event_id",
+    "order_id",
+    "delivery_person_id",
+    "timestamp",
+    "status",
+    "current_location",
+  ],
+};
+
+/** The fields of one order item. */
+export const ITEM_FIELDS: readonly (keyof OrderItem)[] = ["product_id", "quantity", "price"];
+
+/** The fields of a profile's `details`. */
+export const DETAIL_FIELDS: readonly (keyof ProfileEvent["details"])[] = [
+  "email",
+  "name",
+  "preferred_category",
+];
+
 /** The fields the original producers emitted, per topic (top level). */
 export const ORIGINAL_FIELDS: { [T in Topic]: readonly string[] } = {
   "clickstream": ["event", "user_id", "timestamp", "page", "referrer", "device"],

@@ -16,8 +16,11 @@ import {
   CATEGORIES,
   CLICK_EVENTS,
   DELIVERY_STATUSES,
+  DETAIL_FIELDS,
   DEVICES,
   type EventOf,
+  FIELDS,
+  ITEM_FIELDS,
   KEY_FIELD,
   ORDER_STATUSES,
   ORIGINAL_FIELDS,
@@ -65,44 +68,6 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOCATION = /^[^,]+, [^,]+$/;
 const BARE_LOCATION = /^[^,]+$/;
-
-/** Field names per topic (top level) and per nested object: the contract's. */
-const FIELDS: { readonly [T in Topic]: readonly string[] } = {
-  "clickstream": [
-    "event_id",
-    "event",
-    "user_id",
-    "timestamp",
-    "page",
-    "referrer",
-    "device",
-    "session_id",
-    "product_id",
-    "search_query",
-  ],
-  "orders": [
-    "event_id",
-    "order_id",
-    "user_id",
-    "timestamp",
-    "items",
-    "total_amount",
-    "payment_method",
-    "status",
-    "session_id",
-  ],
-  "user-profiles": ["event_id", "user_id", "timestamp", "action", "details"],
-  "delivery-status": [
-    "event_id",
-    "order_id",
-    "delivery_person_id",
-    "timestamp",
-    "status",
-    "current_location",
-  ],
-};
-const ITEM_FIELDS = ["product_id", "quantity", "price"];
-const DETAIL_FIELDS = ["email", "name", "preferred_category"];
 
 function describe(value: unknown): string {
   if (value === null) return "null";

@@ -3,7 +3,7 @@
  * parsed events (no SQL), to check the DuckDB tables against.
  */
 import { recordTime } from "../../lib/lake/layout.ts";
-import { ORIGINAL_FIELDS, type Topic, TOPICS } from "../../lib/schema/events.ts";
+import { FIELDS, ORIGINAL_FIELDS, type Topic, TOPICS } from "../../lib/schema/events.ts";
 
 /** A bronze row: contract fields (null when missing) and partition columns. */
 export type Row = Record<string, unknown> & {
@@ -11,41 +11,6 @@ export type Row = Record<string, unknown> & {
   month: number;
   day: number;
   hour: number;
-};
-
-const FIELDS: Record<Topic, string[]> = {
-  "clickstream": [
-    "event_id",
-    "event",
-    "user_id",
-    "timestamp",
-    "page",
-    "referrer",
-    "device",
-    "session_id",
-    "product_id",
-    "search_query",
-  ],
-  "orders": [
-    "event_id",
-    "order_id",
-    "user_id",
-    "timestamp",
-    "items",
-    "total_amount",
-    "payment_method",
-    "status",
-    "session_id",
-  ],
-  "user-profiles": ["event_id", "user_id", "timestamp", "action", "details"],
-  "delivery-status": [
-    "event_id",
-    "order_id",
-    "delivery_person_id",
-    "timestamp",
-    "status",
-    "current_location",
-  ],
 };
 
 /** Bronze rows per topic from simulated records (non-JSON values skipped, as the sink does). */
