@@ -10,7 +10,11 @@ import { FileLake } from "../lake/file.ts";
 import { openLake } from "../lake/open.ts";
 import type { LakeStorage } from "../lake/storage.ts";
 import { simulate } from "../simulate/mod.ts";
+import { createBronzeViews } from "./bronze.ts";
+import { NrtDb } from "./db.ts";
 import { writeLakeFromRecords } from "./fixture.ts";
+import { defaultWorkDir } from "./run.ts";
+import { syncLake, type SyncReport } from "./sync.ts";
 
 /** Options of {@linkcode lessonLake}. */
 export interface LessonLakeOptions {
@@ -83,4 +87,40 @@ export async function lessonLake(
     reason:
       `${why}: using a seeded simulation (seed ${seed}, ${events} records) in ${lake.description}`,
   };
+}
+
+/** A lesson's lake, synced into the local cache, with DuckDB's bronze views over it. */
+export interface LessonDb extends LessonLake {
+  /** The work folder: cache, checkpoint and DuckDB database. */
+  workDir: string;
+  /** What the sync pulled. */
+  sync: SyncReport;
+  /** DuckDB with `bronze.<topic>` views. */
+  db: NrtDb;
+}
+
+/**
+ * The first step of lessons 05–07 in one call: choose the lake ({@linkcode lessonLake}), sync its
+ * new raw files into the cache, open DuckDB and create the bronze views. Lesson 04 walks the same
+ * steps one by one.
+ *
+ * @example
+ * ```ts ignore
+ * const { db, source } = await openLesson(loadConfig(), { seed: 42 });
+ * await db.value("SELECT count(*) FROM bronze.orders");
+ * ```
+ */
+export async function openLesson(
+  config: Config,
+  options: LessonLakeOptions = {},
+): Promise<LessonDb> {
+  const chosen = await lessonLake(config, options);
+  const workDir = defaultWorkDir(config, chosen.lake);
+  const sync = await syncLake(chosen.lake, {
+    cacheDir: `${workDir}/cache`,
+    topicPrefix: config.kafka.topicPrefix,
+  });
+  const db = await NrtDb.open({ workDir });
+  await createBronzeViews(db, `${workDir}/cache`);
+  return { ...chosen, workDir, sync, db };
 }

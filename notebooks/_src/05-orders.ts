@@ -26,11 +26,7 @@ const config = loadConfig();
 // `items` is an array of structs `{product_id, quantity BIGINT, price DOUBLE}`; `total_amount` is DOUBLE.
 
 // %%
-const { lake, source, reason } = await nrt.lessonLake(config, { seed: SEED, events: EVENTS, start: START });
-const workDir = nrt.defaultWorkDir(config, lake);
-const sync = await nrt.syncLake(lake, { cacheDir: `${workDir}/cache`, topicPrefix: config.kafka.topicPrefix });
-const db = await nrt.NrtDb.open({ workDir });
-await nrt.createBronzeViews(db, `${workDir}/cache`);
+const { lake, db, source, reason, sync } = await nrt.openLesson(config, { seed: SEED, events: EVENTS, start: START });
 console.log(`lake: ${source} (${reason}); ${sync.synced.length} files pulled, ${sync.unchanged} unchanged`);
 const bronzeCount = Number(await db.value("SELECT count(*) FROM bronze.orders"));
 console.log(`bronze.orders: ${bronzeCount} rows`);

@@ -28,11 +28,7 @@ const config = loadConfig();
 // `details` is a struct `{email, name, preferred_category}`.
 
 // %%
-const { lake, source, reason } = await nrt.lessonLake(config, { seed: SEED, events: EVENTS, start: START });
-const workDir = nrt.defaultWorkDir(config, lake);
-await nrt.syncLake(lake, { cacheDir: `${workDir}/cache`, topicPrefix: config.kafka.topicPrefix });
-const db = await nrt.NrtDb.open({ workDir });
-await nrt.createBronzeViews(db, `${workDir}/cache`);
+const { lake, db, source, reason } = await nrt.openLesson(config, { seed: SEED, events: EVENTS, start: START });
 console.log(`lake: ${source} (${reason})`);
 table(await nrt.queryRows(db, `SELECT user_id, "timestamp", action, details.email, details.preferred_category FROM bronze.user_profiles LIMIT ${SHOW_ROWS}`), `first ${SHOW_ROWS} rows`);
 

@@ -29,11 +29,7 @@ const config = loadConfig();
 // ## 2. Read the lake: sync, bronze view, rows and total count
 
 // %%
-const { lake, source, reason } = await nrt.lessonLake(config, { seed: SEED, events: EVENTS, start: START });
-const workDir = nrt.defaultWorkDir(config, lake);
-await nrt.syncLake(lake, { cacheDir: `${workDir}/cache`, topicPrefix: config.kafka.topicPrefix });
-const db = await nrt.NrtDb.open({ workDir });
-await nrt.createBronzeViews(db, `${workDir}/cache`);
+const { lake, db, source, reason } = await nrt.openLesson(config, { seed: SEED, events: EVENTS, start: START });
 const bronzeCount = Number(await db.value("SELECT count(*) FROM bronze.delivery_status"));
 console.log(`lake: ${source} (${reason})\nbronze.delivery_status: ${bronzeCount} rows`);
 table(await nrt.queryRows(db, `SELECT * EXCLUDE (event_id) FROM bronze.delivery_status LIMIT ${SHOW_ROWS}`), `first ${SHOW_ROWS} rows`);
