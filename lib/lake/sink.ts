@@ -10,6 +10,10 @@
  * - offsets are committed only after the files holding them are stored, and never past the
  *   first offset still buffered: a restart resumes at a file boundary and a replay rewrites
  *   identical files over the old ones (same name, same bytes);
+ * - uploads overlap with fetching: closed files wait in a bounded queue per partition, a pool
+ *   of uploads serves all partitions, and a partition's commit candidate is the first offset of
+ *   its oldest file not yet stored (else of its open file), so files stored out of order never
+ *   let a commit pass one that is still on its way;
  * - records that are not one line of valid JSON go to `<topic>.dlq`, sent in the same Kafka
  *   transaction as the offset commit that passes them: exactly once in the DLQ too, for
  *   read-committed readers.
@@ -25,8 +29,7 @@ import { errorMessage, KafkaError, WorkspaceError } from "../errors.ts";
 import { createKafka, dlqName, topicName } from "../kafka/client.ts";
 import { TOPICS } from "../schema/events.ts";
 import { type ClosedFile, PartitionBuffer, resolveRotation } from "./buffer.ts";
-import { checkValue, dlqMessage } from "./dlq.ts";
-import { recordTime } from "./layout.ts";
+import { checkRecord, dlqMessage } from "./dlq.ts";
 import { openLake } from "./open.ts";
 import { retryLake, type RetryOptions } from "./retry.ts";
 import type { LakeStorage } from "./storage.ts";
@@ -56,8 +59,19 @@ export interface SinkOptions {
   kafka?: Kafka;
   /** Backoff of lake writes and commits (tests shorten it). */
   retry?: Pick<RetryOptions, "initialDelayMs" | "maxDelayMs" | "factor">;
-  /** Files uploaded at once per partition batch. @default 4 */
+  /** Files uploaded at once, over all partitions. @default 8 */
   uploadConcurrency?: number;
+  /**
+   * Closed files a partition may have waiting for the lake; at this many it takes no more
+   * records until one is stored (bounds memory while the lake is slow or away). @default 32
+   */
+  maxQueuedFiles?: number;
+  /**
+   * Least time between two offset commits (Kafka transactions), ms of wall clock; what is
+   * stored meanwhile goes into the next one. Only how much a restart replays depends on it.
+   * @default 500
+   */
+  commitIntervalMs?: number;
   /** Partitions processed at once. @default 4 */
   partitionsConcurrently?: number;
   /** How often `onProgress` is called, ms of wall clock. @default 2000 */
@@ -116,10 +130,22 @@ export interface SinkResult extends SinkProgress {
 export const SINK_DEFAULTS = {
   group: "ecom-lake-sink",
   idleFlushMs: 0,
-  uploadConcurrency: 4,
+  uploadConcurrency: 8,
+  maxQueuedFiles: 32,
+  commitIntervalMs: 500,
   partitionsConcurrently: 4,
   progressEveryMs: 2000,
   sessionTimeoutMs: 10_000,
+} as const;
+
+/**
+ * The sink consumer's fetch settings: large fetches (a round trip and a batch per few MB, not
+ * per few hundred records). The benchmark's bare consumer uses the same.
+ */
+export const SINK_FETCH = {
+  maxBytesPerPartition: 8 * 1024 * 1024,
+  maxBytes: 64 * 1024 * 1024,
+  maxWaitTimeInMs: 500,
 } as const;
 
 /** One topic-partition's state. */
@@ -131,6 +157,11 @@ interface PartitionState {
   next: number;
   /** Everything below this is stored in the lake or waiting in `dlq`: the commit candidate. */
   safe: number;
+  /** Closed files not yet known stored, in offset order (the stored ones leave from the front). */
+  uploads: Upload[];
+  /** Aborted when the partition is no longer ours; with the sink's own abort, ends its uploads. */
+  abort: AbortController;
+  signal: AbortSignal;
   /** Committed offset (-1: none). */
   committed: number;
   /** Dead-letter records not yet committed, in offset order. */
@@ -139,8 +170,16 @@ interface PartitionState {
   lastAppend: number;
   /** Serialises the batch handler and the idle flush. */
   lock: Promise<void>;
-  /** Bumped when the state is reset, so a commit in flight does not touch the new state. */
-  generation: number;
+}
+
+/** A closed file on its way to the lake. */
+interface Upload {
+  file: ClosedFile;
+  st: PartitionState;
+  stored: boolean;
+  /** Resolves once the upload ended, stored or not. */
+  settled: Promise<void>;
+  settle: () => void;
 }
 
 interface Position {
@@ -190,7 +229,13 @@ class LakeSink {
   readonly #o: Required<
     Pick<
       SinkOptions,
-      "group" | "idleFlushMs" | "uploadConcurrency" | "partitionsConcurrently" | "progressEveryMs"
+      | "group"
+      | "idleFlushMs"
+      | "uploadConcurrency"
+      | "maxQueuedFiles"
+      | "commitIntervalMs"
+      | "partitionsConcurrently"
+      | "progressEveryMs"
     >
   >;
   readonly #options: SinkOptions;
@@ -216,6 +261,13 @@ class LakeSink {
   #committing?: Promise<void>;
   #retryingLake = 0;
   #retryingKafka = false;
+  /** Ends the pause between commits early. */
+  #wake?: () => void;
+  /** Uploads waiting for a free slot, oldest first. */
+  readonly #queue: Upload[] = [];
+  /** Uploads not yet settled (queued or running). */
+  readonly #unsettled = new Set<Upload>();
+  #uploading = 0;
 
   constructor(config: Config, options: SinkOptions) {
     this.#config = config;
@@ -224,13 +276,22 @@ class LakeSink {
       group: options.group ?? SINK_DEFAULTS.group,
       idleFlushMs: options.idleFlushMs ?? SINK_DEFAULTS.idleFlushMs,
       uploadConcurrency: options.uploadConcurrency ?? SINK_DEFAULTS.uploadConcurrency,
+      maxQueuedFiles: options.maxQueuedFiles ?? SINK_DEFAULTS.maxQueuedFiles,
+      commitIntervalMs: options.commitIntervalMs ?? SINK_DEFAULTS.commitIntervalMs,
       partitionsConcurrently: options.partitionsConcurrently ??
         SINK_DEFAULTS.partitionsConcurrently,
       progressEveryMs: options.progressEveryMs ?? SINK_DEFAULTS.progressEveryMs,
     };
     this.#rotation = resolveRotation(options);
-    if (!Number.isSafeInteger(this.#o.idleFlushMs) || this.#o.idleFlushMs < 0) {
-      throw new RangeError(`idleFlushMs must be a whole number ≥ 0, got ${this.#o.idleFlushMs}`);
+    for (const name of ["idleFlushMs", "commitIntervalMs"] as const) {
+      if (!Number.isSafeInteger(this.#o[name]) || this.#o[name] < 0) {
+        throw new RangeError(`${name} must be a whole number ≥ 0, got ${this.#o[name]}`);
+      }
+    }
+    for (const name of ["uploadConcurrency", "maxQueuedFiles", "partitionsConcurrently"] as const) {
+      if (!Number.isSafeInteger(this.#o[name]) || this.#o[name] < 1) {
+        throw new RangeError(`${name} must be a whole number ≥ 1, got ${this.#o[name]}`);
+      }
     }
     this.#topics = options.topics ?? TOPICS.map((t) => topicName(config.kafka, t));
     if (this.#topics.length === 0) throw new RangeError("The sink needs at least one topic");
@@ -274,12 +335,15 @@ class LakeSink {
       await this.#consumer?.stop().catch(() => {});
       await Promise.all([...this.#states.values()].map((st) => st.lock));
       if (this.#reason === "drained" && !this.#fatal) await this.#flushAll();
+      // A stop aborted the uploads; what they stored before that is still committed.
+      await this.#uploadsSettled();
       await this.#committing;
       if (!this.#fatal) await this.#finalCommit();
       if (this.#fatal) throw this.#fatal;
       return this.#result();
     } finally {
       for (const t of timers) clearInterval(t);
+      this.#abort.abort();
       signal?.removeEventListener("abort", onAbort);
       await this.#consumer?.disconnect().catch(() => {});
       await this.#producer?.disconnect().catch(() => {});
@@ -305,11 +369,26 @@ class LakeSink {
     this.#stopping = true;
     this.#reason = reason;
     if (reason === "stopped") this.#abort.abort();
+    this.#wake?.();
     this.#finish();
+  }
+
+  /** Waits `ms`, or less if the sink stops meanwhile. */
+  #pause(ms: number): Promise<void> {
+    if (this.#stopping || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#wake!(), ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
   }
 
   #fail(error: unknown) {
     this.#fatal ??= error;
+    this.#abort.abort();
     this.#stop("stopped");
   }
 
@@ -384,9 +463,7 @@ class LakeSink {
         500,
         Math.floor((this.#options.sessionTimeoutMs ?? SINK_DEFAULTS.sessionTimeoutMs) / 5),
       ),
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
-      maxWaitTimeInMs: 500,
+      ...SINK_FETCH,
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -394,8 +471,12 @@ class LakeSink {
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         for (const p of partitions) assigned.add(key(topic, p));
       }
-      // Partitions gone to another member: their buffers are its to replay.
-      for (const k of [...this.#states.keys()]) if (!assigned.has(k)) this.#states.delete(k);
+      // Partitions gone to another member: their buffers and uploads are its to replay.
+      for (const [k, st] of [...this.#states]) {
+        if (assigned.has(k)) continue;
+        this.#states.delete(k);
+        st.abort.abort();
+      }
     });
     // Batches of transaction markers (or aborted records) reach no handler: move past them here,
     // or a drain would wait forever for offsets that hold no record.
@@ -407,7 +488,7 @@ class LakeSink {
       this.#locked(st, () => {
         if (this.#stopping || st.next > after) return Promise.resolve();
         st.next = after;
-        if (st.buffer.size === 0) st.safe = st.next;
+        this.#advance(st);
         this.#requestCommit();
         if (this.#options.once) this.#checkDrained();
         return Promise.resolve();
@@ -431,17 +512,20 @@ class LakeSink {
     let st = this.#states.get(k);
     if (!st) {
       const committed = this.#positions.get(k)?.committed ?? -1;
+      const abort = new AbortController();
       st = {
         topic,
         partition,
         buffer: new PartitionBuffer(topic, partition, this.#rotation),
         next: -1,
         safe: committed,
+        uploads: [],
+        abort,
+        signal: AbortSignal.any([this.#abort.signal, abort.signal]),
         committed,
         dlq: [],
         lastAppend: 0,
         lock: Promise.resolve(),
-        generation: 0,
       };
       this.#states.set(k, st);
     }
@@ -460,16 +544,37 @@ class LakeSink {
   ): Promise<void> {
     if (this.#stopping) return;
     const st = this.#state(batch.topic, batch.partition);
+    const lost = () =>
+      this.#stopping || !isRunning() || isStale() ||
+      this.#states.get(key(st.topic, st.partition)) !== st;
     try {
       await this.#locked(st, async () => {
         const position = this.#positions.get(key(batch.topic, batch.partition));
         if (position) position.high = Number(batch.highWatermark);
+        // Back-pressure: a partition whose queue for the lake is full fetches nothing more.
+        while (st.uploads.length >= this.#o.maxQueuedFiles) {
+          if (lost()) return;
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          await Promise.race([
+            st.uploads[0].settled,
+            new Promise((resolve) => (timer = setTimeout(resolve, 1000))),
+          ]);
+          clearTimeout(timer);
+          if (st.signal.aborted) return;
+          try {
+            await heartbeat();
+          } catch {
+            return; // a rebalance: nothing of this batch is taken, so it is fetched again
+          }
+        }
         const closed: ClosedFile[] = [];
         const size = st.buffer.size;
         let last: string | undefined;
-        for (const [i, m] of batch.messages.entries()) {
+        const messages = batch.messages;
+        for (let i = 0; i < messages.length; i++) {
+          const m = messages[i];
           if (i % 2000 === 1999) {
-            if (this.#stopping || !isRunning() || isStale()) break;
+            if (lost()) break;
             await heartbeat();
           }
           const offset = Number(m.offset);
@@ -482,12 +587,8 @@ class LakeSink {
         }
         if (last !== undefined) resolveOffset(last);
         if (closed.length > 0 || st.buffer.size !== size) st.lastAppend = this.#now();
-        const lost = () => !isRunning() || isStale();
-        if (closed.length > 0 && !(await this.#store(closed, heartbeat, lost))) {
-          if (!this.#stopping) this.#replay(st);
-          return;
-        }
-        st.safe = st.buffer.startOffset ?? st.next;
+        this.#enqueue(st, closed);
+        this.#advance(st);
         this.#requestCommit();
         if (this.#options.once) this.#checkDrained();
       });
@@ -498,7 +599,7 @@ class LakeSink {
 
   /** Adds one record to its file, or to the pending dead letters. */
   #take(st: PartitionState, m: KafkaMessage, offset: number, closed: ClosedFile[]) {
-    const check = checkValue(m.value);
+    const check = checkRecord(m.value, Number(m.timestamp));
     if (!check.ok) {
       st.dlq.push({
         offset,
@@ -518,72 +619,97 @@ class LakeSink {
       });
       return;
     }
-    const time = recordTime(check.json, Number(m.timestamp));
-    for (const file of st.buffer.add(offset, time, m.value!)) closed.push(file);
+    for (const file of st.buffer.add(offset, check.time, m.value!)) closed.push(file);
   }
 
-  /** Stores files (atomic puts, retried); false if the partition was lost or the sink stopped. */
-  async #store(
-    files: ClosedFile[],
-    heartbeat: () => Promise<void>,
-    lost: () => boolean,
-  ): Promise<boolean> {
-    const local = new AbortController();
-    const stop = () => local.abort();
-    this.#abort.signal.addEventListener("abort", stop, { once: true });
-    if (this.#abort.signal.aborted) local.abort();
-    const beat = async () => {
-      if (lost()) local.abort();
-      else await heartbeat();
-    };
-    try {
-      let next = 0;
-      const worker = async () => {
-        while (next < files.length && !local.signal.aborted) {
-          const file = files[next++];
-          let failed = false;
-          await retryLake(() => this.#lake.put(file.path, file.data), {
-            ...this.#retry(beat, local.signal),
-            onRetry: (error, attempt, delay) => {
-              if (!failed) this.#retryingLake++;
-              failed = true;
-              this.#retry().onRetry!(error, attempt, delay);
-            },
-          }).finally(() => {
-            if (failed) {
-              this.#retryingLake--;
-              if (!local.signal.aborted) this.#log("lake reachable again; resuming");
-            }
-          });
-          const stats = this.#stats.get(file.topic)!;
-          stats.files++;
-          stats.records += file.records;
-          stats.bytes += file.data.byteLength;
-        }
-      };
-      const workers = Math.min(this.#o.uploadConcurrency, files.length);
-      await Promise.all(Array.from({ length: workers }, worker));
-      return !local.signal.aborted;
-    } catch (error) {
-      if (local.signal.aborted) return false;
-      throw error;
-    } finally {
-      this.#abort.signal.removeEventListener("abort", stop);
+  /** Queues closed files of a partition for the lake. */
+  #enqueue(st: PartitionState, files: ClosedFile[]) {
+    for (const file of files) {
+      let settle!: () => void;
+      const settled = new Promise<void>((resolve) => (settle = resolve));
+      const upload: Upload = { file, st, stored: false, settled, settle };
+      st.uploads.push(upload);
+      this.#queue.push(upload);
+      this.#unsettled.add(upload);
+    }
+    this.#pump();
+  }
+
+  /** Starts queued uploads while slots are free. */
+  #pump() {
+    while (this.#uploading < this.#o.uploadConcurrency && this.#queue.length > 0) {
+      const upload = this.#queue.shift()!;
+      if (upload.st.signal.aborted) {
+        this.#settle(upload);
+        continue;
+      }
+      this.#uploading++;
+      this.#upload(upload)
+        .catch((error) => this.#fail(error))
+        .finally(() => {
+          this.#uploading--;
+          this.#settle(upload);
+          this.#pump();
+        });
     }
   }
 
-  /** Forgets what was taken from a partition and reads it again from its committed offset. */
-  #replay(st: PartitionState) {
-    st.generation++;
-    st.buffer = new PartitionBuffer(st.topic, st.partition, this.#rotation);
-    st.dlq = [];
-    st.next = -1;
-    st.safe = st.committed;
-    const position = this.#positions.get(key(st.topic, st.partition));
-    const offset = st.committed >= 0 ? st.committed : position?.low ?? 0;
+  #settle(upload: Upload) {
+    this.#unsettled.delete(upload);
+    upload.settle();
+  }
+
+  /** Stores one file (an atomic put, retried until it lands or its partition's signal aborts). */
+  async #upload(upload: Upload): Promise<void> {
+    const { file, st } = upload;
+    let failed = false;
     try {
-      this.#consumer?.seek({ topic: st.topic, partition: st.partition, offset: String(offset) });
-    } catch { /* no longer ours: the new owner replays it */ }
+      await retryLake(() => this.#lake.put(file.path, file.data), {
+        ...this.#retry(undefined, st.signal),
+        onRetry: (error, attempt, delay) => {
+          if (!failed) this.#retryingLake++;
+          failed = true;
+          this.#retry().onRetry!(error, attempt, delay);
+        },
+      }).finally(() => {
+        if (failed) {
+          this.#retryingLake--;
+          if (!st.signal.aborted) this.#log("lake reachable again; resuming");
+        }
+      });
+    } catch (error) {
+      if (st.signal.aborted) return;
+      throw error;
+    }
+    upload.stored = true;
+    const stats = this.#stats.get(file.topic)!;
+    stats.files++;
+    stats.records += file.records;
+    stats.bytes += file.data.byteLength;
+    if (this.#states.get(key(st.topic, st.partition)) !== st) return;
+    this.#advance(st);
+    this.#requestCommit();
+  }
+
+  /** Resolves once no upload is queued or running. */
+  async #uploadsSettled() {
+    while (this.#unsettled.size > 0) {
+      await Promise.all([...this.#unsettled].map((u) => u.settled));
+    }
+  }
+
+  /**
+   * Moves a partition's commit candidate up to its oldest file not yet stored, else its open
+   * file, else its next offset: never past an offset whose record is not in the lake or the DLQ.
+   */
+  #advance(st: PartitionState) {
+    let stored = 0;
+    while (stored < st.uploads.length && st.uploads[stored].stored) stored++;
+    if (stored > 0) st.uploads.splice(0, stored);
+    const safe = st.uploads.length > 0
+      ? st.uploads[0].file.startOffset
+      : st.buffer.startOffset ?? st.next;
+    if (safe > st.safe) st.safe = safe;
   }
 
   #idleFlush() {
@@ -591,17 +717,13 @@ class LakeSink {
     const now = this.#now();
     for (const st of this.#states.values()) {
       if (st.buffer.size === 0 || now - st.lastAppend < this.#o.idleFlushMs) continue;
-      this.#locked(st, async () => {
-        if (st.buffer.size === 0 || this.#now() - st.lastAppend < this.#o.idleFlushMs) return;
-        const generation = st.generation;
-        const file = st.buffer.close()!;
-        if (!(await this.#store([file], () => Promise.resolve(), () => false))) {
-          if (!this.#stopping) this.#replay(st);
-          return;
+      this.#locked(st, () => {
+        if (st.buffer.size === 0 || this.#now() - st.lastAppend < this.#o.idleFlushMs) {
+          return Promise.resolve();
         }
-        if (st.generation !== generation) return;
-        st.safe = st.buffer.startOffset ?? st.next;
-        this.#requestCommit();
+        this.#enqueue(st, [st.buffer.close()!]);
+        this.#advance(st);
+        return Promise.resolve();
       }).catch((error) => this.#fail(error));
     }
   }
@@ -610,9 +732,10 @@ class LakeSink {
   async #flushAll() {
     for (const st of this.#states.values()) {
       const file = st.buffer.close();
-      if (file && !(await this.#store([file], () => Promise.resolve(), () => false))) return;
-      if (st.next >= 0) st.safe = st.next;
+      if (file) this.#enqueue(st, [file]);
     }
+    await this.#uploadsSettled();
+    for (const st of this.#states.values()) this.#advance(st);
   }
 
   #drained(): boolean {
@@ -644,6 +767,9 @@ class LakeSink {
           if (this.#retryingKafka) this.#log("Kafka reachable again; commits resume");
           this.#retryingKafka = false;
           delay = this.#options.retry?.initialDelayMs ?? 200;
+          // Pace the transactions (each costs the broker several writes): what is stored
+          // meanwhile goes into the next one. A stop ends the pause.
+          await this.#pause(this.#o.commitIntervalMs);
         } catch (error) {
           if (isFenced(error) || !(error as WorkspaceError).retriable) return this.#fail(error);
           if (!this.#retryingKafka) this.#log(`commit failed (${errorMessage(error)}); retrying`);
@@ -662,7 +788,7 @@ class LakeSink {
    * letters below it.
    */
   async #commitOnce(): Promise<void> {
-    const taken: Array<{ st: PartitionState; safe: number; dlq: number; generation: number }> = [];
+    const taken: Array<{ st: PartitionState; safe: number; dlq: number }> = [];
     const offsets = new Map<string, Array<{ partition: number; offset: string }>>();
     const letters = new Map<string, Message[]>();
     for (const st of this.#states.values()) {
@@ -670,7 +796,7 @@ class LakeSink {
       let n = 0;
       while (n < st.dlq.length && st.dlq[n].offset < safe) n++;
       if (safe <= st.committed && n === 0) continue;
-      taken.push({ st, safe, dlq: n, generation: st.generation });
+      taken.push({ st, safe, dlq: n });
       if (safe > st.committed) {
         const list = offsets.get(st.topic) ?? [];
         list.push({ partition: st.partition, offset: String(safe) });
@@ -711,7 +837,6 @@ class LakeSink {
       });
     }
     for (const t of taken) {
-      if (t.st.generation !== t.generation) continue;
       t.st.committed = Math.max(t.st.committed, t.safe);
       t.st.dlq.splice(0, t.dlq);
       this.#stats.get(t.st.topic)!.dlq += t.dlq;

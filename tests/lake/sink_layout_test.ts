@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { LakeError } from "../../lib/errors.ts";
 import { UsageError } from "../../lib/errors.ts";
 import {
+  checkRecord,
   checkValue,
   DLQ_HEADERS,
   dlqMessage,
@@ -14,6 +15,7 @@ import {
   retryLake,
 } from "../../lib/lake/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
+import { Random, simulate } from "../../lib/simulate/mod.ts";
 import { parseSinkFlags } from "../../scripts/sink.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -153,6 +155,94 @@ Deno.test("values are kept as produced when they are one line of JSON, else reje
     const check = checkValue(value);
     assert.equal(check.ok, false);
     if (!check.ok) assert.equal(check.rejection.errorClass, errorClass);
+  }
+});
+
+/** `checkValue` then `recordTime`: what `checkRecord` must answer, value for value. */
+function slowCheck(value: Uint8Array | null, fallbackMs: number) {
+  const check = checkValue(value);
+  return check.ok ? { ok: true, time: recordTime(check.json, fallbackMs) } : check;
+}
+
+Deno.test("the fast record check agrees with checkValue and recordTime on edge cases", () => {
+  const cases = [
+    '{"timestamp":"2026-11-26T10:15:30.123Z"}',
+    '{"timestamp":"2028-02-29T10:00:00.000Z"}',
+    '{"timestamp":"2026-02-31T10:00:00.000Z"}',
+    '{"timestamp":"2026-01-01T24:00:00.000Z"}',
+    '{"timestamp":"2026-13-01T00:00:00.000Z"}',
+    '{"timestamp":"0050-01-01T00:00:00.000Z"}',
+    '{"timestamp":"2026-01-01T00:00:00Z"}',
+    '{"timestamp":"2026-01-01"}',
+    '{"timestamp":"yesterday"}',
+    '{"timestamp":1795688130123}',
+    '{"timestamp":"2026-01-01T00:00:00.000Z","timestamp":null}',
+    '{"timestamp":null,"timestamp":"2026-01-01T00:00:00.000Z"}',
+    '{"time\\u0073tamp":"2026-01-01T00:00:00.000Z"}',
+    '{"timestamp":"2026-01-01T00:00:00.000\\u005a"}',
+    '{"a":{"timestamp":"2026-01-01T00:00:00.000Z"}}',
+    '[{"timestamp":"2026-01-01T00:00:00.000Z"}]',
+    '\uFEFF{"a":1}',
+    ' \t{"a":1} ',
+    '{"a":1}\n',
+    '{"a":\r1}',
+    '{"a":"é","timestamp":"2026-01-01T00:00:00.000Z"}',
+    '{"a":"\\ud800"}',
+    '{"a":"\\u00zz"}',
+    '{"a":"\\x"}',
+    '{"a":"\t"}',
+    '{"a":[1,2,]}',
+    '{"a":1,}',
+    '{"a" 1}',
+    '{"a":01}',
+    '{"a":1.}',
+    '{"a":.5}',
+    '{"a":-}',
+    '{"a":+1}',
+    '{"a":1e}',
+    '{"a":-0.5E+3}',
+    '{"a":NaN}',
+    '{"a":tru}',
+    '{"a":true,"b":false,"c":null}',
+    '{"a":"\\/\\b\\f\\n\\r\\t\\"\\\\"}',
+    "[".repeat(200) + "]".repeat(200),
+    "{}",
+    "[]",
+    "42",
+    '"text"',
+    "null",
+    "  ",
+    "",
+  ];
+  for (const text of cases) {
+    assert.deepEqual(checkRecord(enc(text), 7), slowCheck(enc(text), 7), JSON.stringify(text));
+  }
+  assert.deepEqual(checkRecord(null, 7), slowCheck(null, 7));
+  assert.deepEqual(checkRecord(new Uint8Array([0x7b, 0xff, 0x7d]), 7).ok, false);
+});
+
+Deno.test("the fast record check agrees with checkValue and recordTime on simulated and mangled values", () => {
+  const start = new Date(Date.UTC(2026, 10, 26));
+  const values = [...simulate({ seed: 3, events: 3000, faults: "heavy", start, span: 3600_000 })]
+    .map((r) => enc(r.value));
+  // Bytes that matter to JSON (and some that break it), spliced in at random places.
+  const special = [...'"\\{}[],:.-+eE0159tfnu \t\n\r'].map((c) => c.charCodeAt(0))
+    .concat([0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xa9, 0xff]);
+  const random = new Random(20261126);
+  for (const value of values) assert.deepEqual(checkRecord(value, 7), slowCheck(value, 7));
+  for (let i = 0; i < 30_000; i++) {
+    const bytes = [...random.pick(values)];
+    for (let edits = random.range(1, 3); edits > 0; edits--) {
+      const at = random.int(bytes.length + 1);
+      const byte = random.chance(0.7) ? random.pick(special) : random.int(256);
+      const op = random.int(4);
+      if (op === 0) bytes.splice(at, 1);
+      else if (op === 1) bytes.splice(at, 0, byte);
+      else if (op === 2) bytes[Math.min(at, bytes.length - 1)] = byte;
+      else bytes.length = at;
+    }
+    const value = new Uint8Array(bytes);
+    assert.deepEqual(checkRecord(value, 7), slowCheck(value, 7), dec(value));
   }
 });
 
