@@ -109,8 +109,11 @@ export class Catalog {
   readonly category: Uint8Array;
   /** Price in cents per product. */
   readonly priceCents: Int32Array;
-  /** JSON-encoded search queries per category. */
-  readonly queries: readonly (readonly string[])[];
+  /** JSON-encoded search queries, category by category. */
+  readonly queries: readonly string[];
+  /** Per category: where its queries start in `queries`, and how many there are. */
+  readonly #queryStart: readonly number[];
+  readonly #queryCount: readonly number[];
   readonly #members: Int32Array[];
   readonly #popularity: Float64Array[];
   readonly #categoryCdf: Float64Array;
@@ -138,7 +141,7 @@ export class Catalog {
       return shuffled;
     });
     this.#popularity = this.#members.map((list) => cumulative(zipfWeights(list.length, 1.07)));
-    this.queries = SEARCH_TERMS.map((terms) => {
+    const perCategory = SEARCH_TERMS.map((terms) => {
       const out: string[] = [];
       for (const term of terms) {
         out.push(JSON.stringify(term));
@@ -148,6 +151,11 @@ export class Catalog {
       }
       return out;
     });
+    this.queries = perCategory.flat();
+    this.#queryCount = perCategory.map((list) => list.length);
+    this.#queryStart = perCategory.map((_, c) =>
+      perCategory.slice(0, c).reduce((sum, list) => sum + list.length, 0)
+    );
   }
 
   /** A category drawn from the overall interest mix. */
@@ -160,9 +168,9 @@ export class Catalog {
     return this.#members[c][random.weighted(this.#popularity[c])];
   }
 
-  /** A JSON-encoded search query for category `c`. */
-  drawQuery(random: Random, c: CategoryIndex): string {
-    return random.pick(this.queries[c]);
+  /** A search query for category `c`: its index in `queries`. */
+  drawQuery(random: Random, c: CategoryIndex): number {
+    return this.#queryStart[c] + random.int(this.#queryCount[c]);
   }
 }
 

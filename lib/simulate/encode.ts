@@ -1,12 +1,15 @@
 /**
- * Turns a scheduled record into its JSON line, by string concatenation of pre-encoded parts
- * (several times faster than `JSON.stringify` of an object). Field order follows the contract,
- * `event_id` first. The output equals `JSON.stringify` of the same event (tests check it).
+ * Turns a scheduled record into its JSON line, written as UTF-8 bytes (see {@linkcode Line})
+ * from pieces encoded once ({@linkcode Piece}): the fixed text between values, merged with the values drawn from
+ * small enumerations (an event type, a page…) into one piece per combination. Field order
+ * follows the contract, `event_id` first. The output equals `JSON.stringify` of the same event
+ * (tests check it).
  *
  * @module
  */
 
 import {
+  CATEGORIES,
   CLICK_EVENTS,
   DELIVERY_STATUSES,
   DEVICES,
@@ -16,24 +19,62 @@ import {
   PROFILE_ACTIONS,
   REFERRERS,
 } from "../schema/events.ts";
-import { CATEGORIES } from "../schema/events.ts";
+import { Line, LINE_ROOM, Piece } from "./_line.ts";
 import type { Catalog } from "./catalog.ts";
 import { CITY_JSON } from "./deliveries.ts";
 import { totalCents } from "./orders.ts";
 import type { Pools } from "./pools.ts";
-import { isoTime } from "./time.ts";
-import { CLICKSTREAM, DELIVERIES, ORDERS, type Scheduled } from "./world.ts";
+import type { Random } from "./random.ts";
+import { CLICKSTREAM, DELIVERIES, ORDERS, type Scheduled, type Session } from "./world.ts";
 
-const q = (values: readonly string[]) => values.map((v) => JSON.stringify(v));
-const CLICK_EVENT_JSON = q(CLICK_EVENTS);
-const PAGE_JSON = q(PAGES);
-const REFERRER_JSON = q(REFERRERS);
-const DEVICE_JSON = q(DEVICES);
-const PAYMENT_JSON = q(PAYMENT_METHODS);
-const ORDER_STATUS_JSON = q(ORDER_STATUSES);
-const ACTION_JSON = q(PROFILE_ACTIONS);
-const CATEGORY_JSON = q(CATEGORIES);
-const DELIVERY_STATUS_JSON = q(DELIVERY_STATUSES);
+const q = JSON.stringify;
+const utf8 = (text: string) => new Piece(text);
+
+const EVENT_ID = utf8('{"event_id":"');
+/** Per click event: what follows the event_id. */
+const CLICK_EVENT = CLICK_EVENTS.map((e) => utf8(`","event":${q(e)},"user_id":"user_`));
+/** Per page × referrer × device: what follows the timestamp, up to the session id. */
+const CLICK_CONTEXT = PAGES.map((page) =>
+  REFERRERS.map((referrer) =>
+    DEVICES.map((device) =>
+      utf8(`","page":${q(page)},"referrer":${q(referrer)},"device":${q(device)},"session_id":"`)
+    )
+  )
+);
+const PRODUCT_ID = utf8('","product_id":');
+const SEARCH_QUERY = utf8(',"search_query":');
+/** The end of a click line without a product or a query. */
+const NEITHER = utf8('","product_id":null,"search_query":null}');
+const ORDER_ID = utf8('","order_id":"order_');
+const ORDER_USER = utf8('","user_id":"user_');
+const ITEMS = utf8('","items":[');
+const FIRST_ITEM = utf8('{"product_id":');
+const NEXT_ITEM = utf8(',{"product_id":');
+const QUANTITY = utf8(',"quantity":');
+const PRICE = utf8(',"price":');
+const TOTAL = utf8('],"total_amount":');
+/** Per payment method × status: what follows the total, up to the session id. */
+const ORDER_TAIL = PAYMENT_METHODS.map((payment) =>
+  ORDER_STATUSES.map((status) =>
+    utf8(`,"payment_method":${q(payment)},"status":${q(status)},"session_id":"`)
+  )
+);
+const PROFILE_USER = utf8('","user_id":"user_');
+/** Per profile action: what follows the timestamp, up to the e-mail's user number. */
+const PROFILE_ACTION = PROFILE_ACTIONS.map((a) =>
+  utf8(`","action":${q(a)},"details":{"email":"user`)
+);
+const EMAIL_DOMAIN = utf8('@example.com","name":');
+/** Per category: the end of a profile line. */
+const PROFILE_TAIL = CATEGORIES.map((c) => utf8(`,"preferred_category":${q(c)}}}`));
+const COURIER = utf8('","delivery_person_id":"dp_');
+/** Per delivery status: what follows the timestamp, up to the location. */
+const DELIVERY_STATUS = DELIVERY_STATUSES.map((s) =>
+  utf8(`","status":${q(s)},"current_location":`)
+);
+const CITY = CITY_JSON.map(utf8);
+const END = utf8("}");
+const END_QUOTED = utf8('"}');
 
 /** The key (the KEY_FIELD's value, unquoted) of a scheduled record. */
 export function keyOf(item: Scheduled): string {
@@ -55,93 +96,122 @@ export function eventTypeOf(item: Scheduled): string {
   }
 }
 
-/**
- * Makes V8 store `s` as one flat string. Concatenation builds a tree of ~40 small "cons"
- * nodes per line; reading a character flattens it, so the tree dies young instead of being
- * copied by every garbage collection while the record waits to be written.
- */
-export function flatten(s: string): string {
-  if (s.charCodeAt(0) === -1) throw new Error("unreachable");
-  return s;
-}
-
 /** Encodes scheduled records as JSON lines. */
 export class Encoder {
   readonly #catalog: Catalog;
-  readonly #names: readonly string[];
-  readonly #productJson: readonly string[];
+  /** Per name of the pool: the name as JSON. */
+  readonly #names: readonly Piece[];
+  /** Per product: its id as JSON. */
+  readonly #productJson: readonly Piece[];
+  /** Per product: its price as a JSON number. */
+  readonly #priceJson: readonly Piece[];
+  /** Per search query: as JSON. */
+  readonly #queries: readonly Piece[];
+  /** Per product: the end of a click line on it (no query). */
+  readonly #productEnd: readonly Piece[];
+  /** Per search query: the end of a click line with it (no product). */
+  readonly #queryEnd: readonly Piece[];
 
   constructor(catalog: Catalog, pools: Pools) {
     this.#catalog = catalog;
-    this.#names = pools.names;
-    this.#productJson = catalog.ids.map((id) => JSON.stringify(id));
+    this.#names = pools.names.map(utf8);
+    this.#productJson = catalog.ids.map((id) => utf8(q(id)));
+    this.#priceJson = Array.from(catalog.priceCents, (cents) => utf8(String(cents / 100)));
+    this.#queries = catalog.queries.map(utf8);
+    this.#productEnd = catalog.ids.map((id) =>
+      utf8(`","product_id":${q(id)},"search_query":null}`)
+    );
+    this.#queryEnd = catalog.queries.map((query) =>
+      utf8(`","product_id":null,"search_query":${query}}`)
+    );
   }
 
-  /** The JSON line (no newline) of `item`, with `eventId` (a UUID) as its event_id. */
-  encode(item: Scheduled, eventId: string): string {
-    const id = '"' + eventId + '"';
-    const line = item.topic === CLICKSTREAM
-      ? this.#click(item, id)
-      : item.topic === ORDERS
-      ? this.#order(item, id)
-      : item.topic === DELIVERIES
-      ? this.#delivery(item, id)
-      : this.#profile(item, id);
-    return flatten(line);
+  /**
+   * Writes the JSON line (no newline) of `item` at the end of `line` (just begun), with an
+   * event_id drawn from `ids`, and returns `line`.
+   */
+  encode(item: Scheduled, ids: Random, line: Line): Line {
+    line.put(EVENT_ID);
+    line.uuid(ids.uint32(), ids.uint32(), ids.uint32(), ids.uint32());
+    if (item.topic === CLICKSTREAM) this.#click(item, line);
+    else if (item.topic === ORDERS) this.#order(item, line);
+    else if (item.topic === DELIVERIES) this.#delivery(item, line);
+    else this.#profile(item, line);
+    if (line.end - line.start > LINE_ROOM) throw new Error(`Line too long: ${line.text()}`);
+    return line;
   }
 
-  #click(item: Scheduled, id: string): string {
+  #click(item: Scheduled, line: Line): void {
     const session = item.session!;
-    return '{"event_id":' + id +
-      ',"event":' + CLICK_EVENT_JSON[item.type] +
-      ',"user_id":' + item.user!.idJson +
-      ',"timestamp":"' + isoTime(item.t) +
-      '","page":' + PAGE_JSON[item.a] +
-      ',"referrer":' + REFERRER_JSON[session.referrer] +
-      ',"device":' + DEVICE_JSON[session.device] +
-      ',"session_id":' + session.idJson +
-      ',"product_id":' + (item.b >= 0 ? this.#productJson[item.b] : "null") +
-      ',"search_query":' + item.text + "}";
+    line.put(CLICK_EVENT[item.type]);
+    line.int(item.user!.n);
+    line.timestamp(item.t);
+    line.put(CLICK_CONTEXT[item.a][session.referrer][session.device]);
+    sessionId(line, session);
+    // A click has a product or a query or neither: one piece for the whole end of the line.
+    if (item.query < 0) line.put(item.b >= 0 ? this.#productEnd[item.b] : NEITHER);
+    else if (item.b < 0) line.put(this.#queryEnd[item.query]);
+    else {
+      line.put(PRODUCT_ID);
+      line.put(this.#productJson[item.b]);
+      line.put(SEARCH_QUERY);
+      line.put(this.#queries[item.query]);
+      line.put(END);
+    }
   }
 
-  #order(item: Scheduled, id: string): string {
+  #order(item: Scheduled, line: Line): void {
     const order = item.order!;
-    const prices = this.#catalog.priceCents;
-    let items = "";
+    line.put(ORDER_ID);
+    line.int(order.n);
+    line.put(ORDER_USER);
+    line.int(order.user.n);
+    line.timestamp(item.t);
+    line.put(ITEMS);
     for (let i = 0; i < order.products.length; i++) {
       const p = order.products[i];
-      items += (i === 0 ? '{"product_id":' : ',{"product_id":') + this.#productJson[p] +
-        ',"quantity":' + order.quantities[i] + ',"price":' + prices[p] / 100 + "}";
+      line.put(i === 0 ? FIRST_ITEM : NEXT_ITEM);
+      line.put(this.#productJson[p]);
+      line.put(QUANTITY);
+      line.int(order.quantities[i]);
+      line.put(PRICE);
+      line.put(this.#priceJson[p]);
+      line.put(END);
     }
-    return '{"event_id":' + id +
-      ',"order_id":"' + order.id +
-      '","user_id":' + order.user.idJson +
-      ',"timestamp":"' + isoTime(item.t) +
-      '","items":[' + items +
-      '],"total_amount":' + totalCents(order, prices) / 100 +
-      ',"payment_method":' + PAYMENT_JSON[order.payment] +
-      ',"status":' + ORDER_STATUS_JSON[order.status] +
-      ',"session_id":' + order.session.idJson + "}";
+    line.put(TOTAL);
+    line.ascii(String(totalCents(order, this.#catalog.priceCents) / 100));
+    line.put(ORDER_TAIL[order.payment][order.status]);
+    sessionId(line, order.session);
+    line.put(END_QUOTED);
   }
 
-  #profile(item: Scheduled, id: string): string {
-    const user = item.user!;
-    return '{"event_id":' + id +
-      ',"user_id":' + user.idJson +
-      ',"timestamp":"' + isoTime(item.t) +
-      '","action":' + ACTION_JSON[item.type] +
-      ',"details":{"email":' + user.emailJson +
-      ',"name":' + this.#names[item.a] +
-      ',"preferred_category":' + CATEGORY_JSON[item.b] + "}}";
+  #profile(item: Scheduled, line: Line): void {
+    const n = item.user!.n;
+    line.put(PROFILE_USER);
+    line.int(n);
+    line.timestamp(item.t);
+    line.put(PROFILE_ACTION[item.type]);
+    line.int(n);
+    line.put(EMAIL_DOMAIN);
+    line.put(this.#names[item.a]);
+    line.put(PROFILE_TAIL[item.b]);
   }
 
-  #delivery(item: Scheduled, id: string): string {
+  #delivery(item: Scheduled, line: Line): void {
     const order = item.order!;
-    return '{"event_id":' + id +
-      ',"order_id":"' + order.id +
-      '","delivery_person_id":"dp_' + order.courier +
-      '","timestamp":"' + isoTime(item.t) +
-      '","status":' + DELIVERY_STATUS_JSON[item.type] +
-      ',"current_location":' + CITY_JSON[item.a] + "}";
+    line.put(ORDER_ID);
+    line.int(order.n);
+    line.put(COURIER);
+    line.int(order.courier);
+    line.timestamp(item.t);
+    line.put(DELIVERY_STATUS[item.type]);
+    line.put(CITY[item.a]);
+    line.put(END);
   }
+}
+
+/** The session's UUID, unquoted. */
+function sessionId(line: Line, session: Session): void {
+  const id = session.id;
+  line.uuid(id[0], id[1], id[2], id[3]);
 }

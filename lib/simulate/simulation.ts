@@ -1,21 +1,20 @@
 /**
- * The simulation loop: sessions arrive, their records go on a timeline, and records leave it in
- * event-time order as JSON lines — with faults applied and late ones displaced on purpose —
- * until the requested number of records has been emitted.
+ * A simulation as a lazy, repeatable iterable of Kafka-ready records, and the calibration that
+ * makes the requested number of records fill the requested span.
  *
  * @module
  */
 
 import { type Topic, TOPICS } from "../schema/events.ts";
-import { Timeline } from "./_heap.ts";
-import { Encoder, eventTypeOf, keyOf } from "./encode.ts";
-import { Fault, FAULT_RATES, FaultInjector } from "./faults.ts";
+import { Line } from "./_line.ts";
+import { PILOT_STREAM, Run, type Sink } from "./_run.ts";
+import { eventTypeOf, keyOf } from "./encode.ts";
+import { FAULT_RATES } from "./faults.ts";
 import { type Manifest, ManifestBuilder } from "./manifest.ts";
 import { type ResolvedOptions, resolveOptions, type SimulateOptions } from "./options.ts";
 import { buildPools, type Pools } from "./pools.ts";
-import { Random } from "./random.ts";
 import { Arrivals, playSession } from "./sessions.ts";
-import { MINUTE, weightedSpan } from "./time.ts";
+import { weightedSpan } from "./time.ts";
 import { Population } from "./users.ts";
 import { type Scheduled, World } from "./world.ts";
 
@@ -33,18 +32,6 @@ export interface SimRecord {
   timestamp: number;
 }
 
-/** A late record held back until later records of its topic have gone. */
-interface Held {
-  item: Scheduled;
-  line: string;
-  releaseAt: number;
-  forceAt: number;
-}
-
-/** Late records are released at the latest this long after their event time. */
-const MAX_HOLD = 20 * MINUTE;
-/** Generator streams per seed: the world, the faults, the calibration run, the event ids. */
-const WORLD_STREAM = 0, FAULT_STREAM = 1, PILOT_STREAM = 2, ID_STREAM = 3;
 /** Sessions the calibration run plays to learn how many records a session yields. */
 const PILOT_SESSIONS = 4000;
 
@@ -98,129 +85,40 @@ export class Simulation implements Iterable<SimRecord> {
   *batches(size = 256): Generator<SimRecord[], void, undefined> {
     const run = new Run(this.options, this.sessionRate);
     this.#builder = run.builder;
-    let batch: SimRecord[] = [];
+    const sink = new RecordSink();
     while (run.emitted < this.options.events) {
-      run.step(batch, this.options.events);
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
+      run.step(sink, this.options.events);
+      if (sink.records.length >= size) {
+        yield sink.records;
+        sink.records = [];
       }
     }
-    if (batch.length > 0) yield batch;
+    if (sink.records.length > 0) yield sink.records;
   }
 }
 
-/** One pass of the simulation loop, emitting records into the caller's arrays. */
-class Run {
-  readonly builder: ManifestBuilder;
-  emitted = 0;
-  readonly #timeline = new Timeline();
-  readonly #world: World;
-  readonly #population: Population;
-  readonly #arrivals: Arrivals;
-  readonly #encoder: Encoder;
-  readonly #ids: Random;
-  readonly #faults: FaultInjector;
-  readonly #held: Held[] = [];
-  /** Earliest forceAt among held records. */
-  #nextForce = Infinity;
-  /** Earliest releaseAt among held records, per topic. */
-  readonly #nextRelease = [Infinity, Infinity, Infinity, Infinity];
+/** Makes the records of a run into {@linkcode SimRecord}s. */
+class RecordSink implements Sink {
+  records: SimRecord[] = [];
+  readonly #line = new Line();
 
-  constructor(o: ResolvedOptions, sessionRate: number) {
-    const pools = buildPools(o.seed);
-    const timeline = this.#timeline;
-    const world = this.#world = new World(o.seed, pools, WORLD_STREAM, (i) => timeline.push(i));
-    this.#population = new Population(world);
-    this.#arrivals = new Arrivals(world, o.start, sessionRate);
-    this.#encoder = new Encoder(world.catalog, pools);
-    this.#ids = new Random(o.seed, ID_STREAM);
-    this.#faults = new FaultInjector(o.faults, new Random(o.seed, FAULT_STREAM));
-    this.builder = new ManifestBuilder(o, this.#faults.rates);
-    this.builder.worldCounts = () => ({
-      users: world.users.length,
-      sessions: world.sessions,
-      orders: world.orders,
-      completedOrders: world.completed,
-    });
+  lineFor(): Line {
+    this.#line.begin(this.#line.bytes, 0);
+    return this.#line;
   }
 
-  /** Takes the next record off the timeline and appends what it emits (0–3 records). */
-  step(out: SimRecord[], target: number): void {
-    const timeline = this.#timeline;
-    const arrivals = this.#arrivals;
-    let next = timeline.peek();
-    while (next === undefined || arrivals.next <= next.t) {
-      playSession(this.#world, this.#population, arrivals.next);
-      arrivals.advance();
-      next = timeline.peek();
-    }
-    const item = timeline.pop()!;
-    // Ids are drawn in timeline order, which no fault changes: same world, same ids.
-    const line = this.#encoder.encode(item, this.#ids.uuid());
-    const fault = this.#faults.decide(item);
-    // Overdue late records go first, so nothing arrives before what it depends on.
-    if (item.t >= this.#nextForce) this.#release(out, target, item.t, -1);
-    if (fault === Fault.Late) {
-      const releaseAt = item.t + this.#faults.lateDelay();
-      const forceAt = item.t + MAX_HOLD;
-      this.#held.push({ item, line, releaseAt, forceAt });
-      if (forceAt < this.#nextForce) this.#nextForce = forceAt;
-      if (releaseAt < this.#nextRelease[item.topic]) this.#nextRelease[item.topic] = releaseAt;
-      return;
-    }
-    this.#emit(out, target, item, line, fault);
-    // Late records of this topic whose delay has passed now follow a later record.
-    if (item.t >= this.#nextRelease[item.topic]) this.#release(out, target, item.t, item.topic);
+  bytes(item: Scheduled, line: Line): void {
+    this.text(item, line.text());
   }
 
-  #emit(out: SimRecord[], target: number, item: Scheduled, line: string, fault: Fault): void {
-    if (this.emitted >= target) return;
-    const faults = this.#faults;
-    const value = fault === Fault.None || fault === Fault.Duplicate
-      ? line
-      : fault === Fault.NullField
-      ? faults.nullify(TOPICS[item.topic], line)
-      : fault === Fault.UnknownField
-      ? faults.addUnknown(line)
-      : fault === Fault.Malformed
-      ? faults.malform(line)
-      : faults.bareCity(item, line);
-    const eventType = eventTypeOf(item);
-    const record: SimRecord = {
+  text(item: Scheduled, text: string): void {
+    this.records.push({
       topic: TOPICS[item.topic],
       key: keyOf(item),
-      value,
-      eventType,
+      value: text,
+      eventType: eventTypeOf(item),
       timestamp: item.t,
-    };
-    out.push(record);
-    this.emitted++;
-    this.builder.count(item.topic, item.t, eventType, fault);
-    if (fault === Fault.Duplicate && this.emitted < target) {
-      out.push({ ...record });
-      this.emitted++;
-      this.builder.count(item.topic, item.t, eventType, Fault.Copy);
-    }
-  }
-
-  /** Emits held records that are overdue at `t`, or due and of `topic`, in holding order. */
-  #release(out: SimRecord[], target: number, t: number, topic: number): void {
-    const held = this.#held;
-    const nextRelease = this.#nextRelease;
-    this.#nextForce = Infinity;
-    nextRelease.fill(Infinity);
-    for (let i = 0; i < held.length;) {
-      const h = held[i];
-      if (t >= h.forceAt || (h.item.topic === topic && t >= h.releaseAt)) {
-        held.splice(i, 1);
-        this.#emit(out, target, h.item, h.line, Fault.None);
-      } else {
-        if (h.forceAt < this.#nextForce) this.#nextForce = h.forceAt;
-        if (h.releaseAt < nextRelease[h.item.topic]) nextRelease[h.item.topic] = h.releaseAt;
-        i++;
-      }
-    }
+    });
   }
 }
 

@@ -84,8 +84,6 @@ export class Population {
     const user: User = {
       n,
       id: `user_${n}`,
-      idJson: `"user_${n}"`,
-      emailJson: `"user${n}@example.com"`,
       createdAt: t,
       name: random.int(world.pools.names.length),
       category: world.catalog.drawCategory(random),

@@ -25,10 +25,6 @@ export interface User {
   readonly n: number;
   /** `user_<n>`. */
   readonly id: string;
-  /** `user_<n>` as a JSON string (with quotes). */
-  readonly idJson: string;
-  /** `user<n>@example.com` as a JSON string. */
-  readonly emailJson: string;
   /** When the profile was created (epoch ms). */
   readonly createdAt: number;
   /** Index into the name pool (may change on profile updates). */
@@ -39,8 +35,8 @@ export interface User {
 
 /** One visit: a device, a referrer and a funnel of clicks. */
 export interface Session {
-  /** UUID, JSON-encoded. */
-  readonly idJson: string;
+  /** The session id: a UUID, as the four 32-bit words it is formatted from (see `Line#uuid`). */
+  readonly id: readonly number[];
   readonly user: User;
   /** Index into DEVICES. */
   readonly device: number;
@@ -91,8 +87,8 @@ export class Scheduled {
     public a: number,
     /** Click: product index or -1; profile: category index. */
     public b: number,
-    /** Click: search query (JSON) or "null". */
-    public text: string,
+    /** Click: search query index (into `Catalog#queries`) or -1. */
+    public query: number,
   ) {}
 }
 
@@ -133,10 +129,10 @@ export class World {
     order: Order | null,
     a = 0,
     b = -1,
-    text = "null",
+    query = -1,
   ): void {
     this.#timeline(
-      new Scheduled(Math.round(t), this.#seq++, topic, type, user, session, order, a, b, text),
+      new Scheduled(Math.round(t), this.#seq++, topic, type, user, session, order, a, b, query),
     );
   }
 }

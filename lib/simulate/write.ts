@@ -6,9 +6,12 @@
  */
 
 import { TOPICS } from "../schema/events.ts";
+import { Line, LINE_ROOM } from "./_line.ts";
+import { Run, type Sink } from "./_run.ts";
 import type { Manifest } from "./manifest.ts";
 import type { SimulateOptions } from "./options.ts";
 import { Simulation } from "./simulation.ts";
+import type { Scheduled } from "./world.ts";
 
 /** Options of {@linkcode writeSimulation}: the simulation's, plus progress reporting. */
 export interface WriteSimulationOptions extends SimulateOptions {
@@ -21,49 +24,108 @@ export interface WriteSimulationOptions extends SimulateOptions {
 
 /** Bytes buffered per topic before a write to disk. */
 const CHUNK = 1 << 20;
+const NEWLINE = 0x0a;
 
 /**
- * One output file with its byte buffer. Lines are gathered per batch and encoded in one call
- * (one `encodeInto` per batch and topic, not per line), so they die young.
+ * One output file with its byte buffer. Lines are encoded in place at the end of the buffer and
+ * kept by moving its end past them: no strings, no copies, one write per megabyte.
  */
 class Output {
   readonly #file: Deno.FsFile;
-  readonly #buffer = new Uint8Array(CHUNK);
+  /** CHUNK plus room for what one step may add before the buffer is written out. */
+  #buffer = new Uint8Array(2 * CHUNK);
   #length = 0;
-  /** Lines of the current batch. */
-  readonly lines: string[] = [];
+  readonly #line = new Line(this.#buffer);
 
   constructor(file: Deno.FsFile) {
     this.#file = file;
   }
 
-  /** Moves the batch's lines into the buffer, writing the buffer out when it fills. */
-  async take(encoder: TextEncoder): Promise<void> {
-    if (this.lines.length === 0) return;
-    const text = this.lines.join("\n") + "\n";
-    this.lines.length = 0;
-    // A UTF-16 unit takes at most 3 UTF-8 bytes: only then is encodeInto sure to fit.
-    if (this.#length + text.length * 3 > CHUNK) await this.flush();
-    if (text.length * 3 > CHUNK) {
-      await this.#write(encoder.encode(text));
+  /** Whether the buffer is due to be written out. */
+  get full(): boolean {
+    return this.#length >= CHUNK;
+  }
+
+  /** A line begun at the end of the buffer. */
+  lineAtEnd(): Line {
+    this.#reserve(LINE_ROOM);
+    this.#line.begin(this.#buffer, this.#length);
+    return this.#line;
+  }
+
+  /** Keeps `line`, written at the end by lineAtEnd, with a newline; again: a copy of it. */
+  keep(line: Line): void {
+    const buffer = this.#buffer;
+    if (line.start === this.#length) {
+      buffer[line.end] = NEWLINE;
+      this.#length = line.end + 1;
       return;
     }
+    const n = line.end + 1 - line.start;
+    this.#reserve(n);
+    buffer.copyWithin(this.#length, line.start, line.end + 1);
+    this.#length += n;
+  }
+
+  /** Appends `text` as UTF-8 and a newline. */
+  text(text: string, encoder: TextEncoder): void {
+    // A UTF-16 unit takes at most 3 UTF-8 bytes: only then is encodeInto sure to fit.
+    this.#reserve(3 * text.length + 1);
     this.#length += encoder.encodeInto(text, this.#buffer.subarray(this.#length)).written;
+    this.#buffer[this.#length++] = NEWLINE;
   }
 
   /** Writes the buffer out. */
   async flush(): Promise<void> {
     const bytes = this.#buffer.subarray(0, this.#length);
-    this.#length = 0;
-    await this.#write(bytes);
-  }
-
-  async #write(bytes: Uint8Array): Promise<void> {
     for (let off = 0; off < bytes.length;) off += await this.#file.write(bytes.subarray(off));
+    this.#length = 0;
   }
 
   close(): void {
     this.#file.close();
+  }
+
+  /** Makes room for `more` bytes (a burst of released late records may overshoot CHUNK). */
+  #reserve(more: number): void {
+    if (this.#length + more <= this.#buffer.length) return;
+    const buffer = new Uint8Array(Math.max(2 * this.#buffer.length, this.#length + more));
+    buffer.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = buffer;
+  }
+}
+
+/** Sends each record's line to its topic's output. */
+class FileSink implements Sink {
+  /** Set when an output's buffer is due to be written out. */
+  due = false;
+  readonly #outputs: readonly Output[];
+  readonly #encoder = new TextEncoder();
+
+  constructor(outputs: readonly Output[]) {
+    this.#outputs = outputs;
+  }
+
+  lineFor(item: Scheduled): Line {
+    return this.#outputs[item.topic].lineAtEnd();
+  }
+
+  bytes(item: Scheduled, line: Line): void {
+    const output = this.#outputs[item.topic];
+    output.keep(line);
+    if (output.full) this.due = true;
+  }
+
+  text(item: Scheduled, text: string): void {
+    const output = this.#outputs[item.topic];
+    output.text(text, this.#encoder);
+    if (output.full) this.due = true;
+  }
+
+  /** Writes out the outputs that are due. */
+  async flushDue(): Promise<void> {
+    for (const output of this.#outputs) if (output.full) await output.flush();
+    this.due = false;
   }
 }
 
@@ -89,8 +151,9 @@ export async function writeSimulation(
   const total = simulation.options.events;
   const step = Math.max(1, Math.floor(total / 100));
   await Deno.mkdir(dir, { recursive: true });
-  const encoder = new TextEncoder();
   const outputs: Output[] = [];
+  // The same loop as iterating the simulation, but lines go to the files as bytes.
+  const run = new Run(simulation.options, simulation.sessionRate);
   try {
     for (const topic of TOPICS) {
       const file = await Deno.open(`${dir}/${topic}.jsonl`, {
@@ -100,24 +163,22 @@ export async function writeSimulation(
       });
       outputs.push(new Output(file));
     }
-    const index = new Map<string, Output>(TOPICS.map((t, i) => [t, outputs[i]]));
-    let written = 0;
+    const sink = new FileSink(outputs);
     let nextReport = step;
-    for (const batch of simulation.batches()) {
-      for (const record of batch) index.get(record.topic)!.lines.push(record.value);
-      for (const output of outputs) await output.take(encoder);
-      written += batch.length;
-      if (written >= nextReport) {
-        options.onProgress?.(written, total);
-        nextReport = written + step;
+    while (run.emitted < total) {
+      run.step(sink, total);
+      if (sink.due) await sink.flushDue();
+      if (run.emitted >= nextReport) {
+        options.onProgress?.(run.emitted, total);
+        nextReport = run.emitted + step;
       }
     }
     for (const output of outputs) await output.flush();
-    options.onProgress?.(written, total);
+    options.onProgress?.(run.emitted, total);
   } finally {
     for (const output of outputs) output.close();
   }
-  const manifest = simulation.manifest;
+  const manifest = run.builder.build();
   await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }

@@ -62,6 +62,23 @@ Deno.test("written files hold exactly the manifest's records, one per line", asy
   }
 });
 
+Deno.test("written files equal the iterated records under heavy faults at a high rate", async () => {
+  // A short span packs many records per minute: late records pile up and leave in bursts.
+  const dir = await Deno.makeTempDir();
+  try {
+    const options = { seed: 8, events: 30000, faults: "heavy", span: 3600_000 } as const;
+    const m = await writeSimulation(dir, { ...options, start: START });
+    const expected = run(options);
+    assert.deepEqual(m, expected.manifest);
+    for (const topic of TOPICS) {
+      const text = await Deno.readTextFile(`${dir}/${topic}.jsonl`);
+      assert.equal(text, expected.lines[topic].map((l) => l + "\n").join(""));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("fault counts in the manifest equal an independent recount of the output", () => {
   for (const faults of ["default", "heavy"] as const) {
     const { lines, manifest: m } = run({ seed: 11, events: 20000, faults });
