@@ -56,7 +56,8 @@ export const bench: Bench = async ({ quick }) => {
     events,
     faults: "default",
     span: 3600_000,
-    start: new Date(Date.now() - 2 * 3600_000),
+    // On an hour boundary, so the file count (set by the hourly layout) is the same every run.
+    start: new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000),
   });
   const clicks = [...sim].filter((r) => r.topic === "clickstream");
   await produceRecords(kafka, kafkaConfig, clicks, { batchSize: 5000 });

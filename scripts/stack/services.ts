@@ -161,6 +161,7 @@ function azuriteService(config: Config): Service {
         "--skipApiVersionCheck",
         "--loose",
         "--silent",
+        "--disableTelemetry",
       ];
     },
     async healthy() {
