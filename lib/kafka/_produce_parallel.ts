@@ -1,0 +1,281 @@
+/**
+ * `produceRecords` across worker threads: the main thread picks each record's partition as
+ * kafkajs's default partitioner would (murmur2 of the key), and hands every (topic, partition)
+ * to one worker, which owns an idempotent producer. Order per key and exactly-once delivery
+ * hold per partition, as with one producer; the CPU-bound encoding in kafkajs runs on several
+ * cores.
+ *
+ * @module
+ */
+import type { Kafka } from "kafkajs";
+import type { KafkaConfig } from "../config/mod.ts";
+import { KafkaError } from "../errors.ts";
+import { topicName } from "./client.ts";
+import { partitionFor } from "./_partition.ts";
+import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
+import type { ProduceOptions, ProduceStats, ProducibleRecord } from "./produce.ts";
+
+/** Batches handed to one worker and not yet acknowledged, at most. */
+const MAX_IN_FLIGHT = 2;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Pending {
+  count: number;
+  perTopic: Record<string, number>;
+}
+
+class ProducerThread {
+  readonly worker: Worker;
+  readonly pending = new Map<number, Pending>();
+  #waiters: Array<() => void> = [];
+  #ready: Promise<void>;
+  #closed: Promise<void>;
+  failure: Error | undefined;
+
+  constructor(config: KafkaConfig, gzip: boolean, onDone: (pending: Pending) => void) {
+    this.worker = new Worker(new URL("./_produce_worker.ts", import.meta.url), { type: "module" });
+    let ready!: () => void;
+    let closed!: () => void;
+    this.#ready = new Promise<void>((resolve) => ready = resolve);
+    this.#closed = new Promise<void>((resolve) => closed = resolve);
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      ready();
+      closed();
+      this.#wake();
+    };
+    this.worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.type === "ready") ready();
+      else if (message.type === "closed") closed();
+      else {
+        const pending = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (message.type === "done") onDone(pending!);
+        else {
+          const error = new Error(message.message);
+          Object.assign(error, { records: pending?.count ?? 0 });
+          fail(error);
+        }
+        this.#wake();
+      }
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      fail(new Error(`Producer worker failed: ${event.message}`));
+    };
+    this.#post({ type: "init", config, gzip });
+  }
+
+  #post(message: ToWorker, transfer: Transferable[] = []) {
+    this.worker.postMessage(message, transfer);
+  }
+
+  #wake() {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /** Resolves when fewer than `limit` batches are in flight (or the worker failed). */
+  async below(limit: number): Promise<void> {
+    while (this.pending.size >= limit && !this.failure) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  send(batch: WorkerBatch, pending: Pending) {
+    this.pending.set(batch.id, pending);
+    this.#post({ type: "batch", ...batch }, [
+      batch.topic.buffer,
+      batch.partition.buffer,
+      batch.timestamps.buffer,
+    ]);
+  }
+
+  /** Flushes what was handed over, disconnects and ends the thread. */
+  async close(timeoutMs: number) {
+    if (!this.failure) {
+      this.#post({ type: "close" });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.#closed,
+        new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
+      ]);
+      clearTimeout(timer);
+    }
+    this.worker.terminate();
+  }
+}
+
+/** Columns of one worker's share of a batch, filled record by record. */
+class Builder {
+  topics: string[] = [];
+  topicIndex = new Map<string, number>();
+  topic: number[] = [];
+  partition: number[] = [];
+  keys: string[] = [];
+  values: string[] = [];
+  timestamps: number[] = [];
+  eventTypes: string[] = [];
+  perTopic: Record<string, number> = {};
+
+  add(record: ProducibleRecord, name: string, partition: number) {
+    let t = this.topicIndex.get(name);
+    if (t === undefined) {
+      this.topicIndex.set(name, t = this.topics.length);
+      this.topics.push(name);
+    }
+    this.topic.push(t);
+    this.partition.push(partition);
+    this.keys.push(record.key);
+    this.values.push(record.value);
+    this.timestamps.push(record.timestamp);
+    this.eventTypes.push(record.eventType);
+    this.perTopic[record.topic] = (this.perTopic[record.topic] ?? 0) + 1;
+  }
+
+  build(id: number): WorkerBatch {
+    return {
+      id,
+      topics: this.topics,
+      topic: Uint8Array.from(this.topic),
+      partition: Int32Array.from(this.partition),
+      keys: this.keys,
+      values: this.values,
+      timestamps: Float64Array.from(this.timestamps),
+      eventTypes: this.eventTypes,
+    };
+  }
+}
+
+/** `produceRecords` with `workers` ≥ 1 producer threads. */
+export async function produceParallel(
+  kafka: Kafka,
+  config: KafkaConfig,
+  records: Iterable<ProducibleRecord>,
+  options: ProduceOptions,
+  workers: number,
+): Promise<ProduceStats> {
+  const now = options.now ?? (() => performance.now());
+  const batchSize = options.rate
+    ? Math.max(1, Math.min(options.batchSize ?? 1000, Math.ceil(options.rate / 10)))
+    : options.batchSize ?? 1000;
+  const progressEvery = options.progressEvery ?? 5000;
+  const stats: ProduceStats = { sent: 0, failed: 0, perTopic: {}, seconds: 0, rate: 0 };
+  const t0 = now();
+  let nextProgress = progressEvery;
+  const update = () => {
+    stats.seconds = (now() - t0) / 1000;
+    stats.rate = stats.seconds > 0 ? stats.sent / stats.seconds : 0;
+  };
+  const onDone = (pending: Pending) => {
+    stats.sent += pending.count;
+    for (const [topic, n] of Object.entries(pending.perTopic)) {
+      stats.perTopic[topic] = (stats.perTopic[topic] ?? 0) + n;
+    }
+    if (stats.sent >= nextProgress) {
+      update();
+      options.onProgress?.(stats);
+      nextProgress = stats.sent + progressEvery;
+    }
+  };
+  const threads = Array.from(
+    { length: workers },
+    () => new ProducerThread(config, options.compression === "gzip", onDone),
+  );
+  const check = () => {
+    const failed = threads.find((t) => t.failure);
+    if (!failed) return;
+    const error = failed.failure!;
+    const count = (error as Error & { records?: number }).records ?? 0;
+    stats.failed += count;
+    update();
+    throw new KafkaError(`Sending ${count} records failed: ${error.message}`, {
+      cause: Object.assign(error, { stats }),
+      retriable: true,
+    });
+  };
+
+  // Partitions per topic (admin metadata), and which thread owns each (topic, partition).
+  const admin = kafka.admin();
+  const partitionCounts = new Map<string, number>();
+  const owners = new Map<string, number>();
+  let nextOwner = 0;
+  const partitionsOf = async (name: string) => {
+    const metadata = await admin.fetchTopicMetadata({ topics: [name] });
+    const count = metadata.topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new KafkaError(`Topic ${name} has no partitions`, { retriable: true });
+    partitionCounts.set(name, count);
+    return count;
+  };
+  const ownerOf = (name: string, partition: number) => {
+    const slot = `${name}\u0000${partition}`;
+    let owner = owners.get(slot);
+    if (owner === undefined) {
+      owners.set(slot, owner = nextOwner);
+      nextOwner = (nextOwner + 1) % threads.length;
+    }
+    return owner;
+  };
+
+  let nextId = 0;
+  let handed = 0;
+  const dispatch = async (batch: ProducibleRecord[]) => {
+    if (batch.length === 0) return;
+    const builders = threads.map(() => new Builder());
+    for (const record of batch) {
+      const name = topicName(config, record.topic);
+      const count = partitionCounts.get(name) ?? await partitionsOf(name);
+      const partition = partitionFor(record.key, count);
+      builders[ownerOf(name, partition)].add(record, name, partition);
+    }
+    for (let i = 0; i < threads.length; i++) {
+      const builder = builders[i];
+      if (builder.keys.length === 0) continue;
+      await threads[i].below(MAX_IN_FLIGHT);
+      check();
+      threads[i].send(builder.build(nextId++), {
+        count: builder.keys.length,
+        perTopic: builder.perTopic,
+      });
+    }
+    handed += batch.length;
+  };
+
+  try {
+    await admin.connect();
+    await Promise.all(threads.map((t) => t.ready()));
+    check();
+    let batch: ProducibleRecord[] = [];
+    for (const record of records) {
+      if (options.signal?.aborted) break;
+      batch.push(record);
+      if (batch.length >= batchSize) {
+        await dispatch(batch);
+        batch = [];
+        if (options.rate) {
+          // Pace on the total: the run as a whole keeps to the rate, whatever a batch took.
+          const due = t0 + (handed / options.rate) * 1000;
+          const wait = due - now();
+          if (wait > 0) await sleep(wait);
+          check();
+        }
+      }
+    }
+    await dispatch(batch);
+    for (const thread of threads) await thread.below(1);
+    check();
+  } finally {
+    await admin.disconnect().catch(() => {});
+    await Promise.all(threads.map((t) => t.close(10_000)));
+  }
+  update();
+  options.onProgress?.(stats);
+  return stats;
+}
