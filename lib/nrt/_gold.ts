@@ -38,6 +38,14 @@ export interface GoldTable {
    * @default rebuild from `state` and `sql`
    */
   refresh?: string;
+  /**
+   * For a table whose `refresh` only adds rows (never changes or removes one): a SELECT of the
+   * rows it adds, over the same temporary tables, sorted in the table's order. An incremental
+   * write-back then puts only these rows out, as new part files next to the written ones
+   * (`lib/nrt/writeback.ts`), instead of rewriting the whole table.
+   * @default none (the table is written whole)
+   */
+  appended?: string;
 }
 
 /**

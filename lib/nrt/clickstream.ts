@@ -39,6 +39,9 @@ export const FUNNEL_STEPS = [
 
 const ORIGINAL = "silver.clickstream_original";
 const TABLET_COLUMNS = DEVICE_TABLET_COLUMNS.map((c) => `"${c}"`).join(", ");
+/** The `device_tablet` rows among an incremental pass's new original-cleaned rows. */
+const NEW_TABLETS =
+  `SELECT ${TABLET_COLUMNS} FROM _delta_clickstream_original WHERE device = 'tablet'`;
 
 /**
  * Per session, whether it has a row of each of the funnel's steps 1–4 (step 5 depends on
@@ -64,11 +67,8 @@ export const CLICKSTREAM_GOLD: GoldTable[] = [
     cleaning: "original",
     sql: `SELECT ${TABLET_COLUMNS} FROM ${ORIGINAL} WHERE device = 'tablet' ` +
       `ORDER BY "timestamp", event_id`,
-    refresh: appendSortedSql(
-      "gold.device_tablet",
-      `(SELECT ${TABLET_COLUMNS} FROM _delta_clickstream_original WHERE device = 'tablet')`,
-      ['"timestamp"', "event_id"],
-    ),
+    refresh: appendSortedSql("gold.device_tablet", `(${NEW_TABLETS})`, ['"timestamp"', "event_id"]),
+    appended: `${NEW_TABLETS} ORDER BY "timestamp", event_id`,
   },
   {
     name: "clickstream_hourly_traffic",

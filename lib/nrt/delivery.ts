@@ -67,6 +67,9 @@ function deliveryTimesSql(relation: string): string {
       WHERE dl.delivered::TIMESTAMP > p.picked_up::TIMESTAMP`;
 }
 
+/** The `returns_usa` rows among an incremental pass's new split rows. */
+const NEW_RETURNS = `SELECT * FROM ${NEW_SPLIT} WHERE status = 'returned' AND country = 'USA'`;
+
 /** Delivery-status gold tables. */
 export const DELIVERY_GOLD: GoldTable[] = [
   {
@@ -75,11 +78,8 @@ export const DELIVERY_GOLD: GoldTable[] = [
     cleaning: "original",
     sql: `SELECT * FROM ${SPLIT} WHERE status = 'returned' AND country = 'USA'
       ORDER BY "timestamp", event_id`,
-    refresh: appendSortedSql(
-      "gold.returns_usa",
-      `(SELECT * FROM ${NEW_SPLIT} WHERE status = 'returned' AND country = 'USA')`,
-      ['"timestamp"', "event_id"],
-    ),
+    refresh: appendSortedSql("gold.returns_usa", `(${NEW_RETURNS})`, ['"timestamp"', "event_id"]),
+    appended: `${NEW_RETURNS} ORDER BY "timestamp", event_id`,
   },
   ...DELIVERY_DIMENSIONS.map((dim): GoldTable => ({
     name: `delivery_by_${dim}`,

@@ -29,6 +29,7 @@ export const ORDERS_GOLD: GoldTable[] = [
       "order_id",
       "product_id",
     ]),
+    appended: `${orderItemsSql("_delta_orders")} ORDER BY "timestamp", order_id, product_id`,
   },
   {
     name: "orders_revenue_by_day",

@@ -7,7 +7,10 @@
  *   streaming append does);
  * - gold → `analysis/<name>/data.csv` (header) and `analysis/parquet/<name>/data.parquet`; a
  *   content hash per table ({@linkcode analysisHashes}) tells which tables changed since they
- *   were last written.
+ *   were last written. A table that an incremental pass only added rows to (a `GoldTable` with
+ *   `appended`) gets them as new part files instead, `analysis/<name>/part-<batch>.csv` and
+ *   `analysis/parquet/<name>/part-<batch>.parquet` ({@linkcode appendAnalysis}), as a
+ *   streaming append does; writing the table whole removes them. Read the folder, not a file.
  *
  * DuckDB writes to a temporary folder first; the files are then put one by one.
  *
@@ -18,9 +21,27 @@ import { GOLD_TABLES } from "./gold.ts";
 import type { NrtDb } from "./db.ts";
 import { sqlString } from "./db.ts";
 
-/** Lake paths of a gold table's two files. */
-export function analysisPaths(name: string): { csv: string; parquet: string } {
-  return { csv: `analysis/${name}/data.csv`, parquet: `analysis/parquet/${name}/data.parquet` };
+/**
+ * Lake paths of a gold table's two files: the whole table (`data`), or the rows one
+ * incremental pass added (`part-<batch>`).
+ */
+export function analysisPaths(
+  name: string,
+  file = "data",
+): { csv: string; parquet: string } {
+  return {
+    csv: `analysis/${name}/${file}.csv`,
+    parquet: `analysis/parquet/${name}/${file}.parquet`,
+  };
+}
+
+/** Deletes the files of a table's two analysis folders that are not in `keep`. */
+async function removeOthers(lake: LakeStorage, name: string, keep: Set<string>): Promise<void> {
+  for (const folder of [`analysis/${name}/`, `analysis/parquet/${name}/`]) {
+    for (const entry of await lake.list(folder)) {
+      if (!keep.has(entry.path)) await lake.delete(entry.path);
+    }
+  }
 }
 
 async function walk(dir: string, rel = ""): Promise<string[]> {
@@ -114,6 +135,68 @@ export async function analysisHashes(
 }
 
 /**
+ * The {@linkcode analysisHashes} of the rows that an incremental pass added to each of the
+ * given tables (their `GoldTable.appended`, over its temporary delta tables).
+ */
+export async function appendedHashes(
+  db: NrtDb,
+  names: readonly string[],
+): Promise<Record<string, string>> {
+  if (!names.length) return {};
+  const appended = new Map(GOLD_TABLES.map((g) => [g.name, g.appended]));
+  const rows = await db.rows<{ name: string; hash: string }>(
+    names.map((name) =>
+      `SELECT ${sqlString(name)} AS name,
+      count(*) || ':' || coalesce(sum(hash(t))::VARCHAR, '') AS hash FROM (${appended.get(name)}) t`
+    ).join(" UNION ALL "),
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.hash]));
+}
+
+/**
+ * The hash of a table after rows were added: its hash before plus the added rows' hash (both
+ * from {@linkcode analysisHashes}: a count and a sum, which add up).
+ */
+export function addHashes(before: string, added: string): string {
+  const [c1, s1] = before.split(":");
+  const [c2, s2] = added.split(":");
+  const sum = s1 === "" && s2 === "" ? "" : String(BigInt(s1 || 0) + BigInt(s2 || 0));
+  return `${BigInt(c1) + BigInt(c2)}:${sum}`;
+}
+
+/**
+ * Writes the rows an incremental pass added to each of the given tables (`GoldTable.appended`,
+ * read from the temporary delta tables, so on this connection) as new part files
+ * `part-<batch>` next to the files already written; returns the lake paths.
+ */
+export async function appendAnalysis(
+  db: NrtDb,
+  lake: LakeStorage,
+  names: readonly string[],
+  batch: string,
+): Promise<string[]> {
+  if (!names.length) return [];
+  const appended = new Map(GOLD_TABLES.map((g) => [g.name, g.appended]));
+  const files = names.flatMap((name) => {
+    const paths = analysisPaths(name, `part-${batch}`);
+    const source = `(${appended.get(name)})`;
+    return [
+      { local: db.tmpFile("csv"), path: paths.csv, copy: `(FORMAT csv, HEADER true)`, source },
+      { local: db.tmpFile("parquet"), path: paths.parquet, copy: `(FORMAT parquet)`, source },
+    ];
+  });
+  try {
+    await db.run(
+      files.map((f) => `COPY ${f.source} TO ${sqlString(f.local)} ${f.copy};`).join("\n"),
+    );
+    await putAll(lake, files);
+    return files.map((f) => f.path);
+  } finally {
+    await Promise.all(files.map((f) => Deno.remove(f.local).catch(() => {})));
+  }
+}
+
+/**
  * Writes `gold.<name>` for each name as CSV (header) and Parquet; returns the lake paths. The
  * COPYs run on two connections at once (one large COPY keeps about one core busy), so they read
  * the committed gold tables. A table whose `GoldTable` has an `order` is written sorted by it;
@@ -146,6 +229,13 @@ export async function writeAnalysis(
       )
     ));
     await putAll(lake, files);
+    // Part files appended by incremental passes are now in `data`: remove them.
+    const keep = new Set(files.map((f) => f.path));
+    for (const name of names) {
+      if (GOLD_TABLES.find((g) => g.name === name)?.appended) {
+        await removeOthers(lake, name, keep);
+      }
+    }
     return files.map((f) => f.path);
   } finally {
     other.close();
