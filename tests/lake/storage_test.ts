@@ -2,7 +2,12 @@
 import assert from "node:assert/strict";
 import { parseLakeUrl } from "../../lib/config/mod.ts";
 import { LakeError } from "../../lib/errors.ts";
-import { type LakeStorage, openLake } from "../../lib/lake/mod.ts";
+import {
+  ContainerSASPermissions,
+  generateBlobSASQueryParameters,
+  StorageSharedKeyCredential,
+} from "@azure/storage-blob";
+import { AzureLake, encodeBlobPath, type LakeStorage, openLake } from "../../lib/lake/mod.ts";
 import { INTEGRATION, uniqueName } from "../_helpers.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -75,5 +80,45 @@ Deno.test({
       () => lake.put("topics/x.json", enc("x")),
       (e: unknown) => e instanceof LakeError && e.retriable && /Could not write/.test(e.message),
     );
+  },
+});
+
+Deno.test("blob names are URL-encoded one segment at a time", () => {
+  assert.equal(
+    encodeBlobPath("p/topics/orders/year=2026/orders+0+0000000000.json"),
+    "p/topics/orders/year%3D2026/orders%2B0%2B0000000000.json",
+  );
+  assert.equal(encodeBlobPath("a b/ü?#%"), "a%20b/%C3%BC%3F%23%25");
+});
+
+Deno.test({
+  name: "a configured SAS token writes to Azurite; a bad one is a lasting error naming the file",
+  ...INTEGRATION,
+  async fn() {
+    const base = parseLakeUrl(`azurite://127.0.0.1:10000/${uniqueName("sas").toLowerCase()}`);
+    const keyed = openLake(base);
+    await keyed.init();
+    const sas = generateBlobSASQueryParameters({
+      containerName: base.container,
+      permissions: ContainerSASPermissions.parse("cw"),
+      expiresOn: new Date(Date.now() + 3600_000),
+    }, new StorageSharedKeyCredential(base.account, base.accountKey!)).toString();
+    const path = "topics/orders/year=2026/hour=10/orders+0+0000000000.json";
+    const good = new AzureLake({ ...base, accountKey: undefined, sasToken: `?${sas}` });
+    await good.put(path, enc('{"n":1}\n'));
+    assert.equal(dec(await keyed.get(path)), '{"n":1}\n');
+    const bad = new AzureLake({
+      ...base,
+      accountKey: undefined,
+      sasToken: sas.replace(/sig=[^&]*/, "sig=AAAA"),
+    });
+    await assert.rejects(
+      () => bad.put(path, enc("x")),
+      (e: unknown) =>
+        e instanceof LakeError && !e.retriable && e.message.includes(path) &&
+        /HTTP 403/.test(e.message),
+    );
+    for (const { path } of await keyed.list("")) await keyed.delete(path);
+    await keyed.close();
   },
 });
