@@ -89,6 +89,9 @@ function kafkaService(config: Config): Service {
         "offsets.topic.num.partitions=3",
         "transaction.state.log.replication.factor=1",
         "transaction.state.log.min.isr=1",
+        // The internal topics are created on first use; 50 partitions each (the defaults) take a
+        // fresh single broker many seconds, which the first transactional sink would wait out.
+        "transaction.state.log.num.partitions=3",
         "share.coordinator.state.topic.replication.factor=1",
         "group.initial.rebalance.delay.ms=0",
         "auto.create.topics.enable=false",

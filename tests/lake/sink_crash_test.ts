@@ -103,7 +103,9 @@ Deno.test({
         const sink = new SinkProcess(args, env);
         live.add(sink);
         // Kill once it is writing, at a random moment of its work.
-        await until("the sink to write", async () => (await fileCount()) > before, 60);
+        // Generous: on a fresh broker the first transactional sink also waits for Kafka to create
+        // its transaction log.
+        await until("the sink to write", async () => (await fileCount()) > before, 180);
         await sleep(random.int(250));
         sink.child.kill("SIGKILL");
         const status = await sink.done;
