@@ -95,7 +95,9 @@ function kafkaService(config: Config): Service {
         "share.coordinator.state.topic.replication.factor=1",
         "group.initial.rebalance.delay.ms=0",
         "auto.create.topics.enable=false",
-        "log.retention.hours=168",
+        // Keep records whatever their timestamps: simulated histories (and the lessons' fixed
+        // --start dates) lie in the past, and time-based retention would delete them mid-run.
+        "log.retention.ms=-1",
         // Kafka 4 refuses record timestamps more than an hour ahead of the broker's clock by
         // default; simulated histories may end slightly after now, and --start may lie ahead.
         "log.message.timestamp.after.max.ms=9223372036854775807",
