@@ -11,7 +11,7 @@ import type { Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { topicName } from "./client.ts";
-import { partitionFor } from "./_partition.ts";
+import { partitionFor } from "./partition.ts";
 import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
 import type { ProduceOptions, ProduceStats, ProducibleRecord } from "./produce.ts";
 

@@ -8,3 +8,4 @@ export * from "./topics.ts";
 export * from "./health.ts";
 export * from "./produce.ts";
 export * from "./consume.ts";
+export * from "./partition.ts";

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { partitionFor } from "../kafka/partition.ts";
 import type { LakeStorage } from "../lake/storage.ts";
 import { hourStart, rawPath, recordTime } from "../lake/layout.ts";
 
@@ -73,47 +74,6 @@ export interface LakeFixtureResult {
 }
 
 const DEFAULTS = { partitions: 3, flushSize: 1000, topicPrefix: "", concurrency: 16 } as const;
-
-/**
- * Kafka's murmur2 hash (the Java client's and kafkajs' default partitioner).
- *
- * @example
- * ```ts
- * import { murmur2 } from "./fixture.ts";
- * const p = (murmur2(new TextEncoder().encode("user_1")) & 0x7fffffff) % 3;
- * if (p < 0 || p > 2) throw new Error("partition out of range");
- * ```
- */
-export function murmur2(data: Uint8Array): number {
-  const m = 0x5bd1e995;
-  const length = data.length;
-  let h = 0x9747b28c ^ length;
-  const blocks = length >> 2;
-  for (let i = 0; i < blocks; i++) {
-    const j = i * 4;
-    let k = data[j] | (data[j + 1] << 8) | (data[j + 2] << 16) | (data[j + 3] << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  const tail = blocks * 4;
-  switch (length & 3) {
-    case 3:
-      h ^= data[tail + 2] << 16;
-    // falls through
-    case 2:
-      h ^= data[tail + 1] << 8;
-    // falls through
-    case 1:
-      h ^= data[tail];
-      h = Math.imul(h, m);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h;
-}
 
 /** The parsed value when it is a JSON object, else undefined. */
 function parseObject(value: string): Record<string, unknown> | undefined {
@@ -198,7 +158,7 @@ export async function writeLakeFromRecords(
 
   for (const record of records) {
     const topic = prefix + record.topic;
-    const partition = (murmur2(encoder.encode(record.key)) & 0x7fffffff) % partitions;
+    const partition = partitionFor(record.key, partitions);
     const tp = `${record.topic}/${partition}`;
     const offset = next[tp] ?? 0;
     next[tp] = offset + 1;

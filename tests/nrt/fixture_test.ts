@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FileLake, parseRawPath } from "../../lib/lake/mod.ts";
-import { murmur2, writeLakeFromRecords } from "../../lib/nrt/mod.ts";
+import { murmur2 } from "../../lib/kafka/mod.ts";
+import { writeLakeFromRecords } from "../../lib/nrt/mod.ts";
 import { withTempDir } from "../_helpers.ts";
 
 const enc = new TextEncoder();
