@@ -12,6 +12,7 @@ import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { topicName } from "./client.ts";
 import { partitionFor } from "./partition.ts";
+import { startProduceRun } from "./_produce_run.ts";
 import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
 import type { ProduceOptions, ProduceStats, ProducibleRecord } from "./produce.ts";
 
@@ -162,29 +163,8 @@ export async function produceParallel(
   options: ProduceOptions,
   workers: number,
 ): Promise<ProduceStats> {
-  const now = options.now ?? (() => performance.now());
-  const batchSize = options.rate
-    ? Math.max(1, Math.min(options.batchSize ?? 1000, Math.ceil(options.rate / 10)))
-    : options.batchSize ?? 1000;
-  const progressEvery = options.progressEvery ?? 5000;
-  const stats: ProduceStats = { sent: 0, failed: 0, perTopic: {}, seconds: 0, rate: 0 };
-  const t0 = now();
-  let nextProgress = progressEvery;
-  const update = () => {
-    stats.seconds = (now() - t0) / 1000;
-    stats.rate = stats.seconds > 0 ? stats.sent / stats.seconds : 0;
-  };
-  const onDone = (pending: Pending) => {
-    stats.sent += pending.count;
-    for (const [topic, n] of Object.entries(pending.perTopic)) {
-      stats.perTopic[topic] = (stats.perTopic[topic] ?? 0) + n;
-    }
-    if (stats.sent >= nextProgress) {
-      update();
-      options.onProgress?.(stats);
-      nextProgress = stats.sent + progressEvery;
-    }
-  };
+  const run = startProduceRun(options);
+  const onDone = (pending: Pending) => run.sent(pending.count, pending.perTopic);
   const threads = Array.from(
     { length: workers },
     () => new ProducerThread(config, options.compression === "gzip", onDone),
@@ -193,13 +173,7 @@ export async function produceParallel(
     const failed = threads.find((t) => t.failure);
     if (!failed) return;
     const error = failed.failure!;
-    const count = (error as Error & { records?: number }).records ?? 0;
-    stats.failed += count;
-    update();
-    throw new KafkaError(`Sending ${count} records failed: ${error.message}`, {
-      cause: Object.assign(error, { stats }),
-      retriable: true,
-    });
+    throw run.failed((error as Error & { records?: number }).records ?? 0, error);
   };
 
   // Partitions per topic (admin metadata), and which thread owns each (topic, partition).
@@ -256,13 +230,11 @@ export async function produceParallel(
     for (const record of records) {
       if (options.signal?.aborted) break;
       batch.push(record);
-      if (batch.length >= batchSize) {
+      if (batch.length >= run.batchSize) {
         await dispatch(batch);
         batch = [];
         if (options.rate) {
-          // Pace on the total: the run as a whole keeps to the rate, whatever a batch took.
-          const due = t0 + (handed / options.rate) * 1000;
-          const wait = due - now();
+          const wait = run.delay(handed);
           if (wait > 0) await sleep(wait);
           check();
         }
@@ -275,7 +247,5 @@ export async function produceParallel(
     await admin.disconnect().catch(() => {});
     await Promise.all(threads.map((t) => t.close(10_000)));
   }
-  update();
-  options.onProgress?.(stats);
-  return stats;
+  return run.finish();
 }

@@ -11,10 +11,10 @@
 import { Buffer } from "node:buffer";
 import { CompressionTypes, type Kafka, type Message } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
-import { KafkaError } from "../errors.ts";
 import { SCHEMA_VERSION, type Topic } from "../schema/events.ts";
 import { topicName } from "./client.ts";
 import { produceParallel } from "./_produce_parallel.ts";
+import { startProduceRun } from "./_produce_run.ts";
 
 /** What a producer sends: the simulator's records have this shape. */
 export interface ProducibleRecord {
@@ -106,14 +106,10 @@ export async function produceRecords(
 ): Promise<ProduceStats> {
   const workers = options.workers ?? DEFAULT_WORKERS;
   if (workers > 0) return produceParallel(kafka, config, records, options, workers);
-  const now = options.now ?? (() => performance.now());
-  const batchSize = options.rate
-    ? Math.max(1, Math.min(options.batchSize ?? 1000, Math.ceil(options.rate / 10)))
-    : options.batchSize ?? 1000;
+  const run = startProduceRun(options);
   const compression = options.compression === "gzip"
     ? CompressionTypes.GZIP
     : CompressionTypes.None;
-  const progressEvery = options.progressEvery ?? 5000;
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -121,13 +117,6 @@ export async function produceRecords(
     // by the same idempotent producer cannot duplicate.
     retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 2000 },
   });
-  const stats: ProduceStats = { sent: 0, failed: 0, perTopic: {}, seconds: 0, rate: 0 };
-  const t0 = now();
-  let nextProgress = progressEvery;
-  const update = () => {
-    stats.seconds = (now() - t0) / 1000;
-    stats.rate = stats.seconds > 0 ? stats.sent / stats.seconds : 0;
-  };
   let batch: ProducibleRecord[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -145,44 +134,27 @@ export async function produceRecords(
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (error) {
-      stats.failed += batch.length;
-      update();
-      throw new KafkaError(`Sending ${batch.length} records failed: ${(error as Error).message}`, {
-        cause: Object.assign(error as Error, { stats }),
-        retriable: true,
-      });
+      throw run.failed(batch.length, error as Error);
     }
-    for (const record of batch) {
-      stats.perTopic[record.topic] = (stats.perTopic[record.topic] ?? 0) + 1;
-    }
-    stats.sent += batch.length;
+    const perTopic: Record<string, number> = {};
+    for (const record of batch) perTopic[record.topic] = (perTopic[record.topic] ?? 0) + 1;
+    run.sent(batch.length, perTopic);
     batch = [];
-    if (stats.sent >= nextProgress) {
-      update();
-      options.onProgress?.(stats);
-      nextProgress = stats.sent + progressEvery;
-    }
   };
   await producer.connect();
   try {
     for (const record of records) {
       if (options.signal?.aborted) break;
       batch.push(record);
-      if (batch.length >= batchSize) {
+      if (batch.length >= run.batchSize) {
         await flush();
-        if (options.rate) {
-          // Pace on the total: the run as a whole keeps to the rate, whatever a batch took.
-          const due = t0 + (stats.sent / options.rate) * 1000;
-          const wait = due - now();
-          if (wait > 0) await sleep(wait);
-        }
+        const wait = run.delay(run.stats.sent);
+        if (wait > 0) await sleep(wait);
       }
     }
     await flush();
   } finally {
     await producer.disconnect();
   }
-  update();
-  options.onProgress?.(stats);
-  return stats;
+  return run.finish();
 }

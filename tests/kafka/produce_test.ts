@@ -63,6 +63,37 @@ Deno.test({
 });
 
 Deno.test({
+  name: "the in-process path (no worker threads) sends the same records and counts per topic",
+  ...INTEGRATION,
+  async fn() {
+    const config = loadConfig();
+    config.kafka.topicPrefix = `${uniqueName("produce0")}.`;
+    const kafka = createKafka(config.kafka);
+    await ensureTopics(kafka, config.kafka);
+    const records = [...simulate({ seed: 8, events: 2000, start: START })];
+    const progress: number[] = [];
+    const stats = await produceRecords(kafka, config.kafka, records, {
+      workers: 0,
+      batchSize: 300,
+      progressEvery: 500,
+      onProgress: (s) => progress.push(s.sent),
+    });
+    assert.equal(stats.sent, records.length);
+    assert.equal(stats.failed, 0);
+    for (const t of TOPICS) {
+      assert.equal(stats.perTopic[t], records.filter((r) => r.topic === t).length, t);
+    }
+    assert.equal(progress.at(-1), records.length);
+    assert.ok(progress.length >= 4, "progress every 500 records and at the end");
+    expectSameRecords(
+      config,
+      records,
+      await readAll(kafka, TOPICS.map((t) => topicName(config.kafka, t))),
+    );
+  },
+});
+
+Deno.test({
   name: "a broker stopped and restarted mid-run loses nothing and duplicates nothing",
   ...INTEGRATION,
   async fn() {

@@ -1,0 +1,70 @@
+/**
+ * The bookkeeping every produce path shares (in-process and threaded): the batch size, the
+ * running stats and progress calls, the error of a failed batch, and pacing to a rate.
+ *
+ * @module
+ */
+import { KafkaError } from "../errors.ts";
+import type { ProduceOptions, ProduceStats } from "./produce.ts";
+
+/** One produce run's bookkeeping. */
+export interface ProduceRun {
+  readonly stats: ProduceStats;
+  /** Records per request: the option, or smaller when a rate needs finer pacing. */
+  readonly batchSize: number;
+  /** Counts a confirmed batch (per base topic) and reports progress every `progressEvery`. */
+  sent(count: number, perTopic: Record<string, number>): void;
+  /** Counts a failed batch; returns the error to throw, the stats so far in its `cause`. */
+  failed(count: number, error: Error): KafkaError;
+  /** Milliseconds to wait so that `handed` records keep to the rate (0 without one). */
+  delay(handed: number): number;
+  /** The final stats, after a last progress call. */
+  finish(): ProduceStats;
+}
+
+/** Starts the bookkeeping of a produce run (reads the clock once, as the run starts). */
+export function startProduceRun(options: ProduceOptions): ProduceRun {
+  const now = options.now ?? (() => performance.now());
+  const progressEvery = options.progressEvery ?? 5000;
+  const stats: ProduceStats = { sent: 0, failed: 0, perTopic: {}, seconds: 0, rate: 0 };
+  const t0 = now();
+  let nextProgress = progressEvery;
+  const update = () => {
+    stats.seconds = (now() - t0) / 1000;
+    stats.rate = stats.seconds > 0 ? stats.sent / stats.seconds : 0;
+  };
+  return {
+    stats,
+    batchSize: options.rate
+      ? Math.max(1, Math.min(options.batchSize ?? 1000, Math.ceil(options.rate / 10)))
+      : options.batchSize ?? 1000,
+    sent(count, perTopic) {
+      stats.sent += count;
+      for (const [topic, n] of Object.entries(perTopic)) {
+        stats.perTopic[topic] = (stats.perTopic[topic] ?? 0) + n;
+      }
+      if (stats.sent >= nextProgress) {
+        update();
+        options.onProgress?.(stats);
+        nextProgress = stats.sent + progressEvery;
+      }
+    },
+    failed(count, error) {
+      stats.failed += count;
+      update();
+      return new KafkaError(`Sending ${count} records failed: ${error.message}`, {
+        cause: Object.assign(error, { stats }),
+        retriable: true,
+      });
+    },
+    delay(handed) {
+      // Pace on the total: the run as a whole keeps to the rate, whatever a batch took.
+      return options.rate ? Math.max(0, t0 + (handed / options.rate) * 1000 - now()) : 0;
+    },
+    finish() {
+      update();
+      options.onProgress?.(stats);
+      return stats;
+    },
+  };
+}
