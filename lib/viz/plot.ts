@@ -102,44 +102,45 @@ export function barChart(data: unknown, options: BarChartOptions): ChartView {
   const rows = plotData(data);
   const sort = options.sort ?? true;
   const categories = new Set(rows.map((r) => r[options.x])).size;
-  if (options.horizontal ?? categories > 8) {
-    return plot({
-      title: options.title,
-      width: options.width ?? 640,
-      marginLeft: 110,
-      marginRight: 20,
-      height: Math.max(120, 22 * categories + 40),
-      color: options.fill ? { legend: true, type: "categorical" } : undefined,
-      y: { label: null },
-      x: { label: options.y, grid: true },
-      marks: [
-        Plot.barX(rows, {
-          y: options.x,
-          x: options.y,
-          fill: options.fill ?? "steelblue",
-          sort: sort && !options.fill ? { y: "-x" } : undefined,
-        }),
-        Plot.ruleX([0]),
-      ],
-    }, options.title ?? `bar chart of ${options.y} by ${options.x}`);
-  }
+  const horizontal = options.horizontal ?? categories > 8;
+  const fill = options.fill ?? "steelblue";
+  const ordered = sort && !options.fill;
   return plot({
     title: options.title,
     width: options.width ?? 640,
-    marginLeft: 60,
     color: options.fill ? { legend: true, type: "categorical" } : undefined,
-    x: { label: options.x },
-    y: { label: options.y, grid: true },
-    marks: [
-      Plot.barY(rows, {
-        x: options.x,
-        y: options.y,
-        fill: options.fill ?? "steelblue",
-        sort: sort && !options.fill ? { x: "-y" } : undefined,
-        tip: false,
+    ...(horizontal
+      ? {
+        marginLeft: 110,
+        marginRight: 20,
+        height: Math.max(120, 22 * categories + 40),
+        y: { label: null },
+        x: { label: options.y, grid: true },
+        marks: [
+          Plot.barX(rows, {
+            y: options.x,
+            x: options.y,
+            fill,
+            sort: ordered ? { y: "-x" } : undefined,
+          }),
+          Plot.ruleX([0]),
+        ],
+      }
+      : {
+        marginLeft: 60,
+        x: { label: options.x },
+        y: { label: options.y, grid: true },
+        marks: [
+          Plot.barY(rows, {
+            x: options.x,
+            y: options.y,
+            fill,
+            sort: ordered ? { x: "-y" } : undefined,
+            tip: false,
+          }),
+          Plot.ruleY([0]),
+        ],
       }),
-      Plot.ruleY([0]),
-    ],
   }, options.title ?? `bar chart of ${options.y} by ${options.x}`);
 }
 
