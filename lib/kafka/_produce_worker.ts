@@ -7,7 +7,8 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { CompressionTypes, type Message, type Producer } from "kafkajs";
+import type { Message, Producer } from "kafkajs";
+import { CompressionTypes } from "./_kafkajs.ts";
 import type { KafkaConfig } from "../config/mod.ts";
 import { createKafka } from "./client.ts";
 import { headersFor } from "./produce.ts";

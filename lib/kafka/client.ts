@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel } from "kafkajs";
+import type { KafkaConfig as KafkaJsConfig } from "kafkajs";
+import { Kafka, logLevel } from "./_kafkajs.ts";
 import type { KafkaConfig } from "../config/mod.ts";
 import type { Topic } from "../schema/events.ts";
 import process from "node:process";

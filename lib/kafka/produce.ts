@@ -9,7 +9,8 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { CompressionTypes, type Kafka, type Message } from "kafkajs";
+import type { Kafka, Message } from "kafkajs";
+import { CompressionTypes } from "./_kafkajs.ts";
 import type { KafkaConfig } from "../config/mod.ts";
 import { SCHEMA_VERSION, type Topic } from "../schema/events.ts";
 import { topicName } from "./client.ts";
@@ -55,13 +56,15 @@ export interface ProduceOptions {
   now?: () => number;
   /**
    * Producer threads (Web Workers, each with its own idempotent producer; every partition
-   * belongs to one of them), or 0 to send from this thread. kafkajs's encoding is CPU-bound,
-   * so threads raise throughput on several cores. @default 3
+   * belongs to one of them), or 0 to send from this thread. One thread lets the caller's
+   * work (simulation, partitioning) overlap kafkajs's; with the faster encoder installed in
+   * kafkajs (`./_kafkajs_fast.ts`) more threads only pay off where the broker has cores to
+   * spare. @default 1
    */
   workers?: number;
 }
 
-const DEFAULT_WORKERS = 3;
+const DEFAULT_WORKERS = 1;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -76,7 +79,7 @@ export function toMessage(record: ProducibleRecord): Message {
 }
 
 // Header values repeat (a few event types, one schema version): build each Buffer once, since
-// kafkajs would otherwise allocate two per record, and Buffer allocation is its hot spot here.
+// kafkajs would otherwise convert the strings for every record.
 const HEADERS = new Map<string, Record<string, Buffer>>();
 const SCHEMA_VERSION_BYTES = Buffer.from(SCHEMA_VERSION);
 export function headersFor(eventType: string): Record<string, Buffer> {

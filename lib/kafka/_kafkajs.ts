@@ -1,0 +1,9 @@
+/**
+ * The one place this project imports kafkajs's values from: `./_kafkajs_fast.ts` must run
+ * before kafkajs loads its modules (see there), and ES modules evaluate their imports in order.
+ * Type-only imports of "kafkajs" may stay where they are.
+ *
+ * @module
+ */
+import "./_kafkajs_fast.ts";
+export { CompressionTypes, Kafka, logLevel } from "kafkajs";
