@@ -1,13 +1,42 @@
 /**
  * Sink throughput: `runSink --once` (Kafka → Azurite, JSON checks, files, atomic puts,
  * transactional commits) against a bare kafkajs consumer reading the same topic in the same run.
+ *
+ * The sink writes into an Azurite of its own, fresh, started here on a free port: Azurite's
+ * cost per put grows with the blobs it already holds (its LokiJS metadata is searched per put and
+ * saved whole every few seconds), so the stack's long-lived Azurite would make the figure depend
+ * on whatever the demos and tests left in it.
  */
 import { loadConfig } from "../lib/config/mod.ts";
 import { parseLakeUrl } from "../lib/config/mod.ts";
 import { createKafka, ensureTopics, produceRecords } from "../lib/kafka/mod.ts";
 import { openLake, runSink, SINK_DEFAULTS, SINK_FETCH } from "../lib/lake/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
+import { services, startService, stopService } from "../scripts/stack/services.ts";
+import type { Config } from "../lib/config/mod.ts";
 import type { Bench, BenchRow } from "./_types.ts";
+
+/** Starts a fresh Azurite in a temporary folder on a free port; returns its config and stop. */
+async function freshAzurite(config: Config) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const dataDir = await Deno.makeTempDir({ prefix: "ecom-bench-azurite-" });
+  const own: Config = {
+    ...config,
+    dataDir,
+    lake: parseLakeUrl(`azurite://127.0.0.1:${port}/bench`),
+  };
+  const azurite = services(own).find((s) => s.name === "azurite")!;
+  await startService(own, azurite, (line) => console.error(line));
+  return {
+    port,
+    async stop() {
+      await stopService(own, azurite);
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    },
+  };
+}
 
 /**
  * Reads `topic` to `n` records with a fresh group, the sink's fetch settings and concurrency,
@@ -62,19 +91,37 @@ export const bench: Bench = async ({ quick }) => {
   const clicks = [...sim].filter((r) => r.topic === "clickstream");
   await produceRecords(kafka, kafkaConfig, clicks, { batchSize: 5000 });
   const n = clicks.length;
-  const lake = openLake(parseLakeUrl(`azurite://127.0.0.1:10000/${run.toLowerCase()}`));
+  const azurite = await freshAzurite(config);
+  const lakeUrl = (round: number) =>
+    parseLakeUrl(`azurite://127.0.0.1:${azurite.port}/${run.toLowerCase()}-${round}`);
   try {
-    const bare = await bareConsume(topic, n);
-    const t0 = performance.now();
-    const result = await runSink({ ...config, kafka: kafkaConfig }, {
-      once: true,
-      topics: [topic],
-      group: `${run}-sink`,
-      lake,
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    const handled = result.records + result.dlq;
-    const rate = handled / seconds;
+    // Rounds of (bare consume, sink), each sink with its own group and container; the row is
+    // the round with the median ratio (shared machines are noisy).
+    const rounds = [];
+    for (let round = 0; round < (quick ? 1 : 3); round++) {
+      const bare = await bareConsume(topic, n);
+      const lake = openLake(lakeUrl(round));
+      const t0 = performance.now();
+      const result = await runSink({ ...config, kafka: kafkaConfig }, {
+        once: true,
+        topics: [topic],
+        group: `${run}-sink-${round}`,
+        lake,
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      // Empty the container again, so each round's Azurite holds the same blobs.
+      const cleanup = openLake(lakeUrl(round));
+      const files = await cleanup.list("");
+      await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+        for (let i = w; i < files.length; i += 8) await cleanup.delete(files[i].path);
+      }));
+      await cleanup.close();
+      const handled = result.records + result.dlq;
+      rounds.push({ bare, rate: handled / seconds, result, handled });
+    }
+    rounds.sort((a, b) => a.rate / a.bare - b.rate / b.bare);
+    const { bare, rate, result, handled } = rounds[Math.floor(rounds.length / 2)];
+    const ratios = rounds.map((r) => (r.rate / r.bare).toFixed(2)).join(", ");
     const bytes = result.topics.reduce((a, t) => a + t.bytes, 0);
     const row: BenchRow = {
       name: "sink: Kafka → Azurite (runSink --once)",
@@ -85,7 +132,9 @@ export const bench: Bench = async ({ quick }) => {
       ratio: rate / bare,
       goal: "≥ 0.5×",
       pass: rate / bare >= 0.5 && handled === n,
-      note: `${n.toLocaleString("en-US")} clickstream records, 3 partitions, flush.size 1000: ${
+      note: `median of ${rounds.length} rounds (ratios ${ratios}); ${
+        n.toLocaleString("en-US")
+      } clickstream records, 3 partitions, flush.size 1000, a fresh Azurite: ${
         result.files.toLocaleString("en-US")
       } files, mean ${
         Math.round(bytes / Math.max(1, result.files) / 1024)
@@ -93,13 +142,7 @@ export const bench: Bench = async ({ quick }) => {
     };
     return [row];
   } finally {
-    // Leave Azurite as it was: its metadata grows with every blob and is saved whole every few
-    // seconds, which would slow every later run on the machine.
-    const files = await lake.list("").catch(() => []);
-    await Promise.all(Array.from({ length: 8 }, async (_, w) => {
-      for (let i = w; i < files.length; i += 8) await lake.delete(files[i].path).catch(() => {});
-    }));
-    await lake.close();
+    await azurite.stop();
     const admin = kafka.admin();
     await admin.connect();
     const names = (await admin.listTopics()).filter((t) => t.startsWith(`${run}.`));

@@ -64,6 +64,8 @@ export interface ClosedFile {
 }
 
 const NEWLINE = 0x0a;
+/** Least bytes reserved for an open file. */
+const MIN_CAPACITY = 4096;
 
 /**
  * The open file of one topic-partition. Feed it records in offset order with
@@ -84,8 +86,14 @@ export class PartitionBuffer {
   readonly topic: string;
   readonly partition: number;
   readonly #rotation: Required<RotationOptions>;
-  #lines: Uint8Array[] = [];
-  #bytes = 0;
+  /**
+   * The open file's bytes: each line is copied in as it arrives, so the record's own buffer
+   * (a slice of a Kafka fetch response) is garbage at once rather than held until the file
+   * closes, and closing copies nothing.
+   */
+  #data = new Uint8Array(0);
+  #used = 0;
+  #count = 0;
   #start = -1;
   #end = -1;
   #hour = 0;
@@ -99,17 +107,17 @@ export class PartitionBuffer {
 
   /** Records in the open file. */
   get size(): number {
-    return this.#lines.length;
+    return this.#count;
   }
 
   /** Offset of the open file's first record, or `undefined` when nothing is buffered. */
   get startOffset(): number | undefined {
-    return this.#lines.length > 0 ? this.#start : undefined;
+    return this.#count > 0 ? this.#start : undefined;
   }
 
   /** Bytes the open file would hold. */
   get bytes(): number {
-    return this.#bytes + this.#lines.length;
+    return this.#used;
   }
 
   /**
@@ -119,7 +127,7 @@ export class PartitionBuffer {
    */
   add(offset: number, time: number, line: Uint8Array): ClosedFile[] {
     const closed: ClosedFile[] = [];
-    if (this.#lines.length > 0) {
+    if (this.#count > 0) {
       if (offset <= this.#end) {
         throw new RangeError(
           `Offsets must increase: ${this.topic}+${this.partition} got ${offset} after ${this.#end}`,
@@ -133,35 +141,43 @@ export class PartitionBuffer {
         closed.push(this.close()!);
       }
     }
-    if (this.#lines.length === 0) {
+    if (this.#count === 0) {
       this.#start = offset;
       this.#hour = hourStart(time);
       this.#firstTime = time;
     }
-    this.#lines.push(line);
-    this.#bytes += line.byteLength;
+    const need = this.#used + line.byteLength + 1;
+    if (need > this.#data.length) {
+      // The next file is sized like the last one; a bigger one grows by doubling.
+      const grown = new Uint8Array(Math.max(need, this.#data.length * 2, MIN_CAPACITY));
+      grown.set(this.#data.subarray(0, this.#used));
+      this.#data = grown;
+    }
+    this.#data.set(line, this.#used);
+    this.#used += line.byteLength;
+    this.#data[this.#used++] = NEWLINE;
+    this.#count++;
     this.#end = offset;
-    if (this.#lines.length >= this.#rotation.flushSize) closed.push(this.close()!);
+    if (this.#count >= this.#rotation.flushSize) closed.push(this.close()!);
     return closed;
   }
 
   /** Closes the open file now (end of a `--once` drain, idle flush); `undefined` if empty. */
   close(): ClosedFile | undefined {
-    if (this.#lines.length === 0) return undefined;
-    const data = new Uint8Array(this.#bytes + this.#lines.length);
-    let at = 0;
-    for (const line of this.#lines) {
-      data.set(line, at);
-      at += line.byteLength;
-      data[at++] = NEWLINE;
-    }
+    if (this.#count === 0) return undefined;
+    const used = this.#used;
+    // The file keeps its bytes (a view when they fill most of the array, else a tight copy);
+    // the next file gets a fresh array of this one's size.
+    const data = used * 4 >= this.#data.length * 3
+      ? this.#data.subarray(0, used)
+      : this.#data.slice(0, used);
     const file: ClosedFile = {
       topic: this.topic,
       partition: this.partition,
       startOffset: this.#start,
       endOffset: this.#end,
       hour: this.#hour,
-      records: this.#lines.length,
+      records: this.#count,
       path: rawPath({
         topic: this.topic,
         partition: this.partition,
@@ -170,8 +186,9 @@ export class PartitionBuffer {
       }),
       data,
     };
-    this.#lines = [];
-    this.#bytes = 0;
+    this.#data = new Uint8Array(Math.max(MIN_CAPACITY, Math.ceil(used * 1.1)));
+    this.#used = 0;
+    this.#count = 0;
     return file;
   }
 }
