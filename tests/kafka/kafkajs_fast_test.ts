@@ -5,8 +5,10 @@
 import {
   crc32c,
   fastProduceRequest,
+  fastRecordBatchDecode,
   installed,
   kafkajsProduceRequest,
+  kafkajsRecordBatchDecoder,
 } from "../../lib/kafka/_kafkajs_fast.ts";
 import { createKafka } from "../../lib/kafka/mod.ts";
 import { Buffer } from "node:buffer";
@@ -64,6 +66,8 @@ const MESSAGES = [
 Deno.test("kafkajs fast paths: installed when imported before kafkajs", () => {
   assert.ok(installed.request);
   assert.ok(installed.grouping);
+  assert.ok(installed.decoder);
+  assert.notStrictEqual(fastRecordBatchDecode(), kafkajsRecordBatchDecoder());
   assert.notStrictEqual(fastProduceRequest(), kafkajsProduceRequest());
   assert.ok(createKafka); // the client goes through ../../lib/kafka/_kafkajs.ts
 });
@@ -149,4 +153,80 @@ Deno.test("kafkajs fast paths: messages grouped per partition as kafkajs groups 
     ours({ ...args, partitionMetadata: [] }),
     theirs({ ...args, partitionMetadata: [] }),
   );
+});
+
+const Decoder = require("kafkajs/src/protocol/decoder.js");
+const { RecordBatch } = require("kafkajs/src/protocol/recordBatch/v0/index.js");
+const Record = require("kafkajs/src/protocol/recordBatch/record/v0/index.js");
+
+/** One record batch as the broker stores it, encoded by kafkajs itself. */
+async function batchBytes(
+  messages: Array<{ key?: unknown; value?: unknown; timestamp: number; headers?: object }>,
+  options: object = {},
+): Promise<Buffer> {
+  const first = messages[0].timestamp;
+  const records = messages.map((m, i) =>
+    Record({ ...m, offsetDelta: i, timestampDelta: m.timestamp - first })
+  );
+  const encoder = await RecordBatch({
+    records,
+    firstTimestamp: first,
+    maxTimestamp: Math.max(...messages.map((m) => m.timestamp)),
+    lastOffsetDelta: records.length - 1,
+    ...options,
+  });
+  return encoder.buffer;
+}
+
+// deno-lint-ignore no-explicit-any
+async function decodeBoth(bytes: Buffer): Promise<[any, any]> {
+  const run = (decode: (d: unknown) => Promise<unknown>) =>
+    decode(new Decoder(bytes)).catch((e: Error) => `${e.name}: ${e.message}`);
+  return [await run(fastRecordBatchDecode()), await run(kafkajsRecordBatchDecoder())];
+}
+
+Deno.test("kafkajs fast paths: record batches decode to what kafkajs decodes", async () => {
+  const messages = [
+    {
+      key: "user_1",
+      value: '{"a":1}',
+      timestamp: T0,
+      headers: { "event-type": "page_view", "schema-version": "1" },
+    },
+    { key: null, value: "x".repeat(300), timestamp: T0 + 70_000 },
+    { key: "k", value: null, timestamp: T0 - 5, headers: { dup: ["1", "2", "3"], "ключ": "ü" } },
+    { key: Buffer.from([0, 255]), value: "v".repeat(20_000), timestamp: T0 + 2 ** 40 },
+    { key: "p", value: "q", timestamp: T0, headers: { ["__proto__"]: "x" } },
+  ];
+  const cases: Array<[string, Buffer]> = [
+    ["plain", await batchBytes(messages)],
+    [
+      "offsets and producer",
+      await batchBytes(messages, {
+        firstOffset: Long.fromNumber(123_456_789_012),
+        producerId: Long.fromNumber(77),
+        producerEpoch: 2,
+        firstSequence: 9,
+      }),
+    ],
+    ["transactional", await batchBytes(messages, { transactional: true })],
+    ["gzip", await batchBytes(messages, { compression: Types.GZIP })],
+    [
+      "offsets past 2^53",
+      await batchBytes(messages, { firstOffset: Long.fromString("9007199254740993") }),
+    ],
+    ["timestamps past 2^53", await batchBytes([{ key: "a", value: "b", timestamp: 2 ** 53 + 2 }])],
+  ];
+  const appendTime = Buffer.from(await batchBytes(messages));
+  appendTime.writeInt16BE(appendTime.readInt16BE(21) | 0x08, 21); // LOG_APPEND_TIME
+  cases.push(["log append time", appendTime]);
+  const full = await batchBytes(messages);
+  cases.push(["partial batch", full.subarray(0, full.length - 10)]);
+  for (const [name, bytes] of cases) {
+    const [ours, theirs] = await decodeBoth(bytes);
+    assert.deepStrictEqual(ours, theirs, name);
+  }
+  const [plain] = await decodeBoth(cases[0][1]);
+  assert.equal(plain.records.length, 5);
+  assert.deepStrictEqual(plain.records[2].headers.dup.map(String), ["1", "2", "3"]);
 });
