@@ -30,11 +30,10 @@ function throughput(quick: boolean): BenchRow {
     topic: r.topic,
     value: r.value,
   }));
-  // Warm the JIT: the figure is the steady rate.
+  // Warm the JIT with one whole pass: the figure is the steady rate of a long-running consumer.
   const warm = createAggregator();
-  for (let i = 0; i < Math.min(50_000, records.length); i++) {
-    warm.addLine(records[i].topic, records[i].value);
-  }
+  for (const r of records) warm.addLine(r.topic, r.value);
+  warm.snapshot();
   let parsed = 0;
   const parseBegan = performance.now();
   for (const r of records) {
@@ -44,14 +43,24 @@ function throughput(quick: boolean): BenchRow {
     } catch { /* malformed */ }
   }
   const parseRate = records.length / ((performance.now() - parseBegan) / 1000);
-  const agg = createAggregator();
-  const began = performance.now();
-  const cpuBefore = process.cpuUsage();
-  for (const r of records) agg.addLine(r.topic, r.value);
-  const snapshot = agg.snapshot();
-  const cpu = process.cpuUsage(cpuBefore);
-  const seconds = (performance.now() - began) / 1000;
-  const value = Math.round(records.length / ((cpu.user + cpu.system) / 1e6));
+  // Three passes, each into a fresh aggregator; the median (shared machines are noisy).
+  const passes = [];
+  for (let pass = 0; pass < 3; pass++) {
+    const agg = createAggregator();
+    const began = performance.now();
+    const cpuBefore = process.cpuUsage();
+    for (const r of records) agg.addLine(r.topic, r.value);
+    const snapshot = agg.snapshot();
+    const cpu = process.cpuUsage(cpuBefore);
+    const seconds = (performance.now() - began) / 1000;
+    passes.push({
+      value: Math.round(records.length / ((cpu.user + cpu.system) / 1e6)),
+      wall: Math.round(records.length / seconds),
+      accepted: snapshot.totals.accepted,
+    });
+  }
+  passes.sort((a, b) => a.value - b.value);
+  const { value, wall, accepted } = passes[1];
   return {
     name: "realtime aggregator (Kafka excluded)",
     value,
@@ -61,8 +70,9 @@ function throughput(quick: boolean): BenchRow {
     ratio: value / THROUGHPUT_GOAL,
     goal: `≥ ${THROUGHPUT_GOAL} events/s`,
     pass: value >= THROUGHPUT_GOAL,
-    note: `${records.length} records (${snapshot.totals.accepted} accepted), ` +
-      `${Math.round(records.length / seconds)} events/s wall incl. one snapshot; ` +
+    note: `median of 3 passes (${passes.map((p) => p.value).join(", ")}); ` +
+      `${records.length} records (${accepted} accepted), ` +
+      `${wall} events/s wall incl. one snapshot; ` +
       `JSON.parse alone ${Math.round(parseRate)} lines/s (${parsed} parsed); per CPU-second`,
   };
 }
