@@ -7,7 +7,7 @@
 import { PROJECT_ROOT } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { formatTable } from "../lib/viz/mod.ts";
-import type { Bench, BenchRow } from "../bench/_types.ts";
+import type { BenchRow } from "../bench/_types.ts";
 import { runCli } from "./_cli.ts";
 import { services, startService } from "./stack/services.ts";
 import { loadConfig } from "../lib/config/mod.ts";
@@ -38,6 +38,55 @@ function markdown(rows: BenchRow[], header: string): string {
     ),
   ];
   return lines.join("\n") + "\n";
+}
+
+/** A failed bench as a row of the table. */
+function failed(name: string, message: string): BenchRow {
+  return {
+    name: `${name} (failed)`,
+    value: NaN,
+    unit: "",
+    baseline: "",
+    baselineValue: NaN,
+    ratio: NaN,
+    goal: "",
+    pass: false,
+    note: message,
+  };
+}
+
+/**
+ * Runs `bench/<name>.ts` in a process of its own (`bench/_run_one.ts`): no figure pays for
+ * another bench's heap, threads or leftovers.
+ */
+async function runOne(name: string, quick: boolean): Promise<BenchRow[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${PROJECT_ROOT}/bench/_run_one.ts`,
+      name,
+      ...(quick ? ["--quick"] : []),
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const last = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
+  let result: { rows?: BenchRow[]; error?: string };
+  try {
+    result = JSON.parse(last);
+  } catch {
+    return [failed(name, `exited with code ${out.code} and printed no result`)];
+  }
+  if (result.error !== undefined || !result.rows) return [failed(name, result.error ?? "")];
+  // JSON has no NaN: a missing figure came back as null.
+  const num = (v: unknown) => (typeof v === "number" ? v : NaN);
+  return result.rows.map((r) => ({
+    ...r,
+    value: num(r.value),
+    baselineValue: num(r.baselineValue),
+    ratio: num(r.ratio),
+  }));
 }
 
 if (import.meta.main) {
@@ -76,31 +125,19 @@ if (import.meta.main) {
     const rows: BenchRow[] = [];
     for (const name of selected) {
       console.error(`▶ bench/${name}.ts${quick ? " (quick)" : ""}…`);
-      const mod = await import(`../bench/${name}.ts`) as { bench: Bench };
-      try {
-        const got = await mod.bench({ quick });
-        for (const r of got) {
-          console.error(
-            `  ${r.name}: ${fmt(r.value)} ${r.unit} (${
-              Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : "–"
-            })`,
-          );
+      const got = await runOne(name, quick);
+      for (const r of got) {
+        if (!Number.isFinite(r.value) && r.name.endsWith("(failed)")) {
+          console.error(`  ✘ ${name} failed: ${r.note}`);
+          continue;
         }
-        rows.push(...got);
-      } catch (error) {
-        console.error(`  ✘ ${name} failed: ${(error as Error).message.split("\n")[0]}`);
-        rows.push({
-          name: `${name} (failed)`,
-          value: NaN,
-          unit: "",
-          baseline: "",
-          baselineValue: NaN,
-          ratio: NaN,
-          goal: "",
-          pass: false,
-          note: (error as Error).message.split("\n")[0],
-        });
+        console.error(
+          `  ${r.name}: ${fmt(r.value)} ${r.unit} (${
+            Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : "–"
+          })`,
+        );
       }
+      rows.push(...got);
     }
     console.log(formatTable(rows.map((r) => ({
       figure: r.name,
