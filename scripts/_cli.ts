@@ -107,7 +107,7 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
 
 /**
- * Parses a duration like `500ms`, `60s`, `15m`, `72h`, `2d` or `1h30m` into milliseconds;
+ * Parses a duration like `500ms`, `60s`, `15m`, `72h`, `2d` or `1h30m` (or `0`) into milliseconds;
  * throws UsageError (naming `what`) otherwise.
  *
  * @example
@@ -117,6 +117,7 @@ const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
  * ```
  */
 export function parseDuration(text: string, what = "duration"): number {
+  if (text === "0") return 0;
   if (!DURATION.test(text)) {
     throw new UsageError(`Invalid ${what} "${text}" (expected e.g. 500ms, 60s, 15m, 72h, 2d)`);
   }

@@ -1,5 +1,6 @@
 /**
- * `deno task realtime [--once] [--from-beginning] [--json] [--window 1m] [--lateness 5m]`:
+ * `deno task realtime [--once] [--from-beginning] [--json] [--window 1m] [--lateness 5m]
+ * [--idle-timeout 10s]`:
  * real-time aggregates over the four topics. Live, it redraws a compact table every second until
  * Ctrl-C (or `--duration`); with `--once` it reads up to the high watermarks as of the start,
  * then prints the final snapshot (as JSON with `--json`).
@@ -40,6 +41,13 @@ const SPEC = {
       type: "duration",
       min: 1,
       description: "live mode: stop after this long (default: until Ctrl-C)",
+    },
+    "idle-timeout": {
+      type: "duration",
+      default: 10_000,
+      min: 0,
+      description: "live mode: a partition read to its end and quiet this long stops holding " +
+        "the watermark back (0: never)",
     },
   },
   examples: [
@@ -127,6 +135,7 @@ await runCli(async () => {
       const stats = await consumeInto(kafka, config.kafka, aggregator, {
         fromBeginning,
         signal,
+        idleTimeoutMs: flags["idle-timeout"],
         onBatch: (s) => records = s.records,
       });
       return stats.records;

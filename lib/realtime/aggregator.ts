@@ -226,13 +226,30 @@ export class Aggregator {
     if (hasNullField(topic, event)) counts.nullFields++;
     this.#metrics.add(topic, event, time);
     watermark.observe(time, source);
-    const tick = Math.floor(watermark.value / this.#tickMs);
+    this.#housekeep();
+    return "accepted";
+  }
+
+  /** Closes windows and forgets ids once the watermark has passed another tick. */
+  #housekeep() {
+    const watermark = this.#watermark.value;
+    const tick = Math.floor(watermark / this.#tickMs);
     if (tick > this.#tick) {
       this.#tick = tick;
-      this.#metrics.advance(watermark.value);
-      this.#dedupe.forgetBefore(watermark.value);
+      this.#metrics.advance(watermark);
+      this.#dedupe.forgetBefore(watermark);
     }
-    return "accepted";
+  }
+
+  /**
+   * Marks a source idle: it no longer holds the watermark back until its next event (see
+   * `watermark.ts`), so windows the other sources have passed close. The consumer calls it for a
+   * partition read to its end and quiet for `idleTimeoutMs`. Returns whether the watermark moved.
+   */
+  markIdle(source: string): boolean {
+    const moved = this.#watermark.setIdle(source);
+    if (moved) this.#housekeep();
+    return moved;
   }
 
   /** The current watermark (epoch ms), `-Infinity` before any event. */

@@ -6,7 +6,9 @@
  *
  * Each partition is a source of the watermark (`watermark.ts`): with `fromBeginning`, every
  * partition holding records is announced up front, so reading one partition's backlog before
- * another's makes nothing late.
+ * another's makes nothing late. A partition read to its end that then stays quiet for
+ * `idleTimeoutMs` is marked idle, so a partition without traffic does not hold every window open
+ * (its next record makes it count again).
  *
  * Nothing is committed: real-time views are rebuilt from the log, so each run uses a throw-away
  * consumer group unless one is given.
@@ -57,7 +59,18 @@ export interface ConsumeOptions {
   onBatch?: (stats: ConsumeStats) => void;
   /** Longest time the broker holds a fetch open when there is no data, ms. @default 100 */
   maxWaitMs?: number;
+  /**
+   * Wall-clock time after which a partition read to its end and sent nothing new is marked idle
+   * (it stops holding the watermark back); 0 = never. Not used with `once`: a replay to the end
+   * does not depend on the wall clock. @default 10000
+   */
+  idleTimeoutMs?: number;
+  /** Wall clock for the idle timeout (tests pass their own). @default Date.now */
+  now?: () => number;
 }
+
+/** The default of {@linkcode ConsumeOptions.idleTimeoutMs}. */
+export const IDLE_TIMEOUT_MS = 10_000;
 
 /**
  * Consumes the four topics into `aggregator` until `signal` aborts (or, with `once`, until the
@@ -118,6 +131,26 @@ export async function consumeInto(
       { cause: error, retriable: true },
     );
   }
+  // Idleness: per source, when its last batch came and whether that batch reached the end.
+  const idleTimeout = options.once ? 0 : options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  if (!Number.isSafeInteger(idleTimeout) || idleTimeout < 0) {
+    throw new RangeError(`idleTimeoutMs must be a whole number ≥ 0, got ${idleTimeout}`);
+  }
+  const now = options.now ?? Date.now;
+  const heard = new Map<string, { at: number; atEnd: boolean }>();
+  const idle = new Set<string>();
+  let idleTimer: ReturnType<typeof setInterval> | undefined;
+  if (idleTimeout > 0) {
+    idleTimer = setInterval(() => {
+      const t = now();
+      for (const [source, { at, atEnd }] of heard) {
+        if (atEnd && !idle.has(source) && t - at >= idleTimeout) {
+          idle.add(source);
+          aggregator.markIdle(source);
+        }
+      }
+    }, Math.max(10, Math.min(1000, Math.floor(idleTimeout / 4))));
+  }
   try {
     let done = false;
     await new Promise<void>((resolve, reject) => {
@@ -144,6 +177,11 @@ export async function consumeInto(
             options.onRecord?.({ topic, partition: batch.partition, offset, value, outcome });
           }
           if (last !== undefined && Number(batch.lastOffset()) >= last) pending.delete(key);
+          heard.set(source, {
+            at: now(),
+            atEnd: Number(batch.lastOffset()) + 1 >= Number(batch.highWatermark),
+          });
+          idle.delete(source);
           stats.records += n;
           stats.perTopic[topic] += n;
           options.onBatch?.(stats);
@@ -153,6 +191,7 @@ export async function consumeInto(
       }).catch(reject);
     });
   } finally {
+    clearInterval(idleTimer);
     await consumer.disconnect().catch(() => {});
   }
   return stats;

@@ -15,8 +15,12 @@
  * partition's backlog before the next one, and with one global max the other partitions' events
  * would all look late. Sources announced up front (`expect`) hold the watermark at `-Infinity`
  * until each has delivered an event; a source that goes quiet holds it back too (windows then
- * stay open longer; nothing is dropped). A source first seen after the watermark has moved does
- * not move it back: its events before the watermark are late. Without sources, there is one
+ * stay open longer; nothing is dropped), until it is marked *idle* (`setIdle`: the consumer does
+ * so for a partition read to its end that stayed quiet for a while). An idle source no longer
+ * counts in the minimum; its next event makes it active again, and, as for a source first seen
+ * after the watermark has moved, the watermark does not move back: its events before the
+ * watermark are late. Once every source is idle (all caught up, nothing new), the watermark is
+ * the latest of their max event times − lateness, so the last windows close too. Without sources, there is one
  * implicit source and the watermark is simply max event time − lateness.
  *
  * @module
@@ -38,6 +42,7 @@ export class Watermark {
   /** Allowed lateness in ms. */
   readonly lateness: number;
   readonly #max = new Map<string, number>();
+  readonly #idle = new Set<string>();
   #min = -Infinity;
   #global = -Infinity;
 
@@ -69,15 +74,42 @@ export class Watermark {
   /** Takes an accepted event's time (from `source`) into account. */
   observe(t: number, source = ""): void {
     if (t > this.#global) this.#global = t;
+    if (this.#idle.size > 0) this.#idle.delete(source);
     const old = this.#max.get(source);
     if (old !== undefined && t <= old) return;
     this.#max.set(source, t);
-    if (old === undefined || old === this.#min) this.#recompute();
+    // Only a source at or below the minimum can move it (one first seen late, or active again
+    // after being idle, sits below it until it catches up).
+    if (old === undefined || old <= this.#min) this.#recompute();
+  }
+
+  /**
+   * Marks a known source idle (left out of the minimum until its next event) and returns
+   * whether the watermark moved.
+   */
+  setIdle(source: string): boolean {
+    if (!this.#max.has(source) || this.#idle.has(source)) return false;
+    this.#idle.add(source);
+    const before = this.#min;
+    this.#recompute();
+    return this.#min !== before;
+  }
+
+  /** Sources marked idle and not heard from since. */
+  get idle(): ReadonlySet<string> {
+    return this.#idle;
   }
 
   #recompute(): void {
     let min = Infinity;
-    for (const m of this.#max.values()) if (m < min) min = m;
+    let max = -Infinity;
+    for (const [source, m] of this.#max) {
+      if (this.#idle.has(source)) {
+        if (m > max) max = m;
+      } else if (m < min) min = m;
+    }
+    // Every source idle: everything sent has been read, so the latest source's time holds.
+    if (min === Infinity && max > -Infinity) min = max;
     // A source first seen late (not announced) must not move the watermark back: windows it
     // passed are final.
     if (min !== Infinity && min > this.#min) this.#min = min;

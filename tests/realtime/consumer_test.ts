@@ -87,3 +87,73 @@ Deno.test({
     assert.match(out.stderr, /Unknown flag --nope/);
   },
 });
+
+Deno.test({
+  name:
+    "live: a partition read to its end and quiet past the idle timeout stops holding windows open",
+  ...INTEGRATION,
+  async fn() {
+    const base = testConfig().kafka;
+    const config = { ...base, topicPrefix: `${uniqueName("rt-idle")}.` };
+    const kafka = createKafka(config);
+    await ensureTopics(kafka, config, { dlq: false });
+    const minute = (m: number) => new Date(Date.UTC(2026, 10, 26, 10, m)).toISOString();
+    const click = (id: string, user: string, m: number) =>
+      JSON.stringify({
+        event_id: id,
+        user_id: user,
+        session_id: `s-${user}`,
+        event_type: "page_view",
+        page: "home",
+        device: "mobile",
+        referrer: "direct",
+        product_id: null,
+        timestamp: minute(m),
+      });
+    // Partition 0 moves on to minute 20; partition 1 stops at minute 1.
+    const producer = kafka.producer();
+    await producer.connect();
+    const send = (partition: number, records: Array<[string, string, number]>) =>
+      producer.send({
+        topic: `${config.topicPrefix}clickstream`,
+        messages: records.map(([id, user, m]) => ({
+          partition,
+          key: user,
+          value: click(id, user, m),
+        })),
+      });
+    await send(0, [["a1", "u1", 0], ["a2", "u1", 10], ["a3", "u1", 20]]);
+    await send(1, [["b1", "u2", 1]]);
+    await producer.disconnect();
+    const run = async (idleTimeoutMs: number) => {
+      const agg = createAggregator({ lateness: 60_000 });
+      const controller = new AbortController();
+      const consumed = consumeInto(kafka, config, agg, {
+        fromBeginning: true,
+        signal: controller.signal,
+        idleTimeoutMs,
+      });
+      const deadline = Date.now() + 15_000;
+      while (agg.snapshot().totals.accepted < 4 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+      controller.abort();
+      await consumed;
+      return agg;
+    };
+    // Without idleness, partition 1 (minute 1) holds the watermark at minute 0.
+    const held = await run(0);
+    assert.equal(held.snapshot().totals.accepted, 4);
+    assert.equal(held.watermark, Date.parse(minute(0)));
+    // With it, both partitions are read to their end and go idle after 300 ms: the watermark
+    // follows the latest (partition 0, minute 20, less a minute of lateness), and the windows
+    // up to it close.
+    const moved = await run(300);
+    assert.equal(moved.watermark, Date.parse(minute(19)));
+    assert.ok(
+      moved.snapshot().memory.openWindows < held.snapshot().memory.openWindows,
+      `open windows: ${moved.snapshot().memory.openWindows} with idleness, ${held.snapshot().memory.openWindows} without`,
+    );
+  },
+});
