@@ -40,6 +40,37 @@ function markdown(rows: BenchRow[], header: string): string {
   return lines.join("\n") + "\n";
 }
 
+/** Busy and total CPU time of the whole machine so far (`/proc/stat`), in clock ticks. */
+function cpuTimes(): { busy: number; total: number } {
+  const fields = Deno.readTextFileSync("/proc/stat").split("\n")[0].trim().split(/\s+/).slice(1)
+    .map(Number);
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - fields[3] - fields[4], total };
+}
+
+/**
+ * Waits until the machine has been quiet (under 15% busy) for two seconds, at most a minute:
+ * the broker still deleting the last bench's topics, or a JVM collecting, would otherwise slow
+ * the next bench, even in CPU time (cores here may be hyperthreads of one another).
+ */
+async function settle(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let calm = 0;
+  let before = cpuTimes();
+  let said = false;
+  while (Date.now() < deadline && calm < 2000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = cpuTimes();
+    const busy = (now.busy - before.busy) / Math.max(1, now.total - before.total);
+    before = now;
+    calm = busy < 0.15 ? calm + 250 : 0;
+    if (!said && calm === 0 && Date.now() + 55_000 > deadline) {
+      console.error("  (waiting for the machine to settle)");
+      said = true;
+    }
+  }
+}
+
 /** A failed bench as a row of the table. */
 function failed(name: string, message: string): BenchRow {
   return {
@@ -124,6 +155,7 @@ if (import.meta.main) {
     for (const s of services(config)) await startService(config, s, (l) => console.error(l));
     const rows: BenchRow[] = [];
     for (const name of selected) {
+      await settle();
       console.error(`▶ bench/${name}.ts${quick ? " (quick)" : ""}…`);
       const got = await runOne(name, quick);
       for (const r of got) {
