@@ -88,6 +88,12 @@ console.log(`display ids: ${[events, revenue, funnel].map((v) => v.id).join(", "
 // interleaves the three partitions of each topic as the broker answers, and with one global
 // maximum a partition that races ahead would make the others' events look late. The **late**
 // records left are the ones the simulator held back on purpose, more than 5 minutes of event time.
+//
+// The slowest partition can also be a *quiet* one: a partition that nobody writes to for a while
+// would hold every window open. In live mode the consumer marks a partition **idle** once it has
+// been read to its end and stayed quiet for `idleTimeoutMs` (`--idle-timeout`, 10 s by default):
+// it stops counting until its next record arrives, and the windows the busy partitions have passed
+// close. A replay with `once` never uses the wall clock, so its result does not depend on timing.
 
 // %%
 const snapshot = agg.snapshot();
