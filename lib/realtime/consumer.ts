@@ -46,6 +46,12 @@ export interface ConsumeOptions {
   /** Start at the earliest offsets instead of the end. @default false */
   fromBeginning?: boolean;
   /**
+   * With `fromBeginning`: start each listed partition at this offset instead (keys
+   * `<full topic name>/<partition>`, e.g. the high watermarks read before a run produced, to
+   * read only that run's records). Partitions not listed start at the beginning.
+   */
+  startOffsets?: ReadonlyMap<string, number>;
+  /**
    * Stop once every partition has been read up to its high watermark as of the start. Without
    * `fromBeginning` a fresh group starts at the end, so there is nothing to read.
    * @default false
@@ -99,13 +105,21 @@ export async function consumeInto(
   const ends = new Map<string, number>();
   const pending = new Set<string>();
   if (options.once && !options.fromBeginning) return stats;
+  // Where each listed partition starts (only from the beginning: a live tail starts at the end).
+  const start = new Map(
+    options.fromBeginning
+      ? [...options.startOffsets ?? []].filter(([key]) =>
+        base.has(key.slice(0, key.lastIndexOf("/")))
+      )
+      : [],
+  );
   if (options.fromBeginning) {
     // Every partition holding records is a source the watermark must wait for.
     const sources: string[] = [];
     for (const name of names) {
       for (const [partition, end] of await highWatermarks(kafka, name)) {
         ends.set(`${name}/${partition}`, end - 1);
-        if (end > 0) {
+        if (end > (options.startOffsets?.get(`${name}/${partition}`) ?? 0)) {
           pending.add(`${name}/${partition}`);
           sources.push(`${base.get(name)}/${partition}`);
         }
@@ -167,9 +181,11 @@ export async function consumeInto(
           const key = `${batch.topic}/${batch.partition}`;
           const source = `${topic}/${batch.partition}`;
           const last = options.once ? ends.get(key) ?? -1 : undefined;
+          const first = start.get(key) ?? 0;
           let n = 0;
           for (const message of batch.messages) {
             const offset = Number(message.offset);
+            if (offset < first) continue;
             if (last !== undefined && offset > last) break;
             const value = message.value === null ? null : message.value.toString();
             const outcome = aggregator.addLine(topic, value, source);
@@ -189,6 +205,18 @@ export async function consumeInto(
           await Promise.resolve();
         },
       }).catch(reject);
+      // Skip ahead to the start offsets (records before them are skipped below in any case,
+      // should a first fetch from the beginning come back before the seek applies).
+      for (const [key, offset] of start) {
+        const slash = key.lastIndexOf("/");
+        try {
+          consumer.seek({
+            topic: key.slice(0, slash),
+            partition: Number(key.slice(slash + 1)),
+            offset: String(offset),
+          });
+        } catch { /* not running yet: the filter below still skips */ }
+      }
     });
   } finally {
     clearInterval(idleTimer);

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { createKafka, ensureTopics, produceRecords } from "../../lib/kafka/mod.ts";
+import {
+  createKafka,
+  ensureTopics,
+  highWatermarks,
+  produceRecords,
+  topicName,
+} from "../../lib/kafka/mod.ts";
+import { TOPICS } from "../../lib/schema/mod.ts";
 import { consumeInto, createAggregator, type Snapshot } from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";
@@ -155,5 +162,37 @@ Deno.test({
       moved.snapshot().memory.openWindows < held.snapshot().memory.openWindows,
       `open windows: ${moved.snapshot().memory.openWindows} with idleness, ${held.snapshot().memory.openWindows} without`,
     );
+  },
+});
+
+Deno.test({
+  name: "startOffsets: a replay reads only the records after the given offsets",
+  ...INTEGRATION,
+  async fn() {
+    const { kafka, config } = await seededTopics();
+    const before = new Map<string, number>();
+    for (const topic of TOPICS) {
+      const name = topicName(config, topic);
+      for (const [partition, end] of await highWatermarks(kafka, name)) {
+        before.set(`${name}/${partition}`, end);
+      }
+    }
+    const second = { ...SIM, seed: 99, events: 1200, faults: "none" } as const;
+    await produceRecords(kafka, config, simulate(second));
+    const agg = createAggregator({ lateness: 48 * HOUR });
+    const seen: string[] = [];
+    const stats = await consumeInto(kafka, config, agg, {
+      once: true,
+      fromBeginning: true,
+      startOffsets: before,
+      onRecord: (r) => {
+        if (r.offset < before.get(`${topicName(config, r.topic)}/${r.partition}`)!) {
+          seen.push(`${r.topic}/${r.partition}@${r.offset}`);
+        }
+      },
+    });
+    assert.equal(stats.records, second.events);
+    assert.deepEqual(seen, [], "records from before the start offsets");
+    assert.equal(agg.snapshot().totals.duplicates, 0, "the first run's records were skipped");
   },
 });
