@@ -96,7 +96,9 @@ async function live(
     const snapshot = agg.snapshot();
     if (json) console.log(JSON.stringify(snapshot));
     else {
-      const text = render(snapshot, records, (performance.now() - began) / 1000);
+      // Every record read so far went to the aggregator: its count is the live one.
+      const read = Math.max(records, snapshot.totals.received);
+      const text = render(snapshot, read, (performance.now() - began) / 1000);
       console.log(tty ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
     }
   };
