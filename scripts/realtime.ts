@@ -14,6 +14,7 @@ import {
   consumeInto,
   countRows,
   createAggregator,
+  IDLE_TIMEOUT_MS,
   type Snapshot,
   summaryRows,
   windowRows,
@@ -44,7 +45,7 @@ const SPEC = {
     },
     "idle-timeout": {
       type: "duration",
-      default: 10_000,
+      default: IDLE_TIMEOUT_MS,
       min: 0,
       description: "live mode: a partition read to its end and quiet this long stops holding " +
         "the watermark back (0: never)",
@@ -90,21 +91,19 @@ async function live(
   Deno.addSignalListener("SIGINT", stop);
   const timer = duration ? setTimeout(stop, duration) : undefined;
   const began = performance.now();
-  let records = 0;
   const tty = Deno.stdout.isTerminal();
   const draw = () => {
     const snapshot = agg.snapshot();
     if (json) console.log(JSON.stringify(snapshot));
     else {
       // Every record read so far went to the aggregator: its count is the live one.
-      const read = Math.max(records, snapshot.totals.received);
-      const text = render(snapshot, read, (performance.now() - began) / 1000);
+      const text = render(snapshot, snapshot.totals.received, (performance.now() - began) / 1000);
       console.log(tty ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
     }
   };
   const ticker = setInterval(draw, 1000);
   try {
-    records = await run(abort.signal, agg);
+    await run(abort.signal, agg);
   } finally {
     clearInterval(ticker);
     clearTimeout(timer);

@@ -95,6 +95,10 @@ export async function consumeInto(
   aggregator: Aggregator,
   options: ConsumeOptions = {},
 ): Promise<ConsumeStats> {
+  const idleTimeout = options.once ? 0 : options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  if (!Number.isSafeInteger(idleTimeout) || idleTimeout < 0) {
+    throw new RangeError(`idleTimeoutMs must be a whole number ≥ 0, got ${idleTimeout}`);
+  }
   const stats: ConsumeStats = {
     records: 0,
     perTopic: Object.fromEntries(TOPICS.map((t) => [t, 0])) as Record<Topic, number>,
@@ -119,7 +123,7 @@ export async function consumeInto(
     for (const name of names) {
       for (const [partition, end] of await highWatermarks(kafka, name)) {
         ends.set(`${name}/${partition}`, end - 1);
-        if (end > (options.startOffsets?.get(`${name}/${partition}`) ?? 0)) {
+        if (end > (start.get(`${name}/${partition}`) ?? 0)) {
           pending.add(`${name}/${partition}`);
           sources.push(`${base.get(name)}/${partition}`);
         }
@@ -145,23 +149,16 @@ export async function consumeInto(
       { cause: error, retriable: true },
     );
   }
-  // Idleness: per source, when its last batch came and whether that batch reached the end.
-  const idleTimeout = options.once ? 0 : options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
-  if (!Number.isSafeInteger(idleTimeout) || idleTimeout < 0) {
-    throw new RangeError(`idleTimeoutMs must be a whole number ≥ 0, got ${idleTimeout}`);
-  }
+  // Idleness: per source, when its last batch came and whether that batch reached the end. The
+  // watermark keeps which sources are idle (marking one twice does nothing).
   const now = options.now ?? Date.now;
   const heard = new Map<string, { at: number; atEnd: boolean }>();
-  const idle = new Set<string>();
   let idleTimer: ReturnType<typeof setInterval> | undefined;
   if (idleTimeout > 0) {
     idleTimer = setInterval(() => {
       const t = now();
       for (const [source, { at, atEnd }] of heard) {
-        if (atEnd && !idle.has(source) && t - at >= idleTimeout) {
-          idle.add(source);
-          aggregator.markIdle(source);
-        }
+        if (atEnd && t - at >= idleTimeout) aggregator.markIdle(source);
       }
     }, Math.max(10, Math.min(1000, Math.floor(idleTimeout / 4))));
   }
@@ -197,7 +194,6 @@ export async function consumeInto(
             at: now(),
             atEnd: Number(batch.lastOffset()) + 1 >= Number(batch.highWatermark),
           });
-          idle.delete(source);
           stats.records += n;
           stats.perTopic[topic] += n;
           options.onBatch?.(stats);
