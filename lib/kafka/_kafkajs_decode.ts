@@ -76,12 +76,11 @@ export function fastRecordBatchDecoder(deps: DecoderDeps) {
     const batchContext = { ...recordContext, magicByte };
     const codec = lookupCodecByAttributes(attributes);
 
+    const count = decoder.readInt32();
     let records: Any[];
     if (!codec) {
-      const count = decoder.readInt32();
       records = decodeRecords(deps, decoder.buffer, decoder.offset, count, batchContext);
     } else {
-      const count = decoder.readInt32();
       if (count <= 0) records = [];
       else {
         const compressed = decoder.readAll();
@@ -109,6 +108,8 @@ function decodeRecords(
   const offsetExact = Number.isSafeInteger(offsetBase) && String(offsetBase) === firstOffset;
   const timeBase = Number(firstTimestamp);
   const timeExact = Number.isSafeInteger(timeBase) && String(timeBase) === firstTimestamp;
+  // Bases a number cannot hold exactly: every record goes to kafkajs's decoder.
+  const exact = offsetExact && timeExact;
   const appendTime = timestampType === LOG_APPEND_TIME && maxTimestamp;
 
   let pos = start;
@@ -150,7 +151,7 @@ function decodeRecords(
     const length = varint();
     const recordStart = pos;
     let record: Any;
-    if (length >= 0) record = decodeOne();
+    if (length >= 0 && exact) record = decodeOne();
     if (record === undefined || pos !== recordStart + length) {
       // Not sure: kafkajs decodes this one (and throws what it throws).
       pos = recordStart;
@@ -166,10 +167,10 @@ function decodeRecords(
     const attributes = buffer.readInt8(pos++);
     const timestampDelta = varlong();
     const offsetDelta = varint();
-    if (!offsetExact || !timeExact || Number.isNaN(timestampDelta)) return undefined;
-    const timestamp = appendTime ? maxTimestamp : String(timeBase + timestampDelta);
+    const time = timeBase + timestampDelta; // NaN when the delta may not be exact
+    if (!Number.isSafeInteger(time)) return undefined;
+    const timestamp = appendTime ? maxTimestamp : String(time);
     const offset = String(offsetBase + offsetDelta);
-    if (!Number.isSafeInteger(timeBase + timestampDelta)) return undefined;
     const key = bytes();
     const value = bytes();
     const headerCount = varint();

@@ -37,7 +37,7 @@ const GROUP = require.resolve(`${KAFKAJS}producer/groupMessagesPerPartition.js`)
 const SEND_MESSAGES = require.resolve(`${KAFKAJS}producer/sendMessages.js`);
 const DECODE_MESSAGES = require.resolve(`${KAFKAJS}protocol/requests/fetch/v4/decodeMessages.js`);
 
-/** Which of the two paths are in place (tests and the benchmark check it). */
+/** Which of the three replacements are in place (tests check it). */
 export const installed = { request: false, grouping: false, decoder: false };
 
 // ---------------------------------------------------------------------------------------------
@@ -87,7 +87,6 @@ function reserve(n: number) {
   while (size < pos + n) size *= 2;
   const next = new Uint8Array(size);
   next.set(out); // all of it: a length-prefixed field is written past `pos`, then moved back
-
   out = next;
   view = new DataView(out.buffer);
 }

@@ -20,8 +20,8 @@
  * counts in the minimum; its next event makes it active again, and, as for a source first seen
  * after the watermark has moved, the watermark does not move back: its events before the
  * watermark are late. Once every source is idle (all caught up, nothing new), the watermark is
- * the latest of their max event times − lateness, so the last windows close too. Without sources, there is one
- * implicit source and the watermark is simply max event time − lateness.
+ * the latest of their max event times − lateness, so the last windows close too. Without
+ * sources, there is one implicit source and the watermark is simply max event time − lateness.
  *
  * @module
  */
