@@ -1,9 +1,15 @@
 /**
  * `deno task setup`: installs everything the workspace needs beyond Deno (Kafka jars, Azurite,
- * the Python virtualenv with the Deno kernelspec), idempotently, into the user cache.
+ * the Python virtualenv with the Deno kernelspec, Debian's Chromium for the browser tests), idempotently, into the user cache.
  */
 import { runCli } from "./_cli.ts";
-import { CACHE_DIR, ensureAzurite, ensureKafka, ensureVenv } from "./stack/install.ts";
+import {
+  CACHE_DIR,
+  ensureAzurite,
+  ensureChromium,
+  ensureKafka,
+  ensureVenv,
+} from "./stack/install.ts";
 
 /** Installs what is missing; prints one line per part. */
 export async function setup(log: (line: string) => void = (l) => console.error(l)): Promise<void> {
@@ -11,6 +17,7 @@ export async function setup(log: (line: string) => void = (l) => console.error(l
     ["kafka jars", () => ensureKafka(log)],
     ["azurite", () => ensureAzurite(log)],
     ["python venv + deno kernel", () => ensureVenv(log)],
+    ["chromium (browser tests)", () => ensureChromium(log)],
   ];
   for (const [name, step] of steps) {
     const t0 = performance.now();
@@ -27,7 +34,7 @@ if (import.meta.main) {
   runCli(async () => {
     if (Deno.args.includes("--help")) {
       console.log(
-        `Usage: deno task setup\n\nInstalls Kafka's jars, Azurite and the Python virtualenv into ${CACHE_DIR}.`,
+        `Usage: deno task setup\n\nInstalls Kafka's jars, Azurite, the Python virtualenv and Chromium (apt-get) into ${CACHE_DIR}.`,
       );
       return 0;
     }

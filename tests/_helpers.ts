@@ -8,6 +8,15 @@ export const INTEGRATION = { sanitizeOps: false, sanitizeResources: false } as c
 /** The configuration tests run against (the local stack unless the environment says otherwise). */
 export const testConfig = () => loadConfig();
 
+/** An Azurite lake URL on the configured local endpoint, with a fresh container named after `prefix`. */
+export function azuriteUrl(prefix: string): string {
+  const endpoint = testConfig().lake.endpoint ?? { host: "127.0.0.1", port: 10000 };
+  return `azurite://${endpoint.host}:${endpoint.port}/${uniqueName(prefix).toLowerCase()}`;
+}
+
+/** Escapes a string for use inside a RegExp. */
+export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** A fresh temporary folder, removed when `fn` ends. */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "ecom-test-" });

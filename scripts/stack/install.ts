@@ -183,3 +183,38 @@ async function installKernelspec(venv: string) {
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(`${dir}/kernel.json`, text);
 }
+
+/** Where Debian's Chromium lives (browser tests drive it with playwright-core; never a download). */
+export const CHROMIUM_BIN = Deno.env.get("CHROMIUM_BIN") ?? "/usr/bin/chromium";
+
+/**
+ * Debian's Chromium for the browser tests: present, or installed with `apt-get` when running as
+ * root; otherwise a StackError saying how to install it. Returns the binary's path.
+ */
+export async function ensureChromium(log: (line: string) => void = () => {}): Promise<string> {
+  if (await exists(CHROMIUM_BIN)) return CHROMIUM_BIN;
+  if (Deno.uid() !== 0 || !(await hasTool("apt-get"))) {
+    throw new StackError(
+      `Chromium was not found at ${CHROMIUM_BIN}. Install Debian's chromium (\`sudo apt-get install chromium\`) or set CHROMIUM_BIN`,
+    );
+  }
+  log("Installing Debian's chromium with apt-get (once)…");
+  const env = { DEBIAN_FRONTEND: "noninteractive" };
+  const install = () =>
+    new Deno.Command("apt-get", {
+      args: ["install", "-y", "-q", "chromium"],
+      env,
+      stdout: "null",
+      stderr: "piped",
+    })
+      .output();
+  if (!(await install()).success) {
+    await run("apt-get", ["update", "-q"], { what: "apt-get update" });
+    const again = await install();
+    if (!again.success) {
+      const tail = new TextDecoder().decode(again.stderr).trim().split("\n").slice(-10).join("\n");
+      throw new StackError(`Installing chromium with apt-get failed:\n${tail}`);
+    }
+  }
+  return CHROMIUM_BIN;
+}

@@ -22,7 +22,7 @@ import {
 } from "../../lib/lake/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import { INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";
+import { azuriteUrl, INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";
 
 /**
  * Two hours before the latest month boundary that lies far enough in the past: the run spans a
@@ -54,7 +54,7 @@ Deno.test({
     const base = testConfig();
     const dir = await Deno.makeTempDir({ prefix: "ecom-sink-" });
     const backends: Array<[string, string]> = [
-      ["azurite", `azurite://127.0.0.1:10000/${uniqueName("sink").toLowerCase()}`],
+      ["azurite", azuriteUrl("sink")],
       ["file", `file://${dir}`],
     ];
     for (const [name, url] of backends) {

@@ -8,7 +8,7 @@ import {
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
 import { AzureLake, encodeBlobPath, type LakeStorage, openLake } from "../../lib/lake/mod.ts";
-import { INTEGRATION, uniqueName } from "../_helpers.ts";
+import { azuriteUrl, INTEGRATION } from "../_helpers.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -25,7 +25,7 @@ async function backends(): Promise<
     },
     {
       name: "azurite",
-      lake: openLake(parseLakeUrl(`azurite://127.0.0.1:10000/${uniqueName("t").toLowerCase()}`)),
+      lake: openLake(parseLakeUrl(azuriteUrl("t"))),
       cleanup: async () => {},
     },
   ];
@@ -95,7 +95,7 @@ Deno.test({
   name: "a configured SAS token writes to Azurite; a bad one is a lasting error naming the file",
   ...INTEGRATION,
   async fn() {
-    const base = parseLakeUrl(`azurite://127.0.0.1:10000/${uniqueName("sas").toLowerCase()}`);
+    const base = parseLakeUrl(azuriteUrl("sas"));
     const keyed = openLake(base);
     await keyed.init();
     const sas = generateBlobSASQueryParameters({

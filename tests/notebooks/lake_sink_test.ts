@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
 import { executeNotebook } from "../../scripts/notebooks/run.ts";
-import { INTEGRATION, uniqueName } from "../_helpers.ts";
+import { azuriteUrl, INTEGRATION } from "../_helpers.ts";
 
 Deno.test({
   name:
     "03-lake-sink fills the lake, opens a file, replays identically and finds every record once",
   ...INTEGRATION,
   async fn() {
-    const container = uniqueName("nb03").toLowerCase();
     const nb = await executeNotebook("03-lake-sink", {
       timeout: 300,
-      env: { LAKE_URL: `azurite://127.0.0.1:10000/${container}` },
+      env: { LAKE_URL: azuriteUrl("nb03") },
     });
     assert.match(nb.text, /✔ 1500 records in 4 topics/);
     const sink = /✔ sink: (\d+) lines in (\d+) files \+ (\d+) dead letters = 1500 records/.exec(

@@ -1,16 +1,18 @@
 import assert from "node:assert/strict";
 import { executeNotebook } from "../../scripts/notebooks/run.ts";
 import { AZURITE_KEY } from "../../lib/config/mod.ts";
-import { INTEGRATION } from "../_helpers.ts";
+import { escapeRegExp, INTEGRATION, testConfig } from "../_helpers.ts";
 
 Deno.test({
   name: "00-setup shows the redacted configuration, a healthy stack and the versions",
   ...INTEGRATION,
   async fn() {
     const nb = await executeNotebook("00-setup", { timeout: 120 });
-    assert.match(nb.text, /KAFKA_BOOTSTRAP_SERVERS\s+127\.0\.0\.1:9092/);
-    assert.match(nb.text, /^kafka\s+127\.0\.0\.1:9092\s+yes/m);
-    assert.match(nb.text, /^lake\s+azurite:\/\/127\.0\.0\.1:10000\/lake\s+yes/m);
+    const config = testConfig();
+    const broker = escapeRegExp(config.kafka.brokers.join(","));
+    assert.match(nb.text, new RegExp(`KAFKA_BOOTSTRAP_SERVERS\\s+${broker}`));
+    assert.match(nb.text, new RegExp(`^kafka\\s+${broker}\\s+yes`, "m"));
+    assert.match(nb.text, new RegExp(`^lake\\s+${escapeRegExp(config.lake.url)}\\s+yes`, "m"));
     assert.match(nb.text, /✔ Kafka and the lake answer/);
     assert.match(nb.text, new RegExp(`deno\\s+${Deno.version.deno.replaceAll(".", "\\.")}`));
     assert.match(nb.text, /kafkajs\s+2\.2\.4/);

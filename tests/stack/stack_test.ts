@@ -1,6 +1,6 @@
 /** The stack CLI against the real running services, and its errors. */
 import assert from "node:assert/strict";
-import { INTEGRATION, runTask, withTempDir } from "../_helpers.ts";
+import { INTEGRATION, runTask, testConfig, withTempDir } from "../_helpers.ts";
 
 Deno.test({
   name: "stack status shows Kafka and Azurite healthy with their pids and ports",
@@ -8,8 +8,11 @@ Deno.test({
   async fn() {
     const { code, stdout } = await runTask("stack", ["status"]);
     assert.equal(code, 0, stdout);
-    assert.match(stdout, /^kafka\s+\d+\s+9092\s+yes/m);
-    assert.match(stdout, /^azurite\s+\d+\s+10000\s+yes/m);
+    const config = testConfig();
+    const kafkaPort = config.kafka.brokers[0].split(":")[1];
+    const azuritePort = config.lake.endpoint?.port ?? 10000;
+    assert.match(stdout, new RegExp(`^kafka\\s+\\d+\\s+${kafkaPort}\\s+yes`, "m"));
+    assert.match(stdout, new RegExp(`^azurite\\s+\\d+\\s+${azuritePort}\\s+yes`, "m"));
   },
 });
 
