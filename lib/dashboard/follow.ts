@@ -11,10 +11,10 @@
  */
 import type { Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
-import { errorMessage } from "../errors.ts";
-import { highWatermarks, topicName } from "../kafka/mod.ts";
+import { errorMessage, KafkaError } from "../errors.ts";
+import { topicName } from "../kafka/mod.ts";
 import { consumeInto, IDLE_TIMEOUT_MS } from "../realtime/mod.ts";
-import { TOPICS } from "../schema/events.ts";
+import { type Topic, TOPICS } from "../schema/events.ts";
 import type { LiveFeed } from "./feed.ts";
 
 /** Options of {@linkcode followKafka}. */
@@ -39,6 +39,38 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener("abort", done, { once: true });
   });
+}
+
+/**
+ * Each topic's partitions and high watermarks; a missing topic is a `KafkaError` naming it at
+ * once (kafkajs would retry for half a minute before saying less).
+ */
+async function topicEnds(
+  kafka: Kafka,
+  config: KafkaConfig,
+): Promise<Array<[Topic, Array<[number, number]>]>> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const missing = TOPICS.map((t) => topicName(config, t)).filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      throw new KafkaError(
+        `Topic${missing.length > 1 ? "s" : ""} ${missing.join(", ")} not found on ${
+          config.brokers.join(",")
+        } (check KAFKA_TOPIC_PREFIX; deno task stack up creates them locally)`,
+        { retriable: true },
+      );
+    }
+    const out: Array<[Topic, Array<[number, number]>]> = [];
+    for (const topic of TOPICS) {
+      const offsets = await admin.fetchTopicOffsets(topicName(config, topic));
+      out.push([topic, offsets.map((o) => [o.partition, Number(o.high)])]);
+    }
+    return out;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /**
@@ -71,8 +103,8 @@ export async function followKafka(
   while (!signal?.aborted) {
     try {
       if (!announced) {
-        for (const topic of TOPICS) {
-          for (const [partition, end] of await highWatermarks(kafka, topicName(config, topic))) {
+        for (const [topic, ends] of await topicEnds(kafka, config)) {
+          for (const [partition, end] of ends) {
             const next = fromBeginning ? 0 : end;
             feed.lag.update({ topic, partition, nextOffset: next, highWatermark: end });
             if (!fromBeginning) start.set(`${topicName(config, topic)}/${partition}`, end);

@@ -157,8 +157,14 @@ export async function startDashboard(
         feed.stop();
         handler.closeStreams();
         await server.shutdown();
-        await reading;
-        await checking;
+        // A Kafka client still retrying a broker that is away can take half a minute to give up:
+        // stopping does not wait for it.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          Promise.all([reading, checking]),
+          new Promise((resolve) => timer = setTimeout(resolve, 3000)),
+        ]);
+        clearTimeout(timer);
         await storage.close();
       })();
       return closed;
