@@ -58,7 +58,7 @@ export async function stack(args: string[]): Promise<number> {
     }
     case "down": {
       // A dashboard the demo left running reads from the stack: it goes first.
-      if (await stopService(config, dashboardService(config))) console.log("✔ dashboard stopped");
+      if (await stopService(config, dashboardService())) console.log("✔ dashboard stopped");
       for (const service of services(config)) {
         const stopped = await stopService(config, service);
         console.log(stopped ? `✔ ${service.name} stopped` : `• ${service.name} was not running`);

@@ -24,7 +24,7 @@
 import { errorMessage, UsageError } from "../errors.ts";
 import type { Asset } from "./assets.ts";
 import type { LiveFeed } from "./feed.ts";
-import { parseFilter } from "./filter.ts";
+import { type Filter, parseFilter } from "./filter.ts";
 import type { LakePanels } from "./lake.ts";
 
 /** What `/api/info` tells: where the data comes from, safe to show. */
@@ -101,6 +101,87 @@ function asset(file: Asset, head: boolean): Response {
 const ENCODER = new TextEncoder();
 
 /**
+ * An SSE response carrying the feed's frames for one filter. `streams` holds each open
+ * stream's close function (so the server can end them all); a client that stopped reading is
+ * dropped once `maxQueued` frames wait for it, rather than buffered without end (its
+ * EventSource reconnects and starts from the current view).
+ */
+function eventStream(
+  feed: LiveFeed,
+  filter: Filter,
+  streams: Set<() => void>,
+  maxQueued: number,
+): Response {
+  let stop = () => {};
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let open = true;
+      let unsubscribe = () => {};
+      const close = () => {
+        if (!open) return;
+        open = false;
+        unsubscribe();
+        streams.delete(close);
+        try {
+          controller.close();
+        } catch { /* already closed */ }
+      };
+      controller.enqueue(ENCODER.encode("retry: 2000\n\n"));
+      unsubscribe = feed.subscribe(filter, (frame) => {
+        if (!open) return;
+        if ((controller.desiredSize ?? 0) < -maxQueued) return close();
+        controller.enqueue(frame);
+      });
+      streams.add(close);
+      stop = close;
+    },
+    cancel() {
+      stop();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      ...COMMON_HEADERS,
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+    },
+  });
+}
+
+/** The answer to a GET (or HEAD) that passed the method and host checks. */
+async function route(
+  request: Request,
+  options: DashboardHandlerOptions,
+  streams: Set<() => void>,
+): Promise<Response> {
+  const { feed, lake } = options;
+  const url = new URL(request.url);
+  const file = options.assets.get(url.pathname);
+  if (file) return asset(file, request.method === "HEAD");
+  switch (url.pathname) {
+    case "/api/live":
+      return eventStream(feed, parseFilter(url.searchParams), streams, options.maxQueued ?? 64);
+    case "/api/live.json":
+      return json(feed.view(parseFilter(url.searchParams)));
+    case "/api/lake": {
+      const view = await lake.view(parseFilter(url.searchParams));
+      return json({ ...view, error: options.lakeError?.() ?? null });
+    }
+    case "/api/info":
+      return json(options.info);
+    case "/api/health":
+      return json({
+        ok: true,
+        kafka: feed.status,
+        subscribers: feed.subscribers,
+        lake: { version: lake.version, lastPass: lake.lastPass, error: options.lakeError?.() },
+      });
+    default:
+      return json({ error: `No such page: ${url.pathname.slice(0, 100)}` }, 404);
+  }
+}
+
+/**
  * The dashboard's request handler (see the module doc).
  *
  * @example
@@ -110,79 +191,8 @@ const ENCODER = new TextEncoder();
  * ```
  */
 export function dashboardHandler(options: DashboardHandlerOptions): DashboardHandler {
-  const { feed, lake, assets, info } = options;
   const hosts = options.hosts ?? null;
-  const maxQueued = options.maxQueued ?? 64;
   const streams = new Set<() => void>();
-
-  function events(url: URL): Response {
-    const filter = parseFilter(url.searchParams);
-    let stop = () => {};
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        let open = true;
-        let unsubscribe = () => {};
-        const close = () => {
-          if (!open) return;
-          open = false;
-          unsubscribe();
-          streams.delete(close);
-          try {
-            controller.close();
-          } catch { /* already closed */ }
-        };
-        controller.enqueue(ENCODER.encode("retry: 2000\n\n"));
-        unsubscribe = feed.subscribe(filter, (frame) => {
-          // A client that stopped reading is dropped rather than buffered without end; its
-          // EventSource reconnects and starts from the current view.
-          if (!open) return;
-          if ((controller.desiredSize ?? 0) < -maxQueued) return close();
-          controller.enqueue(frame);
-        });
-        streams.add(close);
-        stop = close;
-      },
-      cancel() {
-        stop();
-      },
-    });
-    return new Response(body, {
-      headers: {
-        ...COMMON_HEADERS,
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-store",
-      },
-    });
-  }
-
-  async function route(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const head = request.method === "HEAD";
-    const file = assets.get(url.pathname);
-    if (file) return asset(file, head);
-    switch (url.pathname) {
-      case "/api/live":
-        return events(url);
-      case "/api/live.json":
-        return json(feed.view(parseFilter(url.searchParams)));
-      case "/api/lake": {
-        const view = await lake.view(parseFilter(url.searchParams));
-        return json({ ...view, error: options.lakeError?.() ?? null });
-      }
-      case "/api/info":
-        return json(info);
-      case "/api/health":
-        return json({
-          ok: true,
-          kafka: feed.status,
-          subscribers: feed.subscribers,
-          lake: { version: lake.version, lastPass: lake.lastPass, error: options.lakeError?.() },
-        });
-      default:
-        return json({ error: `No such page: ${url.pathname.slice(0, 100)}` }, 404);
-    }
-  }
-
   async function handle(request: Request): Promise<Response> {
     if (request.method !== "GET" && request.method !== "HEAD") {
       const response = json({ error: `Method ${request.method} not allowed: read-only` }, 405);
@@ -194,13 +204,12 @@ export function dashboardHandler(options: DashboardHandlerOptions): DashboardHan
       return json({ error: `Host '${host.slice(0, 100)}' is not served here` }, 403);
     }
     try {
-      return await route(request);
+      return await route(request, options, streams);
     } catch (error) {
       if (error instanceof UsageError) return json({ error: error.message }, 400);
       return json({ error: errorMessage(error) }, 500);
     }
   }
-
   return {
     handle,
     closeStreams: () => {

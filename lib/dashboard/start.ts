@@ -21,7 +21,12 @@ import { loadAssets } from "./assets.ts";
 import { LiveFeed } from "./feed.ts";
 import { followKafka } from "./follow.ts";
 import { LakePanels } from "./lake.ts";
-import { type DashboardOptions, isLoopback, resolveDashboardOptions } from "./options.ts";
+import {
+  type DashboardOptions,
+  isLoopback,
+  resolveDashboardOptions,
+  type ResolvedDashboardOptions,
+} from "./options.ts";
 import { dashboardHandler, type DashboardInfo } from "./server.ts";
 
 /** A running dashboard. */
@@ -81,66 +86,34 @@ export async function startDashboard(
     cacheMs: o.lakeRefresh,
     now: o.now,
   });
-  let lakeError: string | null = null;
-  const info: DashboardInfo = {
-    kafka: describeKafka(config.kafka),
-    topicPrefix: config.kafka.topicPrefix,
-    lake: storage.description,
-    window: o.window,
-    lateness: o.lateness,
-    interval: o.interval,
-    lakeRefresh: o.lakeRefresh,
-    fromBeginning: o.fromBeginning,
-    started: new Date(o.now()).toISOString(),
-  };
-  const stop = new AbortController();
+  const info = dashboardInfo(config, o, storage.description);
   // Filled once the port is known (with port 0, the one the system chose).
   const hosts: string[] = [];
+  const lakeWatch = watchLake(lake, feed, o.lakeRefresh);
   const handler = dashboardHandler({
     feed,
     lake,
     assets,
     info,
     hosts: isLoopback(o.host) ? hosts : null,
-    lakeError: () => lakeError,
+    lakeError: () => lakeWatch.error(),
   });
-  let server: Deno.HttpServer;
-  try {
-    server = Deno.serve({ hostname: o.host, port: o.port, onListen: () => {} }, handler.handle);
-  } catch (error) {
+  const server = await listen(o, handler.handle).catch(async (error) => {
     await storage.close();
-    if (error instanceof Deno.errors.AddrInUse) {
-      throw new UsageError(
-        `Port ${o.port} on ${o.host} is in use (another dashboard?): choose another with --port`,
-        { cause: error },
-      );
-    }
-    throw new UsageError(`Cannot listen on ${o.host}:${o.port}: ${errorMessage(error)}`, {
-      cause: error,
-    });
-  }
-  const port = (server.addr as Deno.NetAddr).port;
+    throw error;
+  });
+  const port = server.addr.port;
   hosts.push(...loopbackHosts(port));
 
   feed.start();
-  const kafka = createKafka(config.kafka, { clientId: "ecom-dashboard" });
-  const reading = followKafka(feed, kafka, config.kafka, {
-    fromBeginning: o.fromBeginning,
-    signal: stop.signal,
-    idleTimeoutMs: o.idleTimeout,
-  });
-  const checkLake = async () => {
-    try {
-      if (await lake.refresh()) feed.broadcast("lake", { version: lake.version });
-      lakeError = null;
-    } catch (error) {
-      lakeError = errorMessage(error);
-    }
-  };
-  let checking = checkLake();
-  const lakeTimer = setInterval(() => {
-    checking = checking.then(checkLake);
-  }, o.lakeRefresh);
+  const stop = new AbortController();
+  const reading = followKafka(
+    feed,
+    createKafka(config.kafka, { clientId: "ecom-dashboard" }),
+    config.kafka,
+    { fromBeginning: o.fromBeginning, signal: stop.signal, idleTimeoutMs: o.idleTimeout },
+  );
+  lakeWatch.start();
 
   const host = o.host.includes(":") && !o.host.startsWith("[") ? `[${o.host}]` : o.host;
   let closed: Promise<void> | undefined;
@@ -153,21 +126,101 @@ export async function startDashboard(
     close() {
       closed ??= (async () => {
         stop.abort();
-        clearInterval(lakeTimer);
         feed.stop();
         handler.closeStreams();
         await server.shutdown();
         // A Kafka client still retrying a broker that is away can take half a minute to give up:
         // stopping does not wait for it.
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([
-          Promise.all([reading, checking]),
-          new Promise((resolve) => timer = setTimeout(resolve, 3000)),
-        ]);
-        clearTimeout(timer);
+        await within(3000, Promise.all([reading, lakeWatch.stop()]));
         await storage.close();
       })();
       return closed;
     },
   };
+}
+
+/** What `/api/info` shows. */
+function dashboardInfo(
+  config: Config,
+  o: ResolvedDashboardOptions,
+  lake: string,
+): DashboardInfo {
+  return {
+    kafka: describeKafka(config.kafka),
+    topicPrefix: config.kafka.topicPrefix,
+    lake,
+    window: o.window,
+    lateness: o.lateness,
+    interval: o.interval,
+    lakeRefresh: o.lakeRefresh,
+    fromBeginning: o.fromBeginning,
+    started: new Date(o.now()).toISOString(),
+  };
+}
+
+/** Binds the server; a port in use (or any bind error) is a one-line `UsageError`. */
+function listen(
+  o: ResolvedDashboardOptions,
+  handle: (request: Request) => Promise<Response>,
+): Promise<Deno.HttpServer<Deno.NetAddr>> {
+  try {
+    return Promise.resolve(
+      Deno.serve({ hostname: o.host, port: o.port, onListen: () => {} }, handle),
+    );
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new UsageError(
+        `Port ${o.port} on ${o.host} is in use (another dashboard?): choose another with --port`,
+        { cause: error },
+      );
+    }
+    throw new UsageError(`Cannot listen on ${o.host}:${o.port}: ${errorMessage(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The lake checks running in the background. */
+interface LakeWatch {
+  /** Checks now, then every `everyMs`. */
+  start(): void;
+  /** The last check's error (one line), null when it went well. */
+  error(): string | null;
+  /** Stops checking; resolves when the check under way ended. */
+  stop(): Promise<void>;
+}
+
+/** Lake checks: each change is announced to the browsers, which fetch the lake panels again. */
+function watchLake(lake: LakePanels, feed: LiveFeed, everyMs: number): LakeWatch {
+  let error: string | null = null;
+  let checking: Promise<void> = Promise.resolve();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const check = async () => {
+    try {
+      if (await lake.refresh()) feed.broadcast("lake", { version: lake.version });
+      error = null;
+    } catch (e) {
+      error = errorMessage(e);
+    }
+  };
+  return {
+    start() {
+      checking = check();
+      timer = setInterval(() => {
+        checking = checking.then(check);
+      }, everyMs);
+    },
+    error: () => error,
+    stop() {
+      clearInterval(timer);
+      return checking;
+    },
+  };
+}
+
+/** Waits for `promise`, at most `ms`. */
+async function within(ms: number, promise: Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise((resolve) => timer = setTimeout(resolve, ms))]);
+  clearTimeout(timer);
 }

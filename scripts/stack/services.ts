@@ -194,7 +194,7 @@ function azuriteService(config: Config): Service {
  * The dashboard as a background service of the stack (what `deno task demo` leaves running, and
  * `down` stops): `deno task dashboard --port <port>`, healthy when `/api/health` answers.
  */
-export function dashboardService(config: Config, port = 8787): Service {
+export function dashboardService(port = 8787): Service {
   return {
     name: "dashboard",
     port,
@@ -235,11 +235,11 @@ export async function startDashboardService(
 ): Promise<string> {
   const dir = stackDir(config);
   const urlFile = `${dir}/dashboard.url`;
-  if (runningPid(dir, dashboardService(config)) !== null) {
+  if (runningPid(dir, dashboardService()) !== null) {
     try {
       return Deno.readTextFileSync(urlFile).trim();
     } catch {
-      await stopService(config, dashboardService(config));
+      await stopService(config, dashboardService());
     }
   }
   let free = port;
@@ -248,7 +248,7 @@ export async function startDashboardService(
       throw new StackError(`Ports ${port}–${port + 20} are all in use: no port for the dashboard`);
     }
   }
-  await startService(config, dashboardService(config, free), log);
+  await startService(config, dashboardService(free), log);
   const url = `http://127.0.0.1:${free}/`;
   await Deno.writeTextFile(urlFile, `${url}\n`);
   return url;
