@@ -6,6 +6,7 @@
  * @module
  */
 import { loadConfig } from "../lib/config/mod.ts";
+import { UsageError } from "../lib/errors.ts";
 import { DASHBOARD_DEFAULTS, isLoopback, startDashboard } from "../lib/dashboard/mod.ts";
 import { formatDuration, parseFlags, runCli } from "./_cli.ts";
 
@@ -69,6 +70,13 @@ const SPEC = {
 
 await runCli(async () => {
   const { flags } = parseFlags(SPEC, Deno.args);
+  if (flags.interval > 1000) {
+    throw new UsageError(
+      `Flag --interval must be at most 1s (the live panels update at least once a second), got ${
+        formatDuration(flags.interval)
+      }`,
+    );
+  }
   const config = loadConfig();
   const dashboard = await startDashboard(config, {
     host: flags.host,
