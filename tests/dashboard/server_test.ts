@@ -9,7 +9,7 @@ import { describeKafka, type FeedView, startDashboard } from "../../lib/dashboar
 import { createKafka, ensureTopics, produceRecords } from "../../lib/kafka/mod.ts";
 import { openLake } from "../../lib/lake/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import { escapeRegExp, INTEGRATION, uniqueName, withTempDir } from "../_helpers.ts";
+import { escapeRegExp, INTEGRATION, runTask, uniqueName, withTempDir } from "../_helpers.ts";
 import { freshConfig, lakeWithNrt } from "./_lake.ts";
 import { readEvents } from "./_sse.ts";
 
@@ -304,5 +304,23 @@ Deno.test({
         await dashboard.close();
       }
     });
+  },
+});
+
+Deno.test({
+  name: "deno task dashboard refuses a bad flag with one line and exit code 2",
+  ...INTEGRATION,
+  async fn() {
+    for (
+      const [args, reason] of [
+        [["--interval", "5s"], /^error: Flag --interval must be at most 1s .*got 5s$/],
+        [["--port", "http"], /^error: Flag --port expects an integer, got "http"$/],
+        [["--host", "a b"], /^error: Option host must be an address or host name, got 'a b'$/],
+      ] as const
+    ) {
+      const out = await runTask("dashboard", [...args]);
+      assert.equal(out.code, 2, out.stderr);
+      assert.match(out.stderr.trim(), reason);
+    }
   },
 });
