@@ -141,7 +141,7 @@ if (import.meta.main) {
         names.push(e.name.slice(0, -3));
       }
     }
-    const order = ["simulate", "producer", "sink", "realtime", "nrt", "spark"];
+    const order = ["simulate", "producer", "sink", "realtime", "dashboard", "nrt", "spark"];
     names.sort((a, b) =>
       (order.indexOf(a) + 99) % 99 - (order.indexOf(b) + 99) % 99 || a.localeCompare(b)
     );

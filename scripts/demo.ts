@@ -2,9 +2,10 @@
  * `deno task demo`: the whole pipeline on the local stack, step by step, with progress and a
  * summary at the end.
  *
- * install → stack up → 00-setup notebook → produce a seeded history → real-time snapshot → a live
- * minute (live producer + `deno task realtime`) → sink to the lake → DuckDB near-real-time pass →
- * Databricks notebooks on PySpark, compared with DuckDB (parity).
+ * install → stack up → 00-setup notebook → produce a seeded history → real-time snapshot → the
+ * dashboard (left running with the stack) → a live minute (live producer + `deno task realtime`)
+ * → sink to the lake → DuckDB near-real-time pass → Databricks notebooks on PySpark, compared
+ * with DuckDB (parity).
  *
  * @module
  */
@@ -27,7 +28,7 @@ import { formatDuration, parseFlags, runCli } from "./_cli.ts";
 import { runParity } from "./databricks/parity.ts";
 import { executeNotebook } from "./notebooks/run.ts";
 import { setup } from "./setup.ts";
-import { services, startService } from "./stack/services.ts";
+import { services, startDashboardService, startService } from "./stack/services.ts";
 
 const SPEC = {
   name: "demo",
@@ -57,8 +58,24 @@ const SPEC = {
       default: true,
       description: "run the Databricks notebooks on PySpark and compare (--no-parity skips)",
     },
+    dashboard: {
+      type: "boolean",
+      default: true,
+      description:
+        "start the live dashboard and leave it running with the stack (--no-dashboard skips)",
+    },
+    "dashboard-port": {
+      type: "integer",
+      default: 8787,
+      min: 1,
+      description: "the dashboard's port (the next free one if taken)",
+    },
   },
-  examples: ["deno task demo", "deno task demo --live 10s --no-parity"],
+  examples: [
+    "deno task demo",
+    "deno task demo --live 10s --no-parity",
+    "deno task demo | tee demo.log   # the live view prints one line per second",
+  ],
 } as const;
 
 /** One step of the demo: returns a one-line result. */
@@ -78,6 +95,7 @@ await runCli(async () => {
   const kafka = createKafka(config.kafka);
   const say = (line: string) => console.log(`      ${line}`);
   let nrtWorkDir = "";
+  let dashboardUrl = "";
   const runStart = new Map<string, number>();
 
   const steps: Step[] = [
@@ -138,6 +156,16 @@ await runCli(async () => {
         }, average order ${s.orders.aov?.toFixed(2) ?? "–"}`;
       },
     },
+    ...(flags.dashboard
+      ? [{
+        name: "dashboard",
+        run: async () => {
+          dashboardUrl = await startDashboardService(config, flags["dashboard-port"], say);
+          // After the history: it reads the backlog with every partition known, then follows.
+          return `${dashboardUrl}: open it to watch the rest of the run`;
+        },
+      }]
+      : []),
   ];
   if (flags.live > 0) {
     steps.push({
@@ -222,7 +250,10 @@ await runCli(async () => {
   }
   console.log(`\nDemo summary\n${formatTable(summary)}`);
   console.log(
-    "\nThe stack keeps running. Open notebooks/ in Jupyter (Deno kernel) for the lessons, run\n" +
-      "`deno task realtime` for a live view, or stop everything with `deno task stack down`.",
+    `\nThe stack keeps running${
+      dashboardUrl ? `, and the dashboard with it:\n\n  ${dashboardUrl}\n` : "."
+    }\nOpen notebooks/ in Jupyter (Deno kernel) for the lessons, run ` +
+      "`deno task realtime` for a live view in the terminal,\nor stop everything with " +
+      "`deno task stack down`.",
   );
 });

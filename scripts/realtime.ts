@@ -2,8 +2,9 @@
  * `deno task realtime [--once] [--from-beginning] [--json] [--window 1m] [--lateness 5m]
  * [--idle-timeout 10s]`:
  * real-time aggregates over the four topics. Live, it redraws a compact table every second until
- * Ctrl-C (or `--duration`); with `--once` it reads up to the high watermarks as of the start,
- * then prints the final snapshot (as JSON with `--json`).
+ * Ctrl-C (or `--duration`) in a terminal; when stdout is a log or a pipe, it prints one summary
+ * line per second instead, and the tables once at the end. With `--once` it reads up to the high
+ * watermarks as of the start, then prints the final snapshot (as JSON with `--json`).
  *
  * @module
  */
@@ -16,6 +17,7 @@ import {
   createAggregator,
   IDLE_TIMEOUT_MS,
   type Snapshot,
+  summaryLine,
   summaryRows,
   windowRows,
 } from "../lib/realtime/mod.ts";
@@ -92,16 +94,25 @@ async function live(
   const timer = duration ? setTimeout(stop, duration) : undefined;
   const began = performance.now();
   const tty = Deno.stdout.isTerminal();
-  const draw = () => {
+  let lastRecords = 0, lastAt = began;
+  const draw = (final: boolean) => {
     const snapshot = agg.snapshot();
+    const now = performance.now();
+    const seconds = (now - began) / 1000;
     if (json) console.log(JSON.stringify(snapshot));
-    else {
+    else if (tty) {
       // Every record read so far went to the aggregator: its count is the live one.
-      const text = render(snapshot, snapshot.totals.received, (performance.now() - began) / 1000);
-      console.log(tty ? `\x1b[H\x1b[2J${text}` : `${text}\n`);
-    }
+      console.log(`\x1b[H\x1b[2J${render(snapshot, snapshot.totals.received, seconds)}`);
+    } else if (!final) {
+      // A log or a pipe: one line per interval; the tables once, at the end.
+      const rate = (snapshot.totals.received - lastRecords) /
+        Math.max(0.001, (now - lastAt) / 1000);
+      console.log(summaryLine(snapshot, { seconds, rate }));
+      lastRecords = snapshot.totals.received;
+      lastAt = now;
+    } else console.log(`\n${render(snapshot, snapshot.totals.received, seconds)}`);
   };
-  const ticker = setInterval(draw, 1000);
+  const ticker = setInterval(() => draw(false), 1000);
   try {
     await run(abort.signal, agg);
   } finally {
@@ -109,7 +120,7 @@ async function live(
     clearTimeout(timer);
     Deno.removeSignalListener("SIGINT", stop);
   }
-  draw();
+  draw(true);
 }
 
 await runCli(async () => {

@@ -9,13 +9,19 @@ import { loadConfig } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { createKafka, ensureTopics } from "../lib/kafka/mod.ts";
 import { runCli } from "./_cli.ts";
-import { services, stackStatus, startService, stopService } from "./stack/services.ts";
+import {
+  dashboardService,
+  services,
+  stackStatus,
+  startService,
+  stopService,
+} from "./stack/services.ts";
 import { printTable } from "./_table.ts";
 
 const USAGE = `Usage: deno task stack <up|down|status>
 
   up       start Kafka (KRaft, 127.0.0.1:9092) and Azurite (127.0.0.1:10000); waits until healthy
-  down     stop the processes that 'up' started
+  down     stop the processes that 'up' started (and a dashboard 'demo' left running)
   status   print service, pid, port, healthy
 
 Configuration comes from the environment or .env (see .env.example).`;
@@ -51,6 +57,8 @@ export async function stack(args: string[]): Promise<number> {
       return 0;
     }
     case "down": {
+      // A dashboard the demo left running reads from the stack: it goes first.
+      if (await stopService(config, dashboardService())) console.log("✔ dashboard stopped");
       for (const service of services(config)) {
         const stopped = await stopService(config, service);
         console.log(stopped ? `✔ ${service.name} stopped` : `• ${service.name} was not running`);

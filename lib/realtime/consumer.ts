@@ -39,6 +39,16 @@ export interface ConsumeStats {
   perTopic: Record<Topic, number>;
 }
 
+/** The partition a fetched batch came from, and where reading it stands. */
+export interface ConsumedBatch {
+  topic: Topic;
+  partition: number;
+  /** The offset the next record of this partition will have (last offset read + 1). */
+  nextOffset: number;
+  /** The partition's high watermark when the batch was fetched: `highWatermark − nextOffset` is the lag. */
+  highWatermark: number;
+}
+
 /** Options of {@linkcode consumeInto}. */
 export interface ConsumeOptions {
   /** Consumer group. @default a fresh `ecom-realtime-<uuid>` (nothing is committed) */
@@ -61,8 +71,8 @@ export interface ConsumeOptions {
   signal?: AbortSignal;
   /** Called for every record after the aggregator has taken it. */
   onRecord?: (record: ConsumedRecord) => void;
-  /** Called after each fetched batch has been added. */
-  onBatch?: (stats: ConsumeStats) => void;
+  /** Called after each fetched batch (holding records) has been added. */
+  onBatch?: (stats: ConsumeStats, batch: ConsumedBatch) => void;
   /** Longest time the broker holds a fetch open when there is no data, ms. @default 100 */
   maxWaitMs?: number;
   /**
@@ -196,7 +206,12 @@ export async function consumeInto(
           });
           stats.records += n;
           stats.perTopic[topic] += n;
-          options.onBatch?.(stats);
+          options.onBatch?.(stats, {
+            topic,
+            partition: batch.partition,
+            nextOffset: Math.min(Number(batch.lastOffset()), last ?? Infinity) + 1,
+            highWatermark: Number(batch.highWatermark),
+          });
           if (options.once && pending.size === 0) finish();
           await Promise.resolve();
         },

@@ -6,7 +6,9 @@
  * - `aggregator.ts`: the gates every event passes (malformed → late → duplicate → accepted);
  * - `metrics.ts`: what each metric computes and how it treats nulls;
  * - `windows.ts`, `watermark.ts`, `dedupe.ts`, `topn.ts`, `decode.ts`: the building blocks;
- * - `consumer.ts`: kafkajs → aggregator; `tables.ts` and `charts.ts`: snapshots as tables and charts.
+ * - `consumer.ts`: kafkajs → aggregator; `tables.ts` and `charts.ts`: snapshots as tables and charts;
+ * - `select.ts`: a part of a snapshot (some topics, an event-time range); `summary_line.ts`: a
+ *   snapshot as one log line.
  *
  * @example
  * ```ts
@@ -28,6 +30,8 @@ export * from "./consumer.ts";
 export * from "./decode.ts";
 export * from "./dedupe.ts";
 export * from "./metrics.ts";
+export * from "./select.ts";
+export * from "./summary_line.ts";
 export * from "./tables.ts";
 export * from "./topn.ts";
 export * from "./watermark.ts";

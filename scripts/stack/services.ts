@@ -190,6 +190,70 @@ function azuriteService(config: Config): Service {
   };
 }
 
+/**
+ * The dashboard as a background service of the stack (what `deno task demo` leaves running, and
+ * `down` stops): `deno task dashboard --port <port>`, healthy when `/api/health` answers.
+ */
+export function dashboardService(port = 8787): Service {
+  return {
+    name: "dashboard",
+    port,
+    local: true,
+    startTimeout: 60,
+    start() {
+      return Promise.resolve([
+        Deno.execPath(),
+        "run",
+        "-A",
+        `${PROJECT_ROOT}/scripts/dashboard.ts`,
+        "--port",
+        String(port),
+      ]);
+    },
+    async healthy() {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/health`, {
+          signal: AbortSignal.timeout(2000),
+        });
+        await res.body?.cancel();
+        return res.ok;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/**
+ * Starts the dashboard in the background unless this stack already runs one; returns its URL.
+ * The first free port from `port` on is used (another checkout's demo may hold 8787).
+ */
+export async function startDashboardService(
+  config: Config,
+  port: number,
+  log: (line: string) => void,
+): Promise<string> {
+  const dir = stackDir(config);
+  const urlFile = `${dir}/dashboard.url`;
+  if (runningPid(dir, dashboardService()) !== null) {
+    try {
+      return Deno.readTextFileSync(urlFile).trim();
+    } catch {
+      await stopService(config, dashboardService());
+    }
+  }
+  let free = port;
+  while (await portInUse(free)) {
+    if (++free > port + 20) {
+      throw new StackError(`Ports ${port}–${port + 20} are all in use: no port for the dashboard`);
+    }
+  }
+  await startService(config, dashboardService(free), log);
+  const url = `http://127.0.0.1:${free}/`;
+  await Deno.writeTextFile(urlFile, `${url}\n`);
+  return url;
+}
+
 /** The stack's services for this configuration. */
 export function services(config: Config): Service[] {
   return [kafkaService(config), azuriteService(config)];

@@ -1,0 +1,58 @@
+/**
+ * `deno task realtime` writing to a log or a pipe: one summary line per interval, not the tables
+ * redrawn every second (those come once, at the end).
+ */
+import assert from "node:assert/strict";
+import { createKafka, ensureTopics, produceRecords } from "../../lib/kafka/mod.ts";
+import { createAggregator, summaryLine } from "../../lib/realtime/mod.ts";
+import { simulate } from "../../lib/simulate/mod.ts";
+import { INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";
+
+const LINE =
+  /^realtime \d+(\.\d)?s · (\d+) records \(\d+\/s\) · accepted \d+ · malformed \d+ · late \d+ · duplicates \d+( · future \d+)? · watermark \S+ · orders \d+ · revenue \d+\.\d\d$/;
+
+Deno.test("summaryLine: one line with the counts the snapshot has", () => {
+  const agg = createAggregator();
+  for (const r of simulate({ seed: 4, events: 500, start: new Date("2026-11-26T00:00:00Z") })) {
+    agg.addLine(r.topic, r.value);
+  }
+  const snap = agg.snapshot();
+  const line = summaryLine(snap, { seconds: 12.345, rate: 41.6 });
+  assert.match(line, LINE);
+  assert.ok(
+    line.startsWith(`realtime 12.3s · 500 records (42/s) · accepted ${snap.totals.accepted}`),
+  );
+  assert.ok(line.includes(`watermark ${snap.watermark}`));
+  const future = { ...snap, totals: { ...snap.totals, future: 3 } };
+  assert.match(summaryLine(future, { seconds: 1 }), / · duplicates \d+ · future 3 · /);
+});
+
+Deno.test({
+  name: "realtime with stdout piped prints one summary line per second, then the tables once",
+  ...INTEGRATION,
+  async fn() {
+    const config = { ...testConfig().kafka, topicPrefix: `${uniqueName("rt-log")}.` };
+    const kafka = createKafka(config);
+    await ensureTopics(kafka, config, { dlq: false });
+    const sent = (await produceRecords(
+      kafka,
+      config,
+      simulate({ seed: 6, events: 800, start: new Date(Date.now() - 3600_000), span: 3600_000 }),
+    )).sent;
+    const out = await runTask("realtime", ["--from-beginning", "--duration", "5s"], {
+      KAFKA_TOPIC_PREFIX: config.topicPrefix,
+    });
+    assert.equal(out.code, 0, out.stderr);
+    assert.ok(!out.stdout.includes("\x1b["), "no terminal escape codes in a log");
+    const lines = out.stdout.split("\n");
+    const summaries = lines.filter((l) => /^realtime \d/.test(l));
+    assert.ok(summaries.length >= 2, `one line per second:\n${out.stdout}`);
+    for (const line of summaries) assert.match(line, LINE);
+    assert.equal(Math.max(...summaries.map((l) => Number(LINE.exec(l)![2]))), sent);
+    // The tables once, at the end (their header line holds every count's name).
+    const headers = lines.filter((l) =>
+      /\bmalformed\b.*\blate\b.*\bduplicates\b/.test(l) && !l.startsWith("realtime")
+    );
+    assert.equal(headers.length, 1, out.stdout);
+  },
+});
