@@ -25,7 +25,7 @@ import { simulate } from "../lib/simulate/mod.ts";
 import { formatTable } from "../lib/viz/mod.ts";
 import { formatDuration, parseFlags, runCli } from "./_cli.ts";
 import { runParity } from "./databricks/parity.ts";
-import { executeNotebook } from "./notebooks/run.ts";
+import { executeNotebook } from "../lib/notebooks/run.ts";
 import { setup } from "./setup.ts";
 import { services, startService } from "./stack/services.ts";
 
