@@ -4,6 +4,8 @@
  * `DATA_DIR`), and writes each `notebooks/NN-*.ipynb` from its source with the outputs, so a
  * reader sees the charts and tables without running anything.
  *
+ * A file lake (`LAKE_URL=file://…`) is replaced by `DATA_DIR/notebooks/lake`, emptied likewise.
+ *
  * A lesson whose outputs agree with the committed ones after normalising (`normalise.ts`) is
  * left untouched, byte for byte: a rerun changes nothing unless a lesson's source or results
  * changed. With `check`, nothing is written and the stale lessons are reported.
@@ -66,8 +68,12 @@ export function staleness(
   );
 }
 
-/** Where the build runs the lessons: a fresh lake container and data folder on the local stack. */
-async function freshEnv(config: Config): Promise<{ env: Record<string, string>; dir: string }> {
+/**
+ * Where the build runs the lessons: an empty lake container on the local stack. `DATA_DIR` stays
+ * the configured one (lessons empty their own work folders and key their seeded lakes by their
+ * parameters, so nothing left there changes what they show).
+ */
+async function freshEnv(config: Config): Promise<Record<string, string>> {
   if (!config.kafka.local || config.lake.kind === "adls") {
     throw new StackError(
       "deno task notebooks runs the lessons on the local stack; unset the cloud settings",
@@ -76,17 +82,18 @@ async function freshEnv(config: Config): Promise<{ env: Record<string, string>; 
   if (!(await pingKafka(config.kafka)).healthy) {
     throw new StackError("No Kafka broker answers: start the local stack with `./dev stack up`");
   }
-  const dir = await Deno.makeTempDir({ prefix: "ecom-notebooks-" });
-  const lakeUrl = config.lake.kind === "azurite"
-    ? `azurite://${config.lake.endpoint!.host}:${config.lake.endpoint!.port}/lessons`
-    : `file://${dir}/lake`;
-  if (config.lake.kind === "azurite") {
-    const lake = openLake({ ...config.lake, url: lakeUrl, container: "lessons", prefix: "" });
-    await lake.init();
-    for (const e of await lake.list("")) await lake.delete(e.path);
-    await lake.close();
+  if (config.lake.kind === "file") {
+    const root = `${config.dataDir}/notebooks/lake`;
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+    return { LAKE_URL: `file://${root}` };
   }
-  return { env: { LAKE_URL: lakeUrl, DATA_DIR: `${dir}/data` }, dir };
+  const { host, port } = config.lake.endpoint!;
+  const url = `azurite://${host}:${port}/lessons`;
+  const lake = openLake({ ...config.lake, url, container: "lessons", prefix: "" });
+  await lake.init();
+  for (const e of await lake.list("")) await lake.delete(e.path);
+  await lake.close();
+  return { LAKE_URL: url };
 }
 
 /** Executes the lessons and writes (or checks) their committed outputs (see the module doc). */
@@ -95,11 +102,13 @@ export async function buildNotebooks(options: BuildOptions = {}): Promise<BuildR
   const config = options.config ?? loadConfig();
   const all = await lessons();
   const chosen = options.only?.length ? all.filter((l) => options.only!.includes(l.name)) : all;
-  const { env, dir } = await freshEnv(config);
+  const env = await freshEnv(config);
+  const dir = `${config.dataDir}/notebooks/build`;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
   try {
     const executed = await executeLessons(chosen.map((l) => l.name), {
       env,
-      outDir: `${dir}/out`,
+      outDir: dir,
       onLesson: (r) => log(`${r.ok ? "✔" : "✘"} ran ${r.name}${r.error ? `: ${r.error}` : ""}`),
     });
     const results: BuildResult[] = [];

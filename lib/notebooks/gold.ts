@@ -11,18 +11,19 @@ import { PROJECT_ROOT } from "../config/mod.ts";
 import { PipelineError } from "../errors.ts";
 
 /**
- * SQL with the indentation of its source template removed and blank lines dropped.
+ * SQL laid out for reading: each statement starts at the margin, its other lines indented by two
+ * (the library's SQL comes from template strings indented as the code around them).
  *
  * @example
  * ```ts
  * import { tidySql } from "./gold.ts";
- * tidySql("\n    SELECT a\n      FROM t;  \n"); // "SELECT a\n  FROM t;"
+ * tidySql("CREATE TABLE t AS\n      SELECT a\n  FROM s;  \n"); // "CREATE TABLE t AS\n  SELECT a\n  FROM s;"
  * ```
  */
 export function tidySql(sql: string): string {
-  const lines = sql.split("\n").map((l) => l.trimEnd()).filter((l) => l.trim());
-  const indent = Math.min(...lines.map((l) => l.length - l.trimStart().length));
-  return lines.map((l) => l.slice(indent)).join("\n");
+  return sql.split("\n").map((l) => l.trim()).filter(Boolean)
+    .map((l) => (/^(CREATE|INSERT|DELETE|UPDATE|DROP|WITH)\b/.test(l) ? l : `  ${l}`))
+    .join("\n");
 }
 
 const escapeHtml = (text: string) =>

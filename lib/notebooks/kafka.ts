@@ -65,6 +65,19 @@ async function deletePrefixed(kafka: Kafka, prefix: string): Promise<string[]> {
   }
 }
 
+/** Throws until every partition of the topics under `prefix` answers an offsets request. */
+async function leadersReady(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of (await admin.listTopics()).filter((t) => t.startsWith(prefix))) {
+      await admin.fetchTopicOffsets(topic);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * The Kafka of lesson `lesson` (e.g. `"lesson02"`): checked once, quickly (see the module doc).
  *
@@ -108,13 +121,15 @@ export async function lessonKafka(
     kafka,
     async reset() {
       await deletePrefixed(kafka, prefix);
-      // A just-deleted name can be refused for a moment: try again briefly.
+      // A just-deleted name can be refused for a moment, and a new partition answers "not the
+      // leader" until its leader is known everywhere: try again briefly until offsets answer.
       for (let attempt = 1;; attempt++) {
         try {
           await ensureTopics(kafka, kafkaConfig, { dlq: options.dlq ?? true });
+          await leadersReady(kafka, prefix);
           return;
         } catch (error) {
-          if (attempt >= 20) throw error;
+          if (attempt >= 40) throw error;
           await sleep(250);
         }
       }

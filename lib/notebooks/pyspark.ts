@@ -3,7 +3,8 @@
  * (`databricks/<topic>.py`, cells split on `# COMMAND ----------`), so a lesson shows the code
  * Databricks runs, never a copy: the cell that calls `write_gold(<frame>, "<name>")` (or
  * `f"<prefix>{dim}"` in a loop), preceded by the cell that assigns `<frame>` when that is
- * another one.
+ * another one, followed by the definitions of the `_common.py` helpers those cells call (reading
+ * and writing helpers left out).
  *
  * @module
  */
@@ -67,5 +68,28 @@ export async function pysparkFor(topic: Topic, name: string): Promise<string> {
       `${path.slice(PROJECT_ROOT.length + 1)} has no write_gold(…, "${name}") cell`,
     );
   }
-  return cells.join("\n\n");
+  const common = await Deno.readTextFile(`${PROJECT_ROOT}/databricks/_common.py`);
+  return [...cells, ...helpersCalled(cells.join("\n"), common)].join("\n\n");
+}
+
+/**
+ * The definitions in `common` (Python source) of the functions `code` calls, except the ones
+ * that read or write (`read_*`, `write_*`).
+ *
+ * @example
+ * ```ts
+ * import { helpersCalled } from "./pyspark.ts";
+ * const common = "def counts_by(df, c):\n    return df\n\n\ndef write_gold(df, n):\n    pass\n";
+ * const defs = helpersCalled("write_gold(counts_by(x, 'a'), 'n')", common);
+ * if (defs.length !== 1 || !defs[0].startsWith("def counts_by")) throw new Error(String(defs));
+ * ```
+ */
+export function helpersCalled(code: string, common: string): string[] {
+  const out: string[] = [];
+  for (const m of common.matchAll(/^def (\w+)\(.*?(?=\n(?:\S|\n\S)|(?![\s\S]))/gms)) {
+    const name = m[1];
+    if (/^(read|write)_/.test(name) || !new RegExp(`\\b${name}\\(`).test(code)) continue;
+    out.push(m[0].trimEnd());
+  }
+  return out;
 }

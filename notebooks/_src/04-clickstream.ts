@@ -34,11 +34,14 @@ const config = loadConfig();
 // stored. Those six fields are the *original fields*: the original cleaning looks only at them.
 
 // %%
-table(nrt.BRONZE_COLUMNS.clickstream.map(([column, type]) => ({
-  column,
-  type,
-  original: nrt.originalNotNull("clickstream").includes(`"${column}"`) ? "yes" : "added",
-})), "clickstream columns");
+table(
+  nrt.BRONZE_COLUMNS.clickstream.map(([column, type]) => ({
+    column,
+    type,
+    original: nrt.originalNotNull("clickstream").includes(`"${column}"`) ? "yes" : "added",
+  })),
+  "clickstream columns",
+);
 
 // %% [markdown]
 // ## 2. Read the lake (in Databricks: mount the container, `spark.read.json("topics/")`)
@@ -47,16 +50,31 @@ table(nrt.BRONZE_COLUMNS.clickstream.map(([column, type]) => ({
 // with an explicit schema; `year, month, day, hour` come from the folder names, typed INTEGER.
 
 // %%
-const { lake, source, reason } = await nrt.lessonLake(config, { seed: SEED, events: EVENTS, start: START });
+const { lake, source, reason } = await nrt.lessonLake(config, {
+  seed: SEED,
+  events: EVENTS,
+  start: START,
+});
 const workDir = nrt.defaultWorkDir(config, lake);
-const sync = await nrt.syncLake(lake, { cacheDir: `${workDir}/cache`, topicPrefix: config.kafka.topicPrefix });
+const sync = await nrt.syncLake(lake, {
+  cacheDir: `${workDir}/cache`,
+  topicPrefix: config.kafka.topicPrefix,
+});
 const db = await nrt.NrtDb.open({ workDir });
 await nrt.createBronzeViews(db, `${workDir}/cache`);
 console.log(`lake: ${source} (${reason})`);
-table([{ listed: sync.listed, pulled: sync.synced.length, unchanged: sync.unchanged, quarantined: sync.quarantined.length }], "sync");
+table([{
+  listed: sync.listed,
+  pulled: sync.synced.length,
+  unchanged: sync.unchanged,
+  quarantined: sync.quarantined.length,
+}], "sync");
 
 // %%
-const bronzeRows = await nrt.queryRows(db, `SELECT event, user_id, "timestamp", page, referrer, device, year, month, day, hour FROM bronze.clickstream LIMIT ${SHOW_ROWS}`);
+const bronzeRows = await nrt.queryRows(
+  db,
+  `SELECT event, user_id, "timestamp", page, referrer, device, year, month, day, hour FROM bronze.clickstream LIMIT ${SHOW_ROWS}`,
+);
 const bronzeCount = Number(await db.value("SELECT count(*) FROM bronze.clickstream"));
 console.log(`bronze.clickstream: ${bronzeCount} rows`);
 table(bronzeRows, `first ${SHOW_ROWS} rows`);
@@ -66,8 +84,13 @@ table(bronzeRows, `first ${SHOW_ROWS} rows`);
 // read `hour=09` as the text `"09"`).
 
 // %%
-const partitionTypes = await nrt.queryRows<{ column_name: string; column_type: string }>(db, "SELECT column_name, column_type FROM (DESCRIBE bronze.clickstream) WHERE column_name IN ('year', 'month', 'day', 'hour')");
-if (partitionTypes.some((c) => c.column_type !== "INTEGER")) throw new Error("partition columns must be INTEGER");
+const partitionTypes = await nrt.queryRows<{ column_name: string; column_type: string }>(
+  db,
+  "SELECT column_name, column_type FROM (DESCRIBE bronze.clickstream) WHERE column_name IN ('year', 'month', 'day', 'hour')",
+);
+if (partitionTypes.some((c) => c.column_type !== "INTEGER")) {
+  throw new Error("partition columns must be INTEGER");
+}
 console.log("✔ bronze has typed partition columns");
 
 // %% [markdown]
@@ -83,8 +106,16 @@ table([nulls], "nulls per column");
 // ## 4. Drop rows with a null (the original `dropna()`, on the original fields)
 
 // %%
-const afterNulls = Number(await db.value(`SELECT count(*) FROM bronze.clickstream WHERE ${nrt.originalNotNull("clickstream")}`));
-console.log(`${bronzeCount} → ${afterNulls} rows (${bronzeCount - afterNulls} with a null original field dropped)`);
+const afterNulls = Number(
+  await db.value(
+    `SELECT count(*) FROM bronze.clickstream WHERE ${nrt.originalNotNull("clickstream")}`,
+  ),
+);
+console.log(
+  `${bronzeCount} → ${afterNulls} rows (${
+    bronzeCount - afterNulls
+  } with a null original field dropped)`,
+);
 
 // %% [markdown]
 // ## 5. Duplicate check: groups of identical rows seen more than once
@@ -92,14 +123,25 @@ console.log(`${bronzeCount} → ${afterNulls} rows (${bronzeCount - afterNulls} 
 
 // %%
 const dupes = await nrt.duplicateGroups(db, "bronze.clickstream", SHOW_ROWS);
-table(dupes.map(({ event_id, event, user_id, timestamp, count }) => ({ event_id, event, user_id, timestamp, count })), "duplicate groups");
+table(
+  dupes.map(({ event_id, event, user_id, timestamp, count }) => ({
+    event_id,
+    event,
+    user_id,
+    timestamp,
+    count,
+  })),
+  "duplicate groups",
+);
 
 // %% [markdown]
 // ## 6. Drop exact duplicates (the original `dropDuplicates()`): silver, the original way
 
 // %%
 await db.run(`CREATE SCHEMA IF NOT EXISTS silver;
-  CREATE OR REPLACE TABLE silver.clickstream_original AS ${nrt.originalCleaningSql("clickstream", "bronze.clickstream")}`);
+  CREATE OR REPLACE TABLE silver.clickstream_original AS ${
+  nrt.originalCleaningSql("clickstream", "bronze.clickstream")
+}`);
 const originalCount = Number(await db.value("SELECT count(*) FROM silver.clickstream_original"));
 console.log(`silver.clickstream_original: ${originalCount} rows`);
 
@@ -107,15 +149,23 @@ console.log(`silver.clickstream_original: ${originalCount} rows`);
 // **What you should see:** fewer rows than after step 4, by about the number of duplicate groups.
 
 // %%
-if (!(originalCount < afterNulls && afterNulls < bronzeCount)) throw new Error("each cleaning step should drop rows");
+if (!(originalCount < afterNulls && afterNulls < bronzeCount)) {
+  throw new Error("each cleaning step should drop rows");
+}
 console.log("✔ nulls and duplicates dropped");
 
 // %% [markdown]
 // ## 7. Filter device = tablet
 
 // %%
-const tabletCount = Number(await db.value("SELECT count(*) FROM silver.clickstream_original WHERE device = 'tablet'"));
-console.log(`tablet rows: ${tabletCount} (${(100 * tabletCount / originalCount).toFixed(1)}% of the cleaned rows)`);
+const tabletCount = Number(
+  await db.value("SELECT count(*) FROM silver.clickstream_original WHERE device = 'tablet'"),
+);
+console.log(
+  `tablet rows: ${tabletCount} (${
+    (100 * tabletCount / originalCount).toFixed(1)
+  }% of the cleaned rows)`,
+);
 
 // %% [markdown]
 // ## 8. Counts by device, event, page, referrer, year, month, day
@@ -127,7 +177,11 @@ await db.run("CREATE SCHEMA IF NOT EXISTS gold");
 const originalGold = nrt.goldTablesOf("clickstream").filter((g) => g.cleaning === "original");
 await nrt.buildGold(db, originalGold);
 const byDevice = await nrt.queryArrow(db, "SELECT * FROM gold.clickstream_by_device");
-barChart(byDevice, { x: "device", y: "count", title: "Clickstream events by device (original cleaning)" });
+barChart(byDevice, {
+  x: "device",
+  y: "count",
+  title: "Clickstream events by device (original cleaning)",
+});
 
 // %%
 const byEvent = await nrt.queryArrow(db, "SELECT * FROM gold.clickstream_by_event");
@@ -136,7 +190,9 @@ barChart(byEvent, { x: "event", y: "count", title: "Clickstream events by type" 
 // %%
 const counts = [];
 for (const dim of ["page", "referrer", "year", "month", "day"]) {
-  for (const row of await nrt.queryRows(db, `SELECT * FROM gold.clickstream_by_${dim}`)) counts.push({ dimension: dim, value: row[dim], count: row.count });
+  for (const row of await nrt.queryRows(db, `SELECT * FROM gold.clickstream_by_${dim}`)) {
+    counts.push({ dimension: dim, value: row[dim], count: row.count });
+  }
 }
 table(counts, "counts by page, referrer, year, month, day");
 
@@ -145,8 +201,14 @@ table(counts, "counts by page, referrer, year, month, day");
 
 // %%
 const deviceTotal = nrt.arrowRows(byDevice).reduce((sum, r) => sum + (r.count as number), 0);
-if (deviceTotal !== originalCount) throw new Error(`device counts add up to ${deviceTotal}, not ${originalCount}`);
-console.log(`✔ device counts add up to ${deviceTotal}; tablet: ${nrt.arrowRows(byDevice).find((r) => r.device === "tablet")?.count}`);
+if (deviceTotal !== originalCount) {
+  throw new Error(`device counts add up to ${deviceTotal}, not ${originalCount}`);
+}
+console.log(
+  `✔ device counts add up to ${deviceTotal}; tablet: ${
+    nrt.arrowRows(byDevice).find((r) => r.device === "tablet")?.count
+  }`,
+);
 
 // %% [markdown]
 // ## 9. Write the tablet rows as CSV with a header to `analysis/device_tablet/`
@@ -154,7 +216,8 @@ console.log(`✔ device counts add up to ${deviceTotal}; tablet: ${nrt.arrowRows
 
 // %%
 const written = await nrt.writeAnalysis(db, lake, ["device_tablet"]);
-const csvLines = new TextDecoder().decode(await lake.get("analysis/device_tablet/data.csv")).trim().split("\n");
+const csvLines = new TextDecoder().decode(await lake.get("analysis/device_tablet/data.csv")).trim()
+  .split("\n");
 console.log(written.join("\n"));
 console.log(`CSV: header + ${csvLines.length - 1} rows; header: ${csvLines[0]}`);
 
@@ -167,8 +230,12 @@ console.log(`CSV: header + ${csvLines.length - 1} rows; header: ${csvLines[0]}`)
 // %%
 const comparison = await nrt.compareCleanings(db, "clickstream");
 table([comparison], "original vs better cleaning (rows)");
-await db.run(`CREATE OR REPLACE TABLE silver.clickstream AS ${nrt.betterCleaningSql("clickstream", "bronze.clickstream")};
-  CREATE OR REPLACE TABLE silver.orders AS ${nrt.betterCleaningSql("orders", "bronze.orders")}`);
+await db.run(
+  `CREATE OR REPLACE TABLE silver.clickstream AS ${
+    nrt.betterCleaningSql("clickstream", "bronze.clickstream")
+  };
+  CREATE OR REPLACE TABLE silver.orders AS ${nrt.betterCleaningSql("orders", "bronze.orders")}`,
+);
 
 // %% [markdown]
 // **What you should see:** `better` keeps more rows than `original`: the difference is the rows
@@ -185,11 +252,17 @@ console.log(`✔ the better cleaning keeps ${comparison.difference} more events`
 
 // %%
 await nrt.buildGold(db, nrt.goldTablesOf("clickstream").filter((g) => g.cleaning === "better"));
-const hourly = await nrt.queryArrow(db, `SELECT make_timestamp(year, month, day, hour, 0, 0) AS hour, events, sessions FROM gold.clickstream_hourly_traffic ORDER BY 1`);
+const hourly = await nrt.queryArrow(
+  db,
+  `SELECT make_timestamp(year, month, day, hour, 0, 0) AS hour, events, sessions FROM gold.clickstream_hourly_traffic ORDER BY 1`,
+);
 lineChart(hourly, { x: "hour", y: "events", title: "Clickstream events per hour" });
 
 // %%
-const funnel = await nrt.queryArrow(db, "SELECT step_order, step, sessions, round(rate, 3) AS rate FROM gold.clickstream_funnel ORDER BY step_order");
+const funnel = await nrt.queryArrow(
+  db,
+  "SELECT step_order, step, sessions, round(rate, 3) AS rate FROM gold.clickstream_funnel ORDER BY step_order",
+);
 await Deno.jupyter.display(table(nrt.arrowRows(funnel), "funnel"));
 barChart(funnel, { x: "step", y: "sessions", sort: false, title: "Sessions reaching each step" });
 
@@ -215,7 +288,11 @@ const arrowMs = performance.now() - t;
 t = performance.now();
 const rows = await nrt.queryRows(db, "SELECT * FROM gold.device_tablet");
 const rowsMs = performance.now() - t;
-table([{ path: "DuckDB → Parquet → Arrow", rows: arrow.numRows, ms: Math.round(arrowMs) }, { path: "DuckDB → JS rows", rows: rows.length, ms: Math.round(rowsMs) }], "fast path");
+table([{ path: "DuckDB → Parquet → Arrow", rows: arrow.numRows, ms: Math.round(arrowMs) }, {
+  path: "DuckDB → JS rows",
+  rows: rows.length,
+  ms: Math.round(rowsMs),
+}], "fast path");
 
 // %%
 db.close();

@@ -26,11 +26,23 @@ const config = loadConfig();
 // `items` is an array of structs `{product_id, quantity BIGINT, price DOUBLE}`; `total_amount` is DOUBLE.
 
 // %%
-const { lake, db, source, reason, sync } = await nrt.openLesson(config, { seed: SEED, events: EVENTS, start: START });
-console.log(`lake: ${source} (${reason}); ${sync.synced.length} files pulled, ${sync.unchanged} unchanged`);
+const { lake, db, source, reason, sync } = await nrt.openLesson(config, {
+  seed: SEED,
+  events: EVENTS,
+  start: START,
+});
+console.log(
+  `lake: ${source} (${reason}); ${sync.synced.length} files pulled, ${sync.unchanged} unchanged`,
+);
 const bronzeCount = Number(await db.value("SELECT count(*) FROM bronze.orders"));
 console.log(`bronze.orders: ${bronzeCount} rows`);
-table(await nrt.queryRows(db, `SELECT order_id, user_id, "timestamp", len(items) AS items, total_amount, payment_method, status FROM bronze.orders LIMIT ${SHOW_ROWS}`), `first ${SHOW_ROWS} orders`);
+table(
+  await nrt.queryRows(
+    db,
+    `SELECT order_id, user_id, "timestamp", len(items) AS items, total_amount, payment_method, status FROM bronze.orders LIMIT ${SHOW_ROWS}`,
+  ),
+  `first ${SHOW_ROWS} orders`,
+);
 
 // %% [markdown]
 // ## 2. Null counts, then the two cleanings
@@ -46,8 +58,12 @@ table([comparison], "original vs better cleaning (rows)");
 await db.run(`CREATE SCHEMA IF NOT EXISTS silver; CREATE SCHEMA IF NOT EXISTS gold;
   CREATE OR REPLACE TABLE silver.orders AS ${nrt.betterCleaningSql("orders", "bronze.orders")}`);
 const silverCount = Number(await db.value("SELECT count(*) FROM silver.orders"));
-if (silverCount !== comparison.better) throw new Error("silver.orders should hold the better-cleaned rows");
-console.log(`✔ silver.orders: ${silverCount} orders (${comparison.duplicateEvents} duplicate sends removed)`);
+if (silverCount !== comparison.better) {
+  throw new Error("silver.orders should hold the better-cleaned rows");
+}
+console.log(
+  `✔ silver.orders: ${silverCount} orders (${comparison.duplicateEvents} duplicate sends removed)`,
+);
 
 // %% [markdown]
 // ## 3. One row per item: `order_items`
@@ -56,9 +72,17 @@ console.log(`✔ silver.orders: ${silverCount} orders (${comparison.duplicateEve
 // %%
 await nrt.buildGold(db, nrt.goldTablesOf("orders"));
 table(await nrt.queryRows(db, `SELECT * FROM gold.order_items LIMIT ${SHOW_ROWS}`), "order_items");
-const mismatched = Number(await db.value(`SELECT count(*) FROM (SELECT o.order_id FROM silver.orders o JOIN gold.order_items i USING (order_id)
-  GROUP BY o.order_id, o.total_amount HAVING abs(sum(i.line_total) - o.total_amount) > 0.005)`));
-console.log(mismatched === 0 ? "✔ every order's lines add up to its total_amount" : `${mismatched} orders do not add up`);
+const mismatched = Number(
+  await db.value(
+    `SELECT count(*) FROM (SELECT o.order_id FROM silver.orders o JOIN gold.order_items i USING (order_id)
+  GROUP BY o.order_id, o.total_amount HAVING abs(sum(i.line_total) - o.total_amount) > 0.005)`,
+  ),
+);
+console.log(
+  mismatched === 0
+    ? "✔ every order's lines add up to its total_amount"
+    : `${mismatched} orders do not add up`,
+);
 
 // %% [markdown]
 // ## 4. Revenue per day and payment method (completed orders only)
@@ -66,8 +90,17 @@ console.log(mismatched === 0 ? "✔ every order's lines add up to its total_amou
 
 // %%
 const byDay = await nrt.queryArrow(db, "SELECT * FROM gold.orders_revenue_by_day");
-const byDayChart = await nrt.queryArrow(db, "SELECT substr(day, 6) AS day, payment_method, revenue FROM gold.orders_revenue_by_day");
-barChart(byDayChart, { x: "day", y: "revenue", fill: "payment_method", sort: false, title: "Revenue per day by payment method" });
+const byDayChart = await nrt.queryArrow(
+  db,
+  "SELECT substr(day, 6) AS day, payment_method, revenue FROM gold.orders_revenue_by_day",
+);
+barChart(byDayChart, {
+  x: "day",
+  y: "revenue",
+  fill: "payment_method",
+  sort: false,
+  title: "Revenue per day by payment method",
+});
 
 // %% [markdown]
 // ## 5. The top products by revenue
@@ -88,10 +121,16 @@ table([summary], "orders_summary");
 
 // %%
 const dayTotal = nrt.arrowRows(byDay).reduce((s, r) => s + (r.revenue as number), 0);
-const noMethod = Number(await db.value("SELECT coalesce(sum(total_amount), 0) FROM silver.orders WHERE status = 'completed' AND payment_method IS NULL"));
+const noMethod = Number(
+  await db.value(
+    "SELECT coalesce(sum(total_amount), 0) FROM silver.orders WHERE status = 'completed' AND payment_method IS NULL",
+  ),
+);
 const s = summary as Record<string, number>;
 if (s.completed + s.pending + s.canceled !== s.orders) throw new Error("statuses do not add up");
-if (Math.abs(dayTotal + noMethod - s.revenue) > 0.01 * nrt.arrowRows(byDay).length) throw new Error("revenue does not add up");
+if (Math.abs(dayTotal + noMethod - s.revenue) > 0.01 * nrt.arrowRows(byDay).length) {
+  throw new Error("revenue does not add up");
+}
 console.log(`✔ ${s.orders} orders, revenue ${s.revenue.toFixed(2)}, AOV ${s.aov.toFixed(2)}`);
 
 // %% [markdown]

@@ -28,9 +28,19 @@ const config = loadConfig();
 // `details` is a struct `{email, name, preferred_category}`.
 
 // %%
-const { lake, db, source, reason } = await nrt.openLesson(config, { seed: SEED, events: EVENTS, start: START });
+const { lake, db, source, reason } = await nrt.openLesson(config, {
+  seed: SEED,
+  events: EVENTS,
+  start: START,
+});
 console.log(`lake: ${source} (${reason})`);
-table(await nrt.queryRows(db, `SELECT user_id, "timestamp", action, details.email, details.preferred_category FROM bronze.user_profiles LIMIT ${SHOW_ROWS}`), `first ${SHOW_ROWS} rows`);
+table(
+  await nrt.queryRows(
+    db,
+    `SELECT user_id, "timestamp", action, details.email, details.preferred_category FROM bronze.user_profiles LIMIT ${SHOW_ROWS}`,
+  ),
+  `first ${SHOW_ROWS} rows`,
+);
 
 // %% [markdown]
 // ## 2. Null counts and the two cleanings
@@ -42,10 +52,14 @@ table([comparison], "original vs better cleaning (rows)");
 
 // %%
 await db.run(`CREATE SCHEMA IF NOT EXISTS silver; CREATE SCHEMA IF NOT EXISTS gold;
-  CREATE OR REPLACE TABLE silver.user_profiles AS ${nrt.betterCleaningSql("user-profiles", "bronze.user_profiles")};
+  CREATE OR REPLACE TABLE silver.user_profiles AS ${
+  nrt.betterCleaningSql("user-profiles", "bronze.user_profiles")
+};
   CREATE OR REPLACE TABLE silver.orders AS ${nrt.betterCleaningSql("orders", "bronze.orders")}`);
 await nrt.buildGold(db, nrt.goldTablesOf("user-profiles"));
-console.log(`silver.user_profiles: ${await db.value("SELECT count(*) FROM silver.user_profiles")} rows`);
+console.log(
+  `silver.user_profiles: ${await db.value("SELECT count(*) FROM silver.user_profiles")} rows`,
+);
 
 // %% [markdown]
 // ## 3. Actions: how profiles change
@@ -63,7 +77,10 @@ barChart(actions, { x: "action", y: "count", title: "Profile events by action" }
 // %%
 const latestCount = Number(await db.value("SELECT count(*) FROM gold.profiles_latest"));
 const users = Number(await db.value("SELECT count(DISTINCT user_id) FROM gold.profiles_latest"));
-table(await nrt.queryRows(db, `SELECT * FROM gold.profiles_latest LIMIT ${SHOW_ROWS}`), "profiles_latest");
+table(
+  await nrt.queryRows(db, `SELECT * FROM gold.profiles_latest LIMIT ${SHOW_ROWS}`),
+  "profiles_latest",
+);
 if (latestCount !== users) throw new Error("more than one latest row for a user");
 console.log(`✔ ${latestCount} users, one current profile each`);
 
@@ -71,7 +88,10 @@ console.log(`✔ ${latestCount} users, one current profile each`);
 // ## 5. The preferred-category mix
 
 // %%
-const mix = await nrt.queryArrow(db, "SELECT preferred_category, users, round(share, 4) AS share FROM gold.preferred_category_mix");
+const mix = await nrt.queryArrow(
+  db,
+  "SELECT preferred_category, users, round(share, 4) AS share FROM gold.preferred_category_mix",
+);
 await Deno.jupyter.display(table(nrt.arrowRows(mix), "preferred_category_mix"));
 barChart(mix, { x: "preferred_category", y: "users", title: "Users by preferred category" });
 
@@ -81,19 +101,32 @@ barChart(mix, { x: "preferred_category", y: "users", title: "Users by preferred 
 // **What you should see:** customers ≤ users of that category.
 
 // %%
-const revenue = await nrt.queryRows(db, "SELECT r.*, m.users FROM gold.revenue_by_preferred_category r JOIN gold.preferred_category_mix m USING (preferred_category)");
+const revenue = await nrt.queryRows(
+  db,
+  "SELECT r.*, m.users FROM gold.revenue_by_preferred_category r JOIN gold.preferred_category_mix m USING (preferred_category)",
+);
 await Deno.jupyter.display(table(revenue, "revenue_by_preferred_category"));
-if (revenue.some((r) => (r.customers as number) > (r.users as number))) throw new Error("more customers than users");
+if (revenue.some((r) => (r.customers as number) > (r.users as number))) {
+  throw new Error("more customers than users");
+}
 console.log("✔ every category's customers are among its users");
 
 // %%
-barChart(revenue, { x: "preferred_category", y: "revenue", title: "Revenue from completed orders by preferred category" });
+barChart(revenue, {
+  x: "preferred_category",
+  y: "revenue",
+  title: "Revenue from completed orders by preferred category",
+});
 
 // %% [markdown]
 // ## 7. Write the gold tables back to the lake
 
 // %%
-console.log((await nrt.writeAnalysis(db, lake, nrt.goldTablesOf("user-profiles").map((g) => g.name))).join("\n"));
+console.log(
+  (await nrt.writeAnalysis(db, lake, nrt.goldTablesOf("user-profiles").map((g) => g.name))).join(
+    "\n",
+  ),
+);
 db.close();
 await lake.close();
 
