@@ -104,32 +104,29 @@ export async function buildNotebooks(options: BuildOptions = {}): Promise<BuildR
   const chosen = options.only?.length ? all.filter((l) => options.only!.includes(l.name)) : all;
   const env = await freshEnv(config);
   const dir = `${config.dataDir}/notebooks/build`;
+  // The executed copies stay there (DATA_DIR is ignored by git) for a look when one fails.
   await Deno.remove(dir, { recursive: true }).catch(() => {});
-  try {
-    const executed = await executeLessons(chosen.map((l) => l.name), {
-      env,
-      outDir: dir,
-      onLesson: (r) => log(`${r.ok ? "✔" : "✘"} ran ${r.name}${r.error ? `: ${r.error}` : ""}`),
-    });
-    const results: BuildResult[] = [];
-    for (const [i, nb] of executed.entries()) {
-      const lesson = chosen[i];
-      if (!nb.ok) {
-        results.push({ name: nb.name, status: "failed", detail: nb.error });
-        continue;
-      }
-      const text = executedIpynb(nb);
-      const committed = await Deno.readTextFile(lesson.ipynb).catch(() => null);
-      const why = staleness(committed, text, [config.kafka.topicPrefix]);
-      if (why === null) results.push({ name: nb.name, status: "unchanged" });
-      else if (options.check) results.push({ name: nb.name, status: "stale", detail: why });
-      else {
-        await Deno.writeTextFile(lesson.ipynb, text);
-        results.push({ name: nb.name, status: "written", detail: why });
-      }
+  const executed = await executeLessons(chosen.map((l) => l.name), {
+    env,
+    outDir: dir,
+    onLesson: (r) => log(`${r.ok ? "✔" : "✘"} ran ${r.name}${r.error ? `: ${r.error}` : ""}`),
+  });
+  const results: BuildResult[] = [];
+  for (const [i, nb] of executed.entries()) {
+    const lesson = chosen[i];
+    if (!nb.ok) {
+      results.push({ name: nb.name, status: "failed", detail: nb.error });
+      continue;
     }
-    return results;
-  } finally {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    const text = executedIpynb(nb);
+    const committed = await Deno.readTextFile(lesson.ipynb).catch(() => null);
+    const why = staleness(committed, text, [config.kafka.topicPrefix]);
+    if (why === null) results.push({ name: nb.name, status: "unchanged" });
+    else if (options.check) results.push({ name: nb.name, status: "stale", detail: why });
+    else {
+      await Deno.writeTextFile(lesson.ipynb, text);
+      results.push({ name: nb.name, status: "written", detail: why });
+    }
   }
+  return results;
 }

@@ -17,7 +17,8 @@ import { PipelineError } from "../errors.ts";
  * @example
  * ```ts
  * import { tidySql } from "./gold.ts";
- * tidySql("CREATE TABLE t AS\n      SELECT a\n  FROM s;  \n"); // "CREATE TABLE t AS\n  SELECT a\n  FROM s;"
+ * tidySql("CREATE TABLE t AS\n      SELECT a\n  FROM s;  \n");
+ * // "CREATE TABLE t AS\n  SELECT a\n  FROM s;"
  * ```
  */
 export function tidySql(sql: string): string {

@@ -49,7 +49,8 @@ function parseTags(marker: string): string[] | undefined {
  * @example
  * ```ts
  * import { parsePercent } from "./percent.ts";
- * const cells = parsePercent("// %% [markdown]\n// # T\n// %% tags=[\"volatile\"]\nconst a = 1;\n");
+ * const text = '// %% [markdown]\n// # T\n// %% tags=["volatile"]\nconst a = 1;\n';
+ * const cells = parsePercent(text);
  * if (cells[1].tags?.[0] !== "volatile") throw new Error("tags");
  * ```
  */

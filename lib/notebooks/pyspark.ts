@@ -20,7 +20,8 @@ const CELL = /^# COMMAND -+$/m;
  * @example
  * ```ts
  * import { databricksCells } from "./pyspark.ts";
- * const cells = databricksCells("# Databricks notebook source\nx = 1\n\n# COMMAND ----------\n\n# MAGIC %md\n# MAGIC hi\n");
+ * const source = "# Databricks notebook source\nx = 1\n\n# COMMAND ----------\n\n# MAGIC %md\n";
+ * const cells = databricksCells(source);
  * if (cells.length !== 1 || cells[0] !== "x = 1") throw new Error(JSON.stringify(cells));
  * ```
  */

@@ -6,7 +6,10 @@
  */
 import { StackError } from "../errors.ts";
 
-/** The user cache folder: `$ECOM_CACHE`, else `$XDG_CACHE_HOME/ecom-stream`, else `~/.cache/ecom-stream`. */
+/**
+ * The user cache folder: `$ECOM_CACHE`, else `$XDG_CACHE_HOME/ecom-stream`, else
+ * `~/.cache/ecom-stream`.
+ */
 export const CACHE_DIR: string = Deno.env.get("ECOM_CACHE") ??
   `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/ecom-stream`;
 
