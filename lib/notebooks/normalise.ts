@@ -4,12 +4,14 @@
  *
  * Lessons print no clock, no machine path and no random id, so most outputs are compared as
  * they are. What still differs between two honest runs is masked here, in one place:
- * - runs of spaces become one space (a text table pads its columns to its longest value);
+ * - runs of spaces become one space, and rules of `─` one `─` (a text table pads its columns
+ *   and rules to its longest value);
  * - `host:port` addresses become `<host:port>`, and lake URLs `<lake>` (each machine's stack
  *   listens where its `.env` says);
  * - strings the caller names (e.g. the `KAFKA_TOPIC_PREFIX` a test runs under) are removed;
- * - in a cell tagged `volatile` (its output depends on timing: a live chart, a count of updates,
- *   a measured duration), only the kinds of outputs and their text with digits masked count.
+ * - in a cell tagged `volatile` (its output depends on timing or on the machine: a live chart,
+ *   a count of updates, a measured duration, the stack's addresses), only the kinds of its
+ *   outputs and their MIME types count.
  *
  * @module
  */
@@ -31,6 +33,7 @@ function mask(text: string, options: NormaliseOptions): string {
     .replace(/\b(?:azurite|abfss|file):\/\/[^\s<>"'|)]+/g, "<lake>")
     .replace(/\b(?:localhost|\d{1,3}(?:\.\d{1,3}){3}):\d{2,5}\b/g, "<host:port>")
     .replace(/[ \t\u00a0]+/g, " ")
+    .replace(/─+/g, "─")
     .replace(/ ?\n ?/g, "\n")
     .trim();
 }
@@ -44,18 +47,11 @@ export function normaliseCell(
   const volatile = tags.includes("volatile");
   return outputs.map((o) => {
     const kind = String(o.output_type);
-    if (kind === "stream") {
-      const text = mask(joinText(o.text), options);
-      return `${kind}: ${volatile ? text.replace(/\d+/g, "#") : text}`;
-    }
     if (kind === "error") return `error: ${o.ename}: ${mask(String(o.evalue), options)}`;
+    if (kind === "stream") return volatile ? kind : `${kind}: ${mask(joinText(o.text), options)}`;
     const data = (o.data ?? {}) as Record<string, unknown>;
     const types = Object.keys(data).sort();
-    if (volatile) {
-      return `${kind} [${types.join(", ")}]: ${
-        mask(joinText(data["text/plain"]), options).replace(/\d+/g, "#")
-      }`;
-    }
+    if (volatile) return `${kind} [${types.join(", ")}]`;
     return `${kind} [${types.join(", ")}]: ` +
       types.map((t) => `${t}=${mask(joinText(data[t]), options)}`).join(" | ");
   });
