@@ -222,7 +222,8 @@ await runCli(async () => {
   }
   console.log(`\nDemo summary\n${formatTable(summary)}`);
   console.log(
-    "\nThe stack keeps running. Open notebooks/ in Jupyter (Deno kernel) for the lessons, run\n" +
-      "`deno task realtime` for a live view, or stop everything with `deno task stack down`.",
+    "\nThe stack keeps running. Open the lessons with `deno task lab` (lessons 04–07 now read\n" +
+      "this lake), run `deno task realtime` for a live view, or stop everything with\n" +
+      "`deno task stack down`.",
   );
 });
