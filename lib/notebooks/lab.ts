@@ -60,6 +60,22 @@ export function labArgs(port: number, token: string, browser: boolean): string[]
   ];
 }
 
+/**
+ * JupyterLab settings of the project's virtualenv (not the user's): no prompt to fetch Jupyter's
+ * news from the network.
+ */
+async function writeOverrides(venv: string) {
+  const dir = `${venv}/share/jupyter/lab/settings`;
+  const text = JSON.stringify(
+    { "@jupyterlab/apputils-extension:notification": { fetchNews: "false" } },
+    null,
+    2,
+  ) + "\n";
+  if ((await Deno.readTextFile(`${dir}/overrides.json`).catch(() => "")) === text) return;
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(`${dir}/overrides.json`, text);
+}
+
 async function tail(path: string, lines = 8): Promise<string> {
   const text = await Deno.readTextFile(path).catch(() => "");
   return text.trim().split("\n").slice(-lines).join("\n");
@@ -72,6 +88,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     throw new StackError(`--port must be a TCP port (1–65535), got ${port}`);
   }
   const venv = await ensureVenv(options.log);
+  await writeOverrides(venv);
   const logFile = options.logFile ?? `${PROJECT_ROOT}/data/lab/jupyter.log`;
   await Deno.mkdir(logFile.slice(0, logFile.lastIndexOf("/")), { recursive: true });
   const log = await Deno.open(logFile, { create: true, write: true, truncate: true });

@@ -17,12 +17,13 @@ const COPY = "_browser-test-02.ipynb";
 
 /** Reads lines of a stream until one matches; the rest of the stream keeps draining. */
 async function waitForLine(stream: ReadableStream<Uint8Array>, pattern: RegExp, seen: string[]) {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
   let pending = "";
   for (;;) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`the lab exited before printing ${pattern}:\n${seen.join("\n")}`);
-    pending += value;
+    pending += decoder.decode(value, { stream: true });
     const lines = pending.split("\n");
     pending = lines.pop() ?? "";
     seen.push(...lines);
@@ -62,6 +63,8 @@ Deno.test({
       await page.goto(url.replace("/lab?", `/lab/tree/${COPY}?`));
       await page.locator(".jp-Notebook .jp-Cell").first().waitFor();
       await page.getByText(/Deno \| Idle/).first().waitFor();
+      // The notebook alone on screen: the file browser folded (a click on its open tab).
+      await page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click();
       await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
       await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
 
