@@ -104,6 +104,8 @@ Deno.test({
       lab.kill("SIGINT");
       const status = await lab.status;
       await Deno.remove(`${NOTEBOOKS_DIR}/${COPY}`).catch(() => {});
+      const checkpoint = COPY.replace(".ipynb", "-checkpoint.ipynb");
+      await Deno.remove(`${NOTEBOOKS_DIR}/.ipynb_checkpoints/${checkpoint}`).catch(() => {});
       const err = await stderr;
       assert.ok(status.success, `the lab exited ${status.code}: ${err}`);
       assert.match(err, /JupyterLab stopped\./);
