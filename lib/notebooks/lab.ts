@@ -118,11 +118,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0;; i++) {
     if (done) {
-      throw new StackError(
-        `JupyterLab exited before it answered on port ${port} (busy? try --port):\n${await tail(
-          logFile,
-        )}`,
-      );
+      const log = await tail(logFile);
+      if (/port \d+ is not available|already in use/i.test(log)) {
+        throw new StackError(`Port ${port} is in use: pick another with --port`);
+      }
+      throw new StackError(`JupyterLab exited before it answered on port ${port}:\n${log}`);
     }
     const ok = await fetch(`${base}/api/status?token=${token}`).then((r) => {
       r.body?.cancel();
