@@ -45,6 +45,8 @@ export function labArgs(port: number, token: string, browser: boolean): string[]
   return [
     "lab",
     `--ServerApp.root_dir=${NOTEBOOKS_DIR}`,
+    // The open tabs and panels of this project's lab, kept with the project (not in ~/.jupyter).
+    `--LabApp.workspaces_dir=${PROJECT_ROOT}/data/lab/workspaces`,
     "--ServerApp.ip=127.0.0.1",
     `--ServerApp.port=${port}`,
     // Fail on a busy port rather than move to another one the printed URL would not name.
