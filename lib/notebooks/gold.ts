@@ -10,9 +10,25 @@ import { databricksNotebook, pysparkFor } from "./pyspark.ts";
 import { PROJECT_ROOT } from "../config/mod.ts";
 import { PipelineError } from "../errors.ts";
 
+/** Breaks a line longer than `width` after its last ", " (or space) that fits; indents the rest. */
+function wrap(line: string, width: number): string[] {
+  const out: string[] = [];
+  const indent = " ".repeat(line.length - line.trimStart().length + 4);
+  let rest = line;
+  while (rest.length > width) {
+    const comma = rest.lastIndexOf(", ", width - 1) + 1;
+    const cut = comma > width / 2 ? comma : rest.lastIndexOf(" ", width);
+    if (cut <= indent.length) break;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = indent + rest.slice(cut).trimStart();
+  }
+  return [...out, rest];
+}
+
 /**
  * SQL laid out for reading: each statement starts at the margin, its other lines indented by two
- * (the library's SQL comes from template strings indented as the code around them).
+ * (the library's SQL comes from template strings indented as the code around them), and lines
+ * longer than 96 characters broken.
  *
  * @example
  * ```ts
@@ -24,6 +40,7 @@ import { PipelineError } from "../errors.ts";
 export function tidySql(sql: string): string {
   return sql.split("\n").map((l) => l.trim()).filter(Boolean)
     .map((l) => (/^(CREATE|INSERT|DELETE|UPDATE|DROP|WITH)\b/.test(l) ? l : `  ${l}`))
+    .flatMap((l) => wrap(l, 96))
     .join("\n");
 }
 
@@ -62,7 +79,7 @@ export async function goldBeside(names: readonly string[]): Promise<CodeView> {
   const file = databricksNotebook(tables[0].topic).slice(PROJECT_ROOT.length + 1);
   const head = ["DuckDB SQL (lib/nrt)", `PySpark (${file})`];
   const pre = (code: string) =>
-    `<td style="vertical-align:top;text-align:left"><pre style="font-size:11px">${
+    `<td style="vertical-align:top;text-align:left;width:50%"><pre style="font-size:11px">${
       escapeHtml(code)
     }</pre></td>`;
   const html = `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead>` +
