@@ -26,7 +26,7 @@ import { simulate } from "../lib/simulate/mod.ts";
 import { formatTable } from "../lib/viz/mod.ts";
 import { formatDuration, parseFlags, runCli } from "./_cli.ts";
 import { runParity } from "./databricks/parity.ts";
-import { executeNotebook } from "./notebooks/run.ts";
+import { executeNotebook } from "../lib/notebooks/run.ts";
 import { setup } from "./setup.ts";
 import { services, startDashboardService, startService } from "./stack/services.ts";
 
@@ -252,7 +252,7 @@ await runCli(async () => {
   console.log(
     `\nThe stack keeps running${
       dashboardUrl ? `, and the dashboard with it:\n\n  ${dashboardUrl}\n` : "."
-    }\nOpen notebooks/ in Jupyter (Deno kernel) for the lessons, run ` +
+    }\nOpen the lessons with \`deno task lab\` (lessons 04–07 now read this lake), run ` +
       "`deno task realtime` for a live view in the terminal,\nor stop everything with " +
       "`deno task stack down`.",
   );

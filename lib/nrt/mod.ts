@@ -10,7 +10,8 @@
  *   {@linkcode runNrt};
  * - results as Arrow tables through the Parquet fast path ({@linkcode queryArrow}) or as JS rows
  *   ({@linkcode queryRows});
- * - {@linkcode writeLakeFromRecords}: a raw lake from simulated records, without Kafka.
+ * - {@linkcode writeLakeFromRecords}: a raw lake from simulated records, without Kafka (the
+ *   lessons' seeded lake, `lib/notebooks/lake.ts`).
  *
  * @module
  */
@@ -29,4 +30,3 @@ export * from "./delivery.ts";
 export * from "./writeback.ts";
 export * from "./run.ts";
 export * from "./fixture.ts";
-export * from "./demo.ts";

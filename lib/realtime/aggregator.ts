@@ -266,10 +266,13 @@ export class Aggregator {
       for (const k of Object.keys(totals) as Array<keyof Counts>) totals[k] += topics[t][k];
     }
     const max = this.#watermark.maxEventTime;
+    // The watermark stays at -Infinity while an announced source has sent nothing yet, even
+    // once others have: no watermark to show then.
+    const watermark = this.#watermark.value;
     return {
       options: { ...this.options },
       maxEventTime: max === -Infinity ? null : new Date(max).toISOString(),
-      watermark: max === -Infinity ? null : new Date(this.#watermark.value).toISOString(),
+      watermark: Number.isFinite(watermark) ? new Date(watermark).toISOString() : null,
       totals,
       topics,
       lateEvents: [...this.#late],

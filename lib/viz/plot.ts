@@ -8,6 +8,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import { figureSvg } from "./svg.ts";
 
 /** A chart that Jupyter shows as SVG/HTML and a terminal as a one-line description. */
 export interface ChartView {
@@ -59,7 +60,9 @@ export function plot(options: Plot.PlotOptions, description = "chart"): ChartVie
   const html = node.outerHTML;
   const title = typeof options.title === "string" ? options.title : description;
   const bundle: Record<string, string> = { "text/html": html, "text/plain": `[${title}]` };
-  if (node.tagName.toLowerCase() === "svg") bundle["image/svg+xml"] = html;
+  // SVG too, for viewers that show images but not HTML (GitHub's notebook view).
+  const image = node.tagName.toLowerCase() === "svg" ? html : figureSvg(node);
+  if (image) bundle["image/svg+xml"] = image;
   return {
     html,
     toString: () => `[${title}]`,

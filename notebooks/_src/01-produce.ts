@@ -12,21 +12,30 @@
 // - what each topic's events look like, and the keys they are sent with;
 // - how a session becomes a funnel of clicks, and a checkout an order and a delivery;
 // - that the same seed gives the same records, and that Kafka holds exactly what was sent.
+//
+// **Needs:** the local stack for sections 5–6 (`./dev stack up`); without it they are skipped.
+// The lesson sends to topics of its own, `lesson01.<topic>`, made fresh and deleted at the end.
 
 // %%
-import { loadConfig } from "../lib/config/mod.ts";
-import { createKafka, ensureTopics, highWatermarks, produceRecords, topicName } from "../lib/kafka/mod.ts";
-import { KEY_FIELD, TOPICS } from "../lib/schema/mod.ts";
-import { simulate } from "../lib/simulate/mod.ts";
-import { chart, Plot, table } from "../lib/viz/mod.ts";
-
+// Parameters
 const SEED = 42; // same seed ⇒ same records
 const EVENTS = 5_000; // records across the four topics, faults included
 const START = new Date("2026-11-23T00:00:00Z"); // fixed: reruns are byte-identical
 const SPAN_HOURS = 72;
+const CLEAN_UP = true; // delete this lesson's topics at the end
+const WRITE_TO_CLOUD = false; // send to a remote cluster (Confluent Cloud) only if true
+
+// %%
+import { loadConfig } from "../lib/config/mod.ts";
+import { highWatermarks, produceRecords, topicName } from "../lib/kafka/mod.ts";
+import { checkAnswer, lessonKafka } from "../lib/notebooks/mod.ts";
+import { KEY_FIELD, TOPICS } from "../lib/schema/mod.ts";
+import { simulate } from "../lib/simulate/mod.ts";
+import { chart, Plot, table } from "../lib/viz/mod.ts";
 
 const config = loadConfig();
-const records = [...simulate({ seed: SEED, events: EVENTS, start: START, span: SPAN_HOURS * 3_600_000 })];
+const options = { seed: SEED, events: EVENTS, start: START, span: SPAN_HOURS * 3_600_000 };
+const records = [...simulate(options)];
 // Some records are malformed on purpose: parse leniently.
 const parse = (value: string) => {
   try {
@@ -35,6 +44,8 @@ const parse = (value: string) => {
     return null;
   }
 };
+const kafka = await lessonKafka(config, "lesson01", { writeToCloud: WRITE_TO_CLOUD, dlq: false });
+console.log(kafka.available ? `Kafka: topics ${kafka.prefix}*` : `Kafka skipped: ${kafka.reason}`);
 
 // %% [markdown]
 // ## 1. The four topics
@@ -44,28 +55,44 @@ const parse = (value: string) => {
 // %%
 const samples = TOPICS.map((topic) => {
   const record = records.find((r) => r.topic === topic && parse(r.value))!;
-  return { topic, key: `${KEY_FIELD[topic]} = ${record.key}`, value: record.value.slice(0, 140) + "…" };
+  const key = `${KEY_FIELD[topic]} = ${record.key}`;
+  return { topic, key, value: record.value.slice(0, 140) + "…" };
 });
 table(samples, "One event per topic");
 
 // %% [markdown]
 // ## 2. How many of each, and which faults
 // The simulation counts every fault it injects in its manifest, so later lessons can check that
-// cleaning removed exactly those. **What you should see:** clickstream dominates; a few percent of
-// faults per topic.
+// cleaning removed exactly those. **What you should see:** clickstream dominates; a few percent
+// of faults per topic.
 
 // %%
-const sim = simulate({ seed: SEED, events: EVENTS, start: START, span: SPAN_HOURS * 3_600_000 });
+const sim = simulate(options);
 for (const _ of sim); // run it to fill the manifest
 const manifest = sim.manifest;
-table(TOPICS.map((t) => {
-  const { records, valid, duplicates, nulls, late, malformed, unknownField, noCountry } = manifest.topics[t];
-  return { topic: t, records, valid, duplicates, nulls, late, malformed, unknownField, noCountry };
-}), "Records and injected faults per topic");
+table(
+  TOPICS.map((t) => {
+    const { records, valid, duplicates, nulls, late, malformed, unknownField, noCountry } =
+      manifest.topics[t];
+    return {
+      topic: t,
+      records,
+      valid,
+      duplicates,
+      nulls,
+      late,
+      malformed,
+      unknownField,
+      noCountry,
+    };
+  }),
+  "Records and injected faults per topic",
+);
 
 // %% [markdown]
 // ## 3. The funnel inside the clickstream
-// Sessions move home page → search → product page → add to cart → checkout; fewer reach each step.
+// Sessions move home page → search → product page → add to cart → checkout; fewer reach each
+// step.
 
 // %%
 const steps = ["page_view", "search", "click", "add_to_cart", "checkout"];
@@ -88,7 +115,8 @@ chart({
 
 // %% [markdown]
 // ## 4. Events over time
-// Sessions arrive with a daily cycle: quiet nights, busy evenings. Hourly record counts per topic.
+// Sessions arrive with a daily cycle: quiet nights, busy evenings. Hourly record counts per
+// topic.
 
 // %%
 const hourly = new Map<string, number>();
@@ -96,7 +124,10 @@ for (const r of records) {
   const key = `${r.topic}|${Math.floor(r.timestamp / 3_600_000) * 3_600_000}`;
   hourly.set(key, (hourly.get(key) ?? 0) + 1);
 }
-const series = [...hourly].map(([k, count]) => ({ topic: k.split("|")[0], hour: new Date(Number(k.split("|")[1])), count }));
+const series = [...hourly].map(([k, count]) => {
+  const [topic, hour] = k.split("|");
+  return { topic, hour: new Date(Number(hour)), count };
+});
 chart({
   title: "Records per hour of event time",
   width: 760,
@@ -107,43 +138,76 @@ chart({
 // %% [markdown]
 // ## 5. Send a burst to Kafka
 // An idempotent producer with acks=all sends the records in order, in batches; each record gets
-// its key, its event time as the Kafka timestamp, and two headers (`event-type`, `schema-version`).
-// We read every partition's high watermark before and after.
+// its key, its event time as the Kafka timestamp, and two headers (`event-type`,
+// `schema-version`). The lesson's topics start empty; we read every partition's high watermark
+// before and after.
 
 // %%
-const kafka = createKafka(config.kafka);
-await ensureTopics(kafka, config.kafka);
 const offsets = async () =>
-  Object.fromEntries(await Promise.all(TOPICS.map(async (t) => {
-    const hw = await highWatermarks(kafka, topicName(config.kafka, t));
-    return [t, [...hw.values()].reduce((a, b) => a + b, 0)] as const;
-  })));
-const before = await offsets();
-const stats = await produceRecords(kafka, config.kafka, records);
-const after = await offsets();
-console.log(`sent ${stats.sent} records in ${stats.seconds.toFixed(1)} s (${Math.round(stats.rate)} records/s), ${stats.failed} failed`);
+  Object.fromEntries(
+    await Promise.all(TOPICS.map(async (t) => {
+      const hw = await highWatermarks(kafka.kafka!, topicName(kafka.config, t));
+      return [t, [...hw.values()].reduce((a, b) => a + b, 0)] as const;
+    })),
+  );
+let check: Array<Record<string, string | number>> = [];
+if (kafka.available) {
+  await kafka.reset();
+  const before = await offsets();
+  const stats = await produceRecords(kafka.kafka!, kafka.config, records);
+  const after = await offsets();
+  console.log(`sent ${stats.sent} records to ${kafka.prefix}*, ${stats.failed} failed`);
+  check = TOPICS.map((t) => ({
+    topic: topicName(kafka.config, t),
+    before: before[t],
+    after: after[t],
+    added: after[t] - before[t],
+    manifest: manifest.topics[t].records,
+  }));
+} else console.log(`skipped: ${kafka.reason}`);
 
 // %% [markdown]
 // ## 6. Read the offsets back
-// **What you should see:** for every topic, the offsets grew by exactly the records the manifest counts.
+// **What you should see:** for every topic, the offsets grew by exactly the records the manifest
+// counts.
 
 // %%
-const check = TOPICS.map((t) => ({
-  topic: topicName(config.kafka, t),
-  before: before[t],
-  after: after[t],
-  added: after[t] - before[t],
-  manifest: manifest.topics[t].records,
-}));
-table(check, "Per-topic offsets (sum over partitions)");
-
-// %%
-if (check.some((c) => c.added !== c.manifest)) throw new Error("Kafka does not hold exactly what was sent");
-console.log("✔ Kafka holds exactly the simulated records");
+if (kafka.available) {
+  await Deno.jupyter.display(table(check, "Per-topic offsets (sum over partitions)"));
+  if (check.some((c) => c.added !== c.manifest)) {
+    throw new Error("Kafka does not hold exactly what was sent");
+  }
+  console.log("✔ Kafka holds exactly the simulated records");
+} else console.log(`skipped: ${kafka.reason}`);
 
 // %% [markdown]
-// The same records come from the command line: `deno task simulate --seed 42 --events 5000 --start
-// 2026-11-23T00:00:00Z --span 72h --out data/sim` writes them as files, and `deno task produce` with
-// the same flags sends them.
+// The same records come from the command line: `deno task simulate --seed 42 --events 5000
+// --start 2026-11-23T00:00:00Z --span 72h --out data/sim` writes them as files, and
+// `deno task produce` with the same flags sends them.
 //
-// **Next:** [02 · Real-time analytics](02-realtime.ipynb): windows, funnels and live charts over these topics.
+// ## Try it
+// How many records did the simulation make for the `orders` topic, faults included? Count them
+// in `records` (each has a `topic`) and put the number in `ORDERS`.
+
+// %%
+const ORDERS = undefined; // your answer, e.g. records.filter(…).length
+
+// %%
+console.log(checkAnswer(ORDERS, manifest.topics.orders.records, {
+  task: "count the records of the orders topic",
+  hint: "records.filter((r) => r.topic === 'orders').length",
+}));
+
+// %% [markdown]
+// ## Tidy up
+// The lesson's topics go (set `CLEAN_UP = false` to keep them and read them with
+// `./dev kafka console-consumer --topic lesson01.orders --from-beginning`).
+
+// %%
+if (CLEAN_UP && kafka.available) {
+  console.log(`✔ deleted ${(await kafka.cleanUp()).length} topics (${kafka.prefix}*)`);
+} else console.log(kafka.available ? "kept the topics" : "no topics were made");
+
+// %% [markdown]
+// **Next:** [02 · Real-time analytics](02-realtime.ipynb): windows, funnels and live charts over
+// these topics.

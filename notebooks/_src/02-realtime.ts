@@ -12,30 +12,43 @@
 //   clickstream with orders by `session_id`;
 // - how to update a chart in place in Jupyter (`Deno.jupyter.display` with a `display_id`).
 //
-// The stack must be up (`./dev stack up`). This notebook sends its own seeded burst of events to
-// topics under a fresh prefix, so it never mixes with other runs.
+// **Needs:** the local stack (`./dev stack up`). The lesson sends its own seeded burst to topics
+// of its own, `lesson02.<topic>`, made fresh and deleted at the end. Without Kafka, the same
+// records are handed to the aggregator directly, at the same rate, so the charts still move.
 
 // %%
 // Parameters
 const SEED = 42;
 const EVENTS = 12_000; // records in the burst, faults included
 const RATE = 2_000; // records per second sent to Kafka
-const SPAN_HOURS = 2; // event time the burst covers, ending now
+const START = new Date("2026-11-26T10:00:00Z"); // event time of the burst's first records
+const SPAN_HOURS = 2; // event time the burst covers
 const WINDOW_MS = 60_000; // tumbling window: 1 min
 const LATENESS_MS = 5 * 60_000; // allowed lateness: 5 min
 const RUN_SECONDS = 15; // how long the live charts run (longer if the burst is not in yet)
 const MAX_SECONDS = 90; // hard stop
-const PREFIX = `nb02-${Date.now().toString(36)}.`; // fresh topics for this run
+const CLEAN_UP = true; // delete this lesson's topics at the end
+const WRITE_TO_CLOUD = false; // send to a remote cluster (Confluent Cloud) only if true
 
 // %%
 import { loadConfig } from "../lib/config/mod.ts";
-import { createKafka, ensureTopics, produceRecords } from "../lib/kafka/mod.ts";
-import { consumeInto, countRows, createAggregator, eventsChart, funnelChart, revenueChart, summaryRows } from "../lib/realtime/mod.ts";
+import { partitionFor, produceRecords } from "../lib/kafka/mod.ts";
+import { checkAnswer, lessonKafka } from "../lib/notebooks/mod.ts";
+import {
+  consumeInto,
+  countRows,
+  createAggregator,
+  eventsChart,
+  funnelChart,
+  revenueChart,
+  summaryRows,
+} from "../lib/realtime/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
 import { liveView, table } from "../lib/viz/mod.ts";
 
-const config = { ...loadConfig().kafka, topicPrefix: PREFIX };
-const kafka = createKafka(config);
+const config = loadConfig();
+const kafka = await lessonKafka(config, "lesson02", { writeToCloud: WRITE_TO_CLOUD, dlq: false });
+console.log(kafka.available ? `Kafka: topics ${kafka.prefix}*` : `Kafka skipped: ${kafka.reason}`);
 
 // %% [markdown]
 // ## 1. A burst of shop events, sent in the background
@@ -45,67 +58,106 @@ const kafka = createKafka(config);
 
 // %%
 const HOUR = 3_600_000;
-const start = new Date(Math.floor(Date.now() / HOUR) * HOUR - SPAN_HOURS * HOUR);
-const sim = simulate({ seed: SEED, events: EVENTS, faults: "default", span: SPAN_HOURS * HOUR, start });
-await ensureTopics(kafka, config, { dlq: false });
-const producing = produceRecords(kafka, config, sim, { rate: RATE });
-console.log(`Sending ${EVENTS} records to ${PREFIX}* at ${RATE}/s, event time from ${start.toISOString()}`);
+const simOptions = { seed: SEED, events: EVENTS, faults: "default", span: SPAN_HOURS * HOUR };
+const sim = simulate({ ...simOptions, start: START } as const);
+const agg = createAggregator({ window: WINDOW_MS, lateness: LATENESS_MS });
+let producing: Promise<{ sent: number }>;
+if (kafka.available) {
+  await kafka.reset();
+  producing = produceRecords(kafka.kafka!, kafka.config, sim, { rate: RATE });
+  console.log(`Sending ${EVENTS} records to ${kafka.prefix}* at ${RATE}/s`);
+} else {
+  // No broker: hand the records to the aggregator as a consumer would, one partition per key.
+  const records = [...sim];
+  const source = (r: (typeof records)[number]) =>
+    `${r.topic}/${partitionFor(r.key, config.kafka.partitions)}`;
+  agg.expectSources(new Set(records.map(source)));
+  producing = (async () => {
+    for (let i = 0; i < records.length; i += RATE) {
+      for (const r of records.slice(i, i + RATE)) agg.addLine(r.topic, r.value, source(r));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return { sent: records.length };
+  })();
+  console.log(`Handing ${EVENTS} records to the aggregator at ${RATE}/s (no Kafka)`);
+}
+console.log(`Event time from ${START.toISOString()}, ${SPAN_HOURS} h`);
 
 // %% [markdown]
 // ## 2. Live charts while the events flow
 // The aggregator is a plain object: the consumer hands it each record (`addLine`), and every
-// second we take a `snapshot()` and redraw. Each chart keeps one output (its `display_id`) that is
-// replaced in place. **What you should see:** bars growing minute by minute, then the funnel filling.
+// second we take a `snapshot()` and redraw. Each chart keeps one output (its `display_id`) that
+// is replaced in place. **What you should see:** bars growing minute by minute, then the funnel
+// filling.
 
-// %%
-const agg = createAggregator({ window: WINDOW_MS, lateness: LATENESS_MS });
+// %% tags=["volatile"]
+// (Volatile: how far the burst got at each redraw depends on timing.)
 const stop = new AbortController();
-const consuming = consumeInto(kafka, config, agg, { fromBeginning: true, signal: stop.signal });
-const [events, revenue, funnel] = ["rt-events", "rt-revenue", "rt-funnel"].map((id) => liveView({ id }));
+const consuming = kafka.available
+  ? consumeInto(kafka.kafka!, kafka.config, agg, { fromBeginning: true, signal: stop.signal })
+  : producing.then((s) => ({ records: s.sent }));
+const views = ["rt-events", "rt-revenue", "rt-funnel"].map((id) => liveView({ id }));
+const [events, revenue, funnel] = views;
 const began = performance.now();
 let sent = -1; // known once the burst is in
 producing.then((s) => sent = s.sent);
-for (let s = 0; ; s++) {
+for (let s = 0;; s++) {
   const snap = agg.snapshot();
-  await events.show(eventsChart(snap)); await revenue.show(revenueChart(snap)); await funnel.show(funnelChart(snap));
+  await events.show(eventsChart(snap));
+  await revenue.show(revenueChart(snap));
+  await funnel.show(funnelChart(snap));
   const elapsed = (performance.now() - began) / 1000;
   if ((elapsed >= RUN_SECONDS && snap.totals.received === sent) || elapsed >= MAX_SECONDS) break;
   await new Promise((r) => setTimeout(r, 1000));
 }
 stop.abort();
 const stats = await consuming;
-console.log(`Consumed ${stats.records} records; each chart was updated ${events.updates} times in place`);
-console.log(`display ids: ${[events, revenue, funnel].map((v) => v.id).join(", ")}`);
+console.log(
+  `Read ${stats.records} records; each chart was updated ${events.updates} times in place`,
+);
+console.log(`display ids: ${views.map((v) => v.id).join(", ")}`);
 
 // %% [markdown]
 // ## 3. What happened to every record
 // Every record lands in exactly one outcome: **malformed** (not JSON, or no event_id / key /
 // timestamp: counted, skipped), **late** (event time before the watermark: counted, not added),
-// **duplicate** (an event_id already counted), or **accepted**. Accepted events with a null field
-// are kept; each metric groups the null as `unknown` or leaves that one event out.
+// **duplicate** (an event_id already counted), or **accepted**. Accepted events with a null
+// field are kept; each metric groups the null as `unknown` or leaves that one event out.
 //
-// The watermark follows the *slowest partition*: each partition is read in order, but the consumer
-// interleaves the three partitions of each topic as the broker answers, and with one global
-// maximum a partition that races ahead would make the others' events look late. The **late**
-// records left are the ones the simulator held back on purpose, more than 5 minutes of event time.
+// The watermark follows the *slowest partition*: each partition is read in order, but the
+// consumer interleaves the three partitions of each topic as the broker answers, and with one
+// global maximum a partition that races ahead would make the others' events look late. The
+// **late** records left are the ones the simulator held back on purpose, more than 5 minutes of
+// event time.
 //
 // The slowest partition can also be a *quiet* one: a partition that nobody writes to for a while
 // would hold every window open. In live mode the consumer marks a partition **idle** once it has
 // been read to its end and stayed quiet for `idleTimeoutMs` (`--idle-timeout`, 10 s by default):
-// it stops counting until its next record arrives, and the windows the busy partitions have passed
-// close. A replay with `once` never uses the wall clock, so its result does not depend on timing.
+// it stops counting until its next record arrives, and the windows the busy partitions have
+// passed close. A replay with `once` never uses the wall clock, so its result does not depend on
+// timing.
 
-// %%
+// %% tags=["volatile"]
+// (Volatile: which records arrive behind the watermark depends on how the broker interleaves
+// the partitions.)
 const snapshot = agg.snapshot();
 table(countRows(snapshot), "Records per topic and outcome");
 
-// %%
+// %% tags=["volatile"]
 // A check: every record of the burst was read, and each has exactly one outcome.
 const t = snapshot.totals;
-if (t.received !== sim.manifest.totals.records) throw new Error(`read ${t.received} of ${sim.manifest.totals.records}`);
-if (t.accepted + t.malformed + t.late + t.duplicates !== t.received) throw new Error("outcomes do not add up");
-if (t.malformed !== sim.manifest.totals.malformed) throw new Error("malformed count differs from the simulator's");
-console.log(`✔ ${t.received} records read: ${t.accepted} accepted, ${t.malformed} malformed, ${t.late} late, ${t.duplicates} duplicates`);
+const expected = sim.manifest.totals;
+if (t.received !== expected.records) throw new Error(`read ${t.received} of ${expected.records}`);
+if (t.accepted + t.malformed + t.late + t.duplicates !== t.received) {
+  throw new Error("outcomes do not add up");
+}
+if (t.malformed !== expected.malformed) {
+  throw new Error("malformed count differs from the simulator's");
+}
+console.log(
+  `✔ ${t.received} records read: ${t.accepted} accepted, ${t.malformed} malformed, ` +
+    `${t.late} late, ${t.duplicates} duplicates`,
+);
 
 // %% [markdown]
 // ## 4. Deliveries by country, and top products
@@ -113,34 +165,77 @@ console.log(`✔ ${t.received} records read: ${t.accepted} accepted, ${t.malform
 // delivery time runs from an order's first `picked_up` to its first `delivered` event. With a
 // burst of only two hours of event time, few orders have been delivered yet.
 
-// %%
-table(snapshot.deliveries.countries.slice(0, 8).map((c) => ({
-  country: c.country, events: c.events, delivered: c.delivered, failed: c.failed, returned: c.returned,
-  delivered_rate: c.deliveredRate, p50_min: c.p50Minutes, p90_min: c.p90Minutes,
-})), "Deliveries by country (first 8)");
+// %% tags=["volatile"]
+table(
+  snapshot.deliveries.countries.slice(0, 8).map((c) => ({
+    country: c.country,
+    events: c.events,
+    delivered: c.delivered,
+    failed: c.failed,
+    returned: c.returned,
+    delivered_rate: c.deliveredRate,
+    p50_min: c.p50Minutes,
+    p90_min: c.p90Minutes,
+  })),
+  "Deliveries by country (first 8)",
+);
 
-// %%
-table(snapshot.topProducts.views.slice(0, 5).map((v, i) => ({
-  rank: i + 1, viewed: v.product_id, views: v.count,
-  added: snapshot.topProducts.addToCart[i]?.product_id, adds: snapshot.topProducts.addToCart[i]?.count,
-})), "Top products by views and by add-to-cart");
+// %% tags=["volatile"]
+const { views: viewed, addToCart } = snapshot.topProducts;
+table(
+  viewed.slice(0, 5).map((v, i) => ({
+    rank: i + 1,
+    viewed: v.product_id,
+    views: v.count,
+    added: addToCart[i]?.product_id,
+    adds: addToCart[i]?.count,
+  })),
+  "Top products by views and by add-to-cart",
+);
 
 // %% [markdown]
 // ## 5. The closing table
 // The headline metrics of the burst. The same numbers come from `deno task realtime --once
-// --from-beginning --json` with `KAFKA_TOPIC_PREFIX` set to this run's prefix, and the tests check
-// them against a DuckDB batch query over the same records.
+// --from-beginning --json` with `KAFKA_TOPIC_PREFIX=lesson02.` (keep the topics with
+// `CLEAN_UP = false`), and the tests check them against a DuckDB batch query over the same
+// records.
 
-// %%
-table(summaryRows(snapshot), `Real-time metrics (${PREFIX}*)`);
+// %% tags=["volatile"]
+table(summaryRows(snapshot), `Real-time metrics (${kafka.prefix}*)`);
 
-// %%
+// %% tags=["volatile"]
 // A check: the funnel narrows at every step, and revenue is in integer cents.
 const steps = snapshot.funnel.map((f) => f.sessions);
 if (steps.some((n, i) => i > 0 && n > steps[i - 1])) throw new Error("the funnel widens");
-if (Math.round(snapshot.orders.revenue * 100) !== snapshot.orders.revenue * 100) throw new Error("revenue is not in cents");
+if (Math.round(snapshot.orders.revenue * 100) !== snapshot.orders.revenue * 100) {
+  throw new Error("revenue is not in cents");
+}
 console.log(`✔ funnel ${steps.join(" → ")} sessions`);
 
 // %% [markdown]
-// **Next:** [03 · Lake sink](03-lake-sink.ipynb): the same topics written to ADLS Gen2 exactly once,
-// in the Confluent connector's layout.
+// ## Try it
+// Which topic had the most **malformed** records in this burst? Read it off the outcome table
+// of section 3 and put the topic's name in `MOST_MALFORMED`.
+
+// %%
+const MOST_MALFORMED = undefined; // your answer, e.g. "orders"
+
+// %%
+const byMalformed = countRows(snapshot).filter((r) => r.topic !== "total")
+  .sort((a, b) => Number(b.malformed) - Number(a.malformed));
+console.log(checkAnswer(MOST_MALFORMED, byMalformed[0].topic, {
+  task: "name the topic with the most malformed records",
+  hint: "the column `malformed` of “Records per topic and outcome”",
+}));
+
+// %% [markdown]
+// ## Tidy up
+
+// %%
+if (CLEAN_UP && kafka.available) {
+  console.log(`✔ deleted ${(await kafka.cleanUp()).length} topics (${kafka.prefix}*)`);
+} else console.log(kafka.available ? "kept the topics" : "no topics were made");
+
+// %% [markdown]
+// **Next:** [03 · Lake sink](03-lake-sink.ipynb): the same topics written to ADLS Gen2 exactly
+// once, in the Confluent connector's layout.

@@ -7,78 +7,20 @@
  */
 import { PROJECT_ROOT } from "../../lib/config/mod.ts";
 import { StackError } from "../../lib/errors.ts";
+import { CACHE_DIR, exists, hasTool, requireTool, run } from "../../lib/stack/mod.ts";
+
+// The cache, the tool helpers and the virtualenv live in lib/stack (tests and lib/notebooks use
+// them); re-exported here for the scripts.
+export { CACHE_DIR, ensureVenv, hasTool, requireTool, run } from "../../lib/stack/mod.ts";
 
 /** Pinned versions; a change here makes a new cache folder. */
 export const VERSIONS = { kafka: "4.1.1", azurite: "3.37.0", deno: Deno.version.deno } as const;
-
-/** The user cache folder: `$ECOM_CACHE`, else `$XDG_CACHE_HOME/ecom-stream`, else `~/.cache/ecom-stream`. */
-export const CACHE_DIR: string = Deno.env.get("ECOM_CACHE") ??
-  `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME")}/.cache`}/ecom-stream`;
 
 /** Where Kafka's jars live once installed. */
 export const KAFKA_LIBS = `${CACHE_DIR}/kafka-${VERSIONS.kafka}/libs`;
 /** Azurite's blob server entry point once installed. */
 export const AZURITE_BIN =
   `${CACHE_DIR}/azurite-${VERSIONS.azurite}/node_modules/.bin/azurite-blob`;
-
-/** Runs a command, streaming nothing; throws StackError with its output's tail on failure. */
-export async function run(cmd: string, args: string[], options: { cwd?: string; what: string }) {
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command(cmd, {
-      args,
-      cwd: options.cwd,
-      stdout: "piped",
-      stderr: "piped",
-    })
-      .output();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw missingTool(cmd);
-    throw error;
-  }
-  if (!output.success) {
-    const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
-    const tail = text.trim().split("\n").slice(-15).join("\n");
-    throw new StackError(`${options.what} failed (${cmd} exited ${output.code}):\n${tail}`);
-  }
-  return new TextDecoder().decode(output.stdout);
-}
-
-const INSTALL_HINTS: Record<string, string> = {
-  java: "Install a JDK 17 (e.g. `apt-get install openjdk-17-jdk-headless`)",
-  mvn: "Install Maven (e.g. `apt-get install maven`)",
-  npm: "Install Node.js 20+ with npm",
-  node: "Install Node.js 20+",
-  python3: "Install Python 3.10+ with venv (e.g. `apt-get install python3-venv`)",
-};
-
-function missingTool(cmd: string): StackError {
-  return new StackError(`'${cmd}' was not found on PATH. ${INSTALL_HINTS[cmd] ?? ""}`.trim());
-}
-
-/** Whether `cmd` can be run. */
-export async function hasTool(cmd: string): Promise<boolean> {
-  try {
-    await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" }).output();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Throws a StackError naming what to install if `cmd` is missing. */
-export async function requireTool(cmd: string): Promise<void> {
-  if (!(await hasTool(cmd))) throw missingTool(cmd);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Replaces `target` by the finished `staging` folder, so an interrupted install never looks done. */
 async function publish(staging: string, target: string) {
@@ -130,58 +72,6 @@ export async function ensureAzurite(log: (line: string) => void = () => {}): Pro
   await Deno.writeTextFile(`${staging}/.complete`, VERSIONS.azurite);
   await publish(staging, dir);
   return AZURITE_BIN;
-}
-
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/**
- * The Python virtualenv (nbclient for notebooks on the Deno kernel, PySpark), keyed by the hash of
- * `scripts/requirements.txt`, with the Deno kernelspec installed inside it. Returns its folder.
- */
-export async function ensureVenv(log: (line: string) => void = () => {}): Promise<string> {
-  const requirements = await Deno.readTextFile(`${PROJECT_ROOT}/scripts/requirements.txt`);
-  const venv = `${CACHE_DIR}/venv-${(await sha256(requirements)).slice(0, 12)}`;
-  if (!(await exists(`${venv}/.complete`))) {
-    await requireTool("python3");
-    log("Creating the Python virtualenv (nbclient, PySpark) (once)…");
-    const staging = `${venv}.partial-${Deno.pid}`;
-    await Deno.remove(staging, { recursive: true }).catch(() => {});
-    // A virtualenv records its own path, so build it where it will live.
-    await Deno.remove(venv, { recursive: true }).catch(() => {});
-    await run("python3", ["-m", "venv", venv], { what: "Creating the virtualenv" });
-    await run(`${venv}/bin/pip`, [
-      "install",
-      "--quiet",
-      "--disable-pip-version-check",
-      "-r",
-      `${PROJECT_ROOT}/scripts/requirements.txt`,
-    ], { what: "Installing Python packages" });
-    await Deno.writeTextFile(`${venv}/.complete`, requirements);
-  }
-  await installKernelspec(venv);
-  return venv;
-}
-
-/**
- * Writes the Deno kernelspec into the virtualenv (what `deno jupyter --install` writes, but
- * project-local): argv holds this Deno's absolute path, env the shared npm cache.
- */
-async function installKernelspec(venv: string) {
-  const dir = `${venv}/share/jupyter/kernels/deno`;
-  const spec = {
-    argv: [Deno.execPath(), "jupyter", "--kernel", "--conn", "{connection_file}"],
-    display_name: "Deno",
-    language: "typescript",
-    env: { DENO_DIR: Deno.env.get("DENO_DIR") ?? `${CACHE_DIR}/deno-dir`, NO_COLOR: "1" },
-  };
-  const text = JSON.stringify(spec, null, 2) + "\n";
-  const current = await Deno.readTextFile(`${dir}/kernel.json`).catch(() => "");
-  if (current === text) return;
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/kernel.json`, text);
 }
 
 /** Where Debian's Chromium lives (browser tests drive it with playwright-core; never a download). */

@@ -233,3 +233,14 @@ Deno.test("replaying one partition's backlog before another's makes nothing late
   assert.equal(agg.add("orders", order("2026-11-26T10:19:00.000Z"), "orders/1"), "late");
   assert.equal(agg.snapshot().watermark, "2026-11-26T10:20:00.000Z");
 });
+
+Deno.test("a snapshot before every announced source has spoken shows no watermark (no crash)", () => {
+  const agg = createAggregator({ lateness: MIN });
+  agg.expectSources(["orders/0", "orders/1"]);
+  agg.add("orders", order("2026-11-26T10:00:00.000Z"), "orders/0");
+  const snap = agg.snapshot();
+  assert.equal(snap.watermark, null);
+  assert.equal(snap.maxEventTime, "2026-11-26T10:00:00.000Z");
+  agg.add("orders", order("2026-11-26T10:05:00.000Z"), "orders/1");
+  assert.equal(agg.snapshot().watermark, "2026-11-26T09:59:00.000Z");
+});
