@@ -12,14 +12,15 @@
  *   producers wrote it (`datetime.now()`), read in the zone `EVENT_TIME_ZONE` (an IANA name,
  *   default `UTC`);
  * - **epoch milliseconds**: a JSON number, or a string holding one (`1795688130123`), whose value
- *   is a whole number of milliseconds within JavaScript's date range (±8.64e15). A JSON-lines
- *   reader with a string column cannot tell `1795688130123` from `"1795688130123"`, so neither
- *   does this rule.
+ *   is a whole number of milliseconds. A JSON-lines reader with a string column cannot tell
+ *   `1795688130123` from `"1795688130123"`, so neither does this rule.
  *
  * Fields must be in range: year 0001–9999, a real calendar day (Gregorian leap years), hour
- * 00–23, minute and second 00–59 (no leap second, no `24:00`), offset hours 00–23. Fractions of
- * 1–9 digits are cut (not rounded) to milliseconds. Anything else — another format, a date that
- * does not exist, `null`, a boolean, an object — has no event time: `null`.
+ * 00–23, minute and second 00–59 (no leap second, no `24:00`), offset hours 00–23; and the
+ * instant must fall within 0001-01-01T00:00:00Z–9999-12-31T23:59:59.999Z (the lake's folders
+ * have four-digit years). Fractions of 1–9 digits are cut (not rounded) to milliseconds.
+ * Anything else — another format, a date that does not exist, `null`, a boolean, an object —
+ * has no event time: `null`.
  *
  * A wall-clock time that a daylight-saving change makes ambiguous is read as the earlier instant
  * (the offset before the change); one that does not exist (skipped by a change) is moved forward
@@ -36,8 +37,14 @@ export const DEFAULT_EVENT_TIME_ZONE = "UTC";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-/** The largest |epoch ms| a JavaScript Date holds (and so the largest accepted). */
-const MAX_EPOCH_MS = 8.64e15;
+/** The first and last accepted instants: 0001-01-01T00:00:00.000Z, 9999-12-31T23:59:59.999Z. */
+export const MIN_EVENT_TIME = -62135596800000;
+export const MAX_EVENT_TIME = 253402300799999;
+
+/** The instant if it is within the accepted range, else null. */
+function inRange(ms: number): number | null {
+  return ms >= MIN_EVENT_TIME && ms <= MAX_EVENT_TIME ? ms + 0 : null;
+}
 
 /** `YYYY-MM-DD[Tt ]HH:MM:SS[.f{1,9}][Zz|±HH[:]MM]` */
 const DATE_TIME =
@@ -120,7 +127,7 @@ export function parseEventTime(
 }
 
 function epochMs(n: number): number | null {
-  return Number.isInteger(n) && Math.abs(n) <= MAX_EPOCH_MS ? n + 0 : null;
+  return Number.isInteger(n) ? inRange(n) : null;
 }
 
 /**
@@ -153,9 +160,9 @@ export function parseEventTimeText(
     const hours = +m[10], minutes = +m[11];
     if (hours > 23 || minutes > 59) return null;
     const offset = (hours * 60 + minutes) * 60_000;
-    return m[9] === "+" ? wall - offset : wall + offset;
+    return inRange(m[9] === "+" ? wall - offset : wall + offset);
   }
-  return wallTimeToInstant(wall, zone);
+  return inRange(wallTimeToInstant(wall, zone));
 }
 
 const digit = (text: string, i: number) => text.charCodeAt(i) - 0x30;
