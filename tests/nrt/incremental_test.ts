@@ -106,7 +106,7 @@ Deno.test("incremental runs (new files only, then none) give the same tables as 
   });
 });
 
-type Rec = { topic: string; key: string; value: string; timestamp: number };
+type Rec = { topic: string; key: string | null; value: string; timestamp: number };
 
 /** A copy of `record` with some fields of its JSON value changed (the key and time follow). */
 function edit(record: Rec, fields: Record<string, unknown>): Rec {
