@@ -13,6 +13,7 @@ import type { LakeStorage } from "../lake/storage.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import { createBronzeViews, tableName } from "./bronze.ts";
 import { NrtDb, sqlString } from "./db.ts";
+import { installEventTime } from "./event_time.ts";
 import { buildGold, GOLD_TABLES, goldCounts, goldInputs } from "./gold.ts";
 import { refreshGold } from "./refresh.ts";
 import {
@@ -70,6 +71,12 @@ export interface NrtOptions {
    */
   threads?: number;
   /**
+   * The IANA zone of wall-clock timestamps (`EVENT_TIME_ZONE`); a database built with another
+   * zone is rebuilt in full.
+   * @default config.eventTimeZone
+   */
+  eventTimeZone?: string;
+  /**
    * Progress lines.
    * @default none
    */
@@ -124,7 +131,12 @@ export function defaultWorkDir(config: Config, lake: LakeStorage): string {
  * The version of gold's layout (tables and `gold_state`): a database built by another version
  * has its gold rebuilt in full before it is refreshed incrementally.
  */
-const GOLD_FORMAT = "2";
+const GOLD_FORMAT = "3";
+/**
+ * The version of silver's layout (`event_time`, `event_key`, the original data frame's columns)
+ * and the event-time zone it was read in: a database built otherwise is rebuilt in full.
+ */
+const SILVER_FORMAT = "2";
 
 async function ensureMeta(db: NrtDb): Promise<void> {
   await db.run(`CREATE SCHEMA IF NOT EXISTS meta;
@@ -174,6 +186,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
   const prefix = options.topicPrefix ?? config.kafka.topicPrefix;
   const progress = options.onProgress ?? (() => {});
   const writeBack = options.writeBack ?? true;
+  const zone = options.eventTimeZone ?? config.eventTimeZone;
   const cacheDir = `${workDir}/cache`;
   const timings: Record<string, number> = {};
   let clock = performance.now();
@@ -206,6 +219,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
     });
     try {
       await ensureMeta(db);
+      await installEventTime(db, zone);
       const cached = cachedFiles(await readCheckpoint(cacheDir), cacheDir, prefix);
       const loaded = new Map(
         (await db.rows<{ path: string; size: number; last_modified: number }>(
@@ -219,7 +233,9 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
           return r !== undefined && (r.size !== f.size || r.last_modified !== f.lastModified);
         });
       const fresh = cached.filter((f) => !loaded.has(f.path));
-      const built = await tableExists(db, "silver", "clickstream");
+      const silverFormat = `${SILVER_FORMAT} ${zone}`;
+      const built = await tableExists(db, "silver", "clickstream") &&
+        await getState(db, "silver") === silverFormat;
       const pending = await getState(db, "pending_writeback");
       const mode: NrtReport["mode"] = options.full || stale || !built
         ? "full"
@@ -247,7 +263,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         await db.transaction(async () => {
           if (mode === "full") {
             // Only a full build reads bronze (the views read every cached file).
-            await createBronzeViews(db, cacheDir);
+            await createBronzeViews(db, cacheDir, zone);
             await buildSilver(db);
             for (const c of await silverCounts(db)) added.set(c.topic, c.silver);
             await db.run("DELETE FROM meta.loaded_files");
@@ -271,6 +287,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
             );
           }
           await setState(db, "batch", String(Number(batch.slice(1))));
+          await setState(db, "silver", silverFormat);
           // A pending full write-back stays full; otherwise this pass's mode.
           await setState(db, "pending_writeback", pending === "full" ? "full" : mode);
           lap("silver");
