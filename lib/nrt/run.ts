@@ -108,6 +108,11 @@ export interface NrtReport {
   written: { curated: number; analysis: number };
   /** Gold tables refreshed or rebuilt by this pass (every table on a full pass). */
   goldUpdated: number;
+  /**
+   * Metrics this data cannot fill ("not available for this data"), e.g. the funnel when no
+   * clickstream row has a session_id (the original producers' records have none).
+   */
+  unavailable: Array<{ table: string; reason: string }>;
   /** Milliseconds per step (sync, plan, silver, gold, write, report). */
   timings: Record<string, number>;
 }
@@ -167,6 +172,19 @@ async function tableExists(db: NrtDb, schema: string, name: string): Promise<boo
       } AND table_name = ${sqlString(name)}`,
     ),
   ) > 0;
+}
+
+/** The metrics the data in silver cannot fill (see {@linkcode NrtReport.unavailable}). */
+async function unavailableMetrics(db: NrtDb): Promise<NrtReport["unavailable"]> {
+  const [row] = await db.rows<{ rows: number; sessions: number }>(
+    "SELECT count(*) AS rows, count(session_id) AS sessions FROM silver.clickstream",
+  );
+  if (!row || Number(row.rows) === 0 || Number(row.sessions) > 0) return [];
+  const reason = "no clickstream row has a session_id";
+  return [
+    { table: "clickstream_funnel", reason },
+    { table: "clickstream_hourly_traffic.sessions", reason },
+  ];
 }
 
 /**
@@ -379,6 +397,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         added: mode === "up-to-date" ? 0 : added.get(c.topic)!,
       }));
       const gold = await goldCounts(db);
+      const unavailable = await unavailableMetrics(db);
       lap("report");
       return {
         lake: lake.description,
@@ -390,6 +409,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         gold,
         written,
         goldUpdated: touched.length,
+        unavailable,
         timings,
       };
     } finally {

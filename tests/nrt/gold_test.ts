@@ -88,7 +88,11 @@ Deno.test("the original producers' records, alone and mixed with ours, fill ever
   const original = [...simulate({ ...SIM, format: "original", zone, seed: 12 })];
   await withTempDir(async (dir) => {
     // Alone: no session_id anywhere, so the funnel has no rows and hourly sessions are null.
-    const { expected } = await checkGold(dir, original, zone, ["clickstream_funnel"]);
+    const { expected, report } = await checkGold(dir, original, zone, ["clickstream_funnel"]);
+    assert.deepEqual(report.unavailable.map((u) => u.table), [
+      "clickstream_funnel",
+      "clickstream_hourly_traffic.sessions",
+    ]);
     assert.ok(expected.returns_usa.length > 0 && expected.device_tablet.length > 0);
     assert.ok(expected.clickstream_hourly_traffic.every((h) => h.sessions === null));
     assert.ok(expected.delivery_time_by_country.length > 0);
@@ -99,6 +103,7 @@ Deno.test("the original producers' records, alone and mixed with ours, fill ever
     const { expected, report } = await checkGold(dir, [...ours, ...original], zone);
     assert.ok(expected.clickstream_hourly_traffic.some((h) => h.sessions === null));
     assert.ok(expected.clickstream_hourly_traffic.some((h) => (h.sessions as number) > 0));
+    assert.deepEqual(report.unavailable, []);
     const orders = report.layers.find((l) => l.topic === "orders")!;
     assert.ok(orders.silver > original.filter((r) => r.topic === "orders").length * 0.9);
   });
