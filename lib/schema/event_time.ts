@@ -148,6 +148,10 @@ export function parseEventTimeText(
   if (text.length === 24 && text.charCodeAt(23) === 0x5a) {
     const fast = isoZ(text);
     if (!Number.isNaN(fast)) return fast;
+  } else if (text.length === 19) {
+    // The original producers' `YYYY-MM-DD HH:MM:SS`, also without a regular expression.
+    const wall = wallSeconds(text);
+    if (!Number.isNaN(wall)) return inRange(wallTimeToInstant(wall, zone));
   }
   const m = DATE_TIME.exec(text);
   if (m === null) {
@@ -192,6 +196,19 @@ function isoZ(text: string): number {
   );
   // A NaN field makes wallMs's range checks false, so check the result, not each field.
   return Number.isNaN(wall) ? NaN : wall + ms;
+}
+
+/** `YYYY-MM-DD[ Tt]HH:MM:SS` as wall ms read without a regular expression; NaN otherwise. */
+function wallSeconds(text: string): number {
+  const sep = text.charCodeAt(10);
+  if (
+    text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d ||
+    (sep !== 0x20 && sep !== 0x54 && sep !== 0x74) || text.charCodeAt(13) !== 0x3a ||
+    text.charCodeAt(16) !== 0x3a
+  ) return NaN;
+  const year = two(text, 0) * 100 + two(text, 2);
+  // Any non-digit made a field NaN, and wallMs answers NaN for it.
+  return wallMs(year, two(text, 5), two(text, 8), two(text, 11), two(text, 14), two(text, 17), "");
 }
 
 /**

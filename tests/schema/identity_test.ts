@@ -57,3 +57,41 @@ Deno.test("identity: event_id where present, else the content key; a bad event_i
   assert.equal(eventIdentity({ ...v0, event_id: null }), contentKey({ ...v0, event_id: null }));
   for (const bad of [42, "", {}, [], true]) assert.equal(eventIdentity({ event_id: bad }), null);
 });
+
+Deno.test("property: two values share a content key exactly when their canonical JSON is equal", () => {
+  const tricky = fc.string({ unit: "binary" });
+  const leaf = fc.oneof(tricky, fc.double(), fc.boolean(), fc.constant(null), fc.integer());
+  const value = fc.oneof(json, fc.dictionary(tricky, leaf), fc.array(leaf));
+  fc.assert(
+    fc.property(value, value, fc.integer(), (a, b, seed) => {
+      let s = seed;
+      const random = () => ((s = Math.imul(s ^ (s >>> 15), 2246822519) + 1) >>> 0) / 2 ** 32;
+      assert.equal(contentKey(shuffled(a, random)), contentKey(a));
+      assert.equal(contentKey(a) === contentKey(b), canonicalJson(a) === canonicalJson(b));
+    }),
+    { numRuns: 3000 },
+  );
+  // Kinds and nesting stay apart.
+  const distinct = [
+    "1",
+    1,
+    [1],
+    { "1": 1 },
+    [[1]],
+    [],
+    {},
+    null,
+    "null",
+    true,
+    "true",
+    [null],
+    [
+      [],
+    ],
+    { a: [] },
+    { a: {} },
+    { a: null },
+    {},
+  ];
+  assert.equal(new Set(distinct.map(contentKey)).size, new Set(distinct.map(canonicalJson)).size);
+});
