@@ -34,6 +34,13 @@ Deno.test({
       );
     }
     assert.match(nb.text, /✔ Kafka holds exactly the simulated records/);
+    // Records from other producers: both formats get an event time, the original one a content key.
+    assert.match(nb.text, /The original producers' records/);
+    assert.match(
+      nb.text,
+      /^original\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+\S+Z\s+c:[0-9a-f]{16}$/m,
+    );
+    assert.match(nb.text, /^v1\s+\S+Z\s+\S+Z\s+[0-9a-f-]{36}$/m);
     assert.match(nb.text, /sent 5000 records .* 0 failed/);
     const svgs = nb.cells.flatMap((c) => c.outputs).filter((o) =>
       String(o.data["text/html"] ?? "").includes("<svg")
