@@ -102,7 +102,7 @@ Deno.test({
     assert.match(nb.text, new RegExp(`returns_usa: ${expected.returns_usa.length} rows`));
     assert.match(
       nb.text,
-      /✔ columns: delivery_person_id, order_id, status, city, country, event_id, timestamp, year, month, day, hour/,
+      /✔ columns: delivery_person_id, order_id, status, city, country, timestamp, year, month, day, hour/,
     );
     const usa = expected.delivery_time_by_country.find((r) => r.country === "USA")!;
     assert.match(nb.text, new RegExp(`^USA\\s+${usa.deliveries}\\s`, "m"));
