@@ -37,8 +37,9 @@ export const DEFAULT_EVENT_TIME_ZONE = "UTC";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-/** The first and last accepted instants: 0001-01-01T00:00:00.000Z, 9999-12-31T23:59:59.999Z. */
+/** The first accepted instant, 0001-01-01T00:00:00.000Z (epoch ms). */
 export const MIN_EVENT_TIME = -62135596800000;
+/** The last accepted instant, 9999-12-31T23:59:59.999Z (epoch ms): four-digit years only. */
 export const MAX_EVENT_TIME = 253402300799999;
 
 /** The instant if it is within the accepted range, else null. */
