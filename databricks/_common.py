@@ -8,8 +8,13 @@
 # MAGIC
 # MAGIC - the **bronze** schemas (explicit, as `lib/nrt/TABLES.md` "Bronze" says: strings stay strings,
 # MAGIC   the `timestamp` too; `year`, `month`, `day`, `hour` as INTEGER partition columns);
-# MAGIC - `read_bronze(topic)`: the connector's JSON lines under `topics/<prefix><topic>/`;
-# MAGIC - the two cleanings, **original** (as the original notebooks) and **better** (by `event_id`);
+# MAGIC - `event_time_ms(col)`: the one event-time rule (`lib/schema/event_time.ts`) in Spark: ISO-8601
+# MAGIC   with `Z` or an offset, wall-clock times in the `event_time_zone` widget (`EVENT_TIME_ZONE`),
+# MAGIC   epoch ms; anything else is null;
+# MAGIC - `read_bronze(topic)`: the connector's JSON lines under `topics/<prefix><topic>/`, with
+# MAGIC   `event_time` added;
+# MAGIC - the two cleanings, **original** (as the original notebooks, over the original data frame's
+# MAGIC   columns) and **better** (one row per event identity: `event_id`, else the row's content);
 # MAGIC - `write_gold(df, name)`: CSV with a header at `analysis/<name>/` and Parquet at
 # MAGIC   `analysis/parquet/<name>/`, mode overwrite; `write_silver(df, topic)`: `curated/<prefix><topic>/`.
 
@@ -33,10 +38,24 @@ TOPIC_PREFIX = dbutils.widgets.get("topic_prefix").strip()
 SECRET_SCOPE = dbutils.widgets.get("secret_scope").strip()
 STORAGE_AUTH = dbutils.widgets.get("storage_auth").strip()
 
-# Event times are UTC; the lake's hourly folders are UTC too.
+
+def _widget(name, default):
+    try:
+        return dbutils.widgets.get(name).strip() or default
+    except Exception:  # a notebook that does not declare it
+        return default
+
+
+# The zone of wall-clock timestamps without one (the original producers' `2026-11-26 10:15:30`).
+EVENT_TIME_ZONE = _widget("event_time_zone", "UTC")
+
+# Event times are instants shown in UTC; the lake's hourly folders are UTC too. Parquet gets
+# them as UTC-adjusted microseconds (not the legacy INT96), as DuckDB writes them.
 spark.conf.set("spark.sql.session.timeZone", "UTC")
+spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
 print(f"raw lake:    {LAKE_ROOT}/topics/{TOPIC_PREFIX}<topic>/")
 print(f"outputs:     {OUTPUT_ROOT}/curated/, {OUTPUT_ROOT}/analysis/")
+print(f"event times: wall-clock timestamps read in {EVENT_TIME_ZONE}")
 
 # COMMAND ----------
 
@@ -175,6 +194,125 @@ ORIGINAL_FIELDS = {
 # COMMAND ----------
 
 # MAGIC %md
+# MAGIC ## Event time: the one rule, in Spark
+# MAGIC
+# MAGIC The same rule as `lib/schema/event_time.ts` (and its DuckDB translation in
+# MAGIC `lib/nrt/event_time.ts`), step by step, so both engines give the same instant for every
+# MAGIC `timestamp`: `YYYY-MM-DD[T ]HH:MM:SS[.f…]` with `Z` or `±HH[:]MM`, or without (a wall-clock time
+# MAGIC in `EVENT_TIME_ZONE`: ambiguous → the earlier instant, skipped → moved forward by the gap), or a
+# MAGIC whole number of epoch milliseconds; fields in range, years 0001–9999. Anything else: null.
+# MAGIC Zone offsets come from Java's time zone data (`from_utc_timestamp`).
+
+# COMMAND ----------
+
+_DATE_TIME = (
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?\z"
+)
+_NUMBER = r"^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\z"
+_MIN_MS, _MAX_MS = -62135596800000, 253402300799999
+_DAY_MS = 86400000
+_ALWAYS_UTC = {"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Etc/Zulu"}
+_GROUPS = ["y", "mo", "d", "h", "mi", "s", "f", "z", "sign", "oh", "om"]
+
+
+def _number(text):
+    """Digits (possibly none) as a long: never a failing cast, whatever is evaluated when."""
+    return F.concat(F.lit("0"), text).cast("long")
+
+
+def _div(a, n):
+    """Integer division of a non-negative column (floor)."""
+    return F.floor(a / n).cast("long")
+
+
+def _days_from_civil(y, m, d):
+    yy = y - F.when(m <= 2, 1).otherwise(0)
+    era, yoe = _div(yy, 400), yy % 400
+    doy = _div(153 * ((m + 9) % 12) + 2, 5) + d - 1
+    return era * 146097 + yoe * 365 + _div(yoe, 4) - _div(yoe, 100) + doy - 719468
+
+
+def _zone_offset_ms(t):
+    """The offset (ms) of EVENT_TIME_ZONE at instant `t` (epoch ms), from Java's zone data."""
+    secs = F.floor(t / 1000).cast("long")
+    local = F.unix_seconds(F.from_utc_timestamp(F.timestamp_seconds(secs), EVENT_TIME_ZONE))
+    return (local - secs) * 1000
+
+
+def _in_range(ms):
+    return F.when((ms >= _MIN_MS) & (ms <= _MAX_MS), ms)
+
+
+def with_event_time(df, column="timestamp", name="event_time_ms"):
+    """`df` with the event time (epoch ms, long, null when none) of its string `column` added as
+    `name`: the rule of the cell above, in stages (each value computed once per row)."""
+    ts = F.col(column)
+    e = lambda c: F.col(f"_et_{c}")  # noqa: E731
+    # One pass of the pattern gives every group; only a string it matches is taken apart.
+    groups = F.split(F.regexp_replace(ts, _DATE_TIME, "|".join(f"${i}" for i in range(1, 12))), r"\|")
+    df = df.withColumn("_et_dt", ts.rlike(_DATE_TIME)).withColumn(
+        "_et_x", F.when(ts.rlike(_NUMBER), ts).otherwise(F.lit("0")).cast("double")
+    )
+    df = df.withColumn("_et_p", F.when(e("dt"), groups).otherwise(F.array([F.lit("")] * 11)))
+    df = df.select("*", *[
+        (_number(F.rpad(F.substring(e("p")[6], 1, 3), 3, "0")) if g == "f"
+         else e("p")[i] if g in ("z", "sign") else _number(e("p")[i])).alias(f"_et_{g}")
+        for i, g in enumerate(_GROUPS)
+    ])
+    y, mo, d = e("y"), e("mo"), e("d")
+    days_in_month = (
+        F.when(mo == 2, F.when(((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0), 29).otherwise(28))
+        .when(mo.isin(4, 6, 9, 11), 30)
+        .otherwise(31)
+    )
+    valid = (
+        e("dt") & (y >= 1) & mo.between(1, 12) & (d >= 1) & (d <= days_in_month)
+        & (e("h") <= 23) & (e("mi") <= 59) & (e("s") <= 59)
+    )
+    wall = (
+        _days_from_civil(y, mo, d) * _DAY_MS + e("h") * 3600000 + e("mi") * 60000
+        + e("s") * 1000 + e("f")
+    )
+    df = df.withColumn("_et_w", F.when(valid, wall))
+    if EVENT_TIME_ZONE in _ALWAYS_UTC:
+        df = df.withColumn("_et_local", e("w"))
+    else:
+        # A wall time as an instant: ambiguous → the earlier instant, skipped → moved by the gap.
+        df = df.withColumn("_et_b", _zone_offset_ms(e("w") - _DAY_MS)).withColumn(
+            "_et_a", _zone_offset_ms(e("w") + _DAY_MS)
+        )
+        df = df.withColumn("_et_early", e("w") - e("b")).withColumn("_et_late", e("w") - e("a"))
+        df = df.withColumn("_et_ef", _zone_offset_ms(e("early")) == e("b")).withColumn(
+            "_et_lf", _zone_offset_ms(e("late")) == e("a")
+        )
+        df = df.withColumn(
+            "_et_local",
+            F.when(e("b") == e("a"), e("early"))
+            .when(e("ef") & e("lf"), F.least(e("early"), e("late")))
+            .when(e("lf"), e("late"))
+            .otherwise(e("early")),
+        )
+    sign = F.when(e("sign") == "+", 1).otherwise(-1)
+    with_offset = F.when(
+        (e("oh") <= 23) & (e("om") <= 59),
+        _in_range(e("w") - sign * (e("oh") * 60 + e("om")) * 60000),
+    )
+    date_time = F.when(e("z") != "", e("w")).when(e("sign") != "", with_offset).otherwise(
+        _in_range(e("local"))
+    )
+    x = e("x")
+    number = F.when(x % 1 == 0, _in_range(x).cast("long"))
+    df = df.withColumn(
+        name,
+        F.when(e("dt"), date_time).when(ts.rlike(_NUMBER), number).cast("long"),
+    )
+    return df.drop(*[c for c in df.columns if c.startswith("_et_")])
+
+
+# COMMAND ----------
+
+# MAGIC %md
 # MAGIC ## Reading the raw lake
 # MAGIC
 # MAGIC The connector writes JSON lines under `topics/<topic>/year=…/month=…/day=…/hour=…/`. A line that
@@ -189,12 +327,17 @@ def raw_path(topic):
 
 
 def read_bronze(topic):
-    return (
+    """The bronze rows: the read columns, `event_time` (null when the timestamp has none), the
+    partition columns."""
+    df = (
         spark.read.schema(BRONZE_SCHEMAS[topic])
         .option("mode", "DROPMALFORMED")
         .option("allowSingleQuotes", "false")
         .json(raw_path(topic))
     )
+    read = [c for c in df.columns if c not in ("year", "month", "day", "hour")]
+    df = with_event_time(df).withColumn("event_time", F.timestamp_millis("event_time_ms"))
+    return df.select(*read, "event_time", "year", "month", "day", "hour")
 
 
 # COMMAND ----------
@@ -202,11 +345,13 @@ def read_bronze(topic):
 # MAGIC %md
 # MAGIC ## The two cleanings
 # MAGIC
-# MAGIC - **original**, as the original notebooks: drop rows with a null in any original field, then
-# MAGIC   drop exact duplicate rows (all columns, partition columns included);
-# MAGIC - **better**: one row per `event_id` (the earliest by year, month, day, hour, timestamp;
-# MAGIC   duplicates are identical anyway; rows without an `event_id` dropped), nulls kept: each
-# MAGIC   analysis ignores the rows whose fields it uses are null.
+# MAGIC - **original**, as the original notebooks, over the columns their data frame had (the original
+# MAGIC   producers' fields and the partition columns, never a column we add): drop rows with a null in
+# MAGIC   any, then drop exact duplicate rows;
+# MAGIC - **better**: one row per event identity — its `event_id`, or for a record without one (the
+# MAGIC   original producers') its content (every read column) — the earliest by year, month, day, hour,
+# MAGIC   timestamp (duplicates are identical anyway), nulls kept: each analysis ignores the rows whose
+# MAGIC   fields it uses are null.
 
 # COMMAND ----------
 
@@ -219,18 +364,29 @@ def duplicate_groups(df):
     return df.groupBy(df.columns).count().where(F.col("count") > 1)
 
 
+def original_frame(df, topic):
+    """The columns the original notebooks' data frame had: original fields, then partitions."""
+    return df.select(ORIGINAL_FIELDS[topic] + ["year", "month", "day", "hour"])
+
+
 def clean_original(df, topic):
-    return df.dropna(how="any", subset=ORIGINAL_FIELDS[topic]).dropDuplicates()
+    return original_frame(df, topic).dropna(how="any").dropDuplicates()
 
 
-def clean_better(df):
-    # A row without an event_id cannot be de-duplicated: it is dropped.
-    first = Window.partitionBy("event_id").orderBy("year", "month", "day", "hour", "timestamp")
+def event_key(topic):
+    """The identity of a row: its event_id, else a hash of its content (every read column)."""
+    content = [f.name for f in BRONZE_SCHEMAS[topic].fields
+               if f.name not in ("event_id", "year", "month", "day", "hour")]
+    return F.coalesce(F.col("event_id"), F.concat(F.lit("c:"), F.md5(F.to_json(F.struct(*content)))))
+
+
+def clean_better(df, topic):
+    first = Window.partitionBy("_key").orderBy("year", "month", "day", "hour", "timestamp")
     return (
-        df.where(F.col("event_id").isNotNull())
+        df.withColumn("_key", event_key(topic))
         .withColumn("_n", F.row_number().over(first))
         .where(F.col("_n") == 1)
-        .drop("_n")
+        .drop("_n", "_key")
     )
 
 

@@ -22,6 +22,7 @@ dbutils.widgets.text("lake_root", "abfss://lake@mystorageaccount.dfs.core.window
 dbutils.widgets.text("output_root", "", "Output root (empty: lake root)")
 dbutils.widgets.text("topic_prefix", "", "Topic prefix")
 dbutils.widgets.text("secret_scope", "ecom-stream", "Secret scope")
+dbutils.widgets.text("event_time_zone", "UTC", "Event time zone (EVENT_TIME_ZONE)")
 dbutils.widgets.dropdown("storage_auth", "cluster", ["cluster", "service-principal", "sas"], "Storage auth")
 
 # COMMAND ----------
@@ -55,12 +56,13 @@ display(null_counts(clickstream))
 
 # MAGIC %md
 # MAGIC ## 4–6. Original cleaning
-# MAGIC Drop rows with a null in an original field, show the groups of identical rows, drop exact
-# MAGIC duplicates.
+# MAGIC Over the columns the original data frame had (the original producers' six fields and the
+# MAGIC partition columns, none we add): drop rows with a null, show the groups of identical rows,
+# MAGIC drop exact duplicates.
 
 # COMMAND ----------
 
-display(duplicate_groups(clickstream))
+display(duplicate_groups(original_frame(clickstream, "clickstream")))
 clean = clean_original(clickstream, "clickstream").cache()
 print("rows after the original cleaning:", clean.count())
 
@@ -72,11 +74,7 @@ print("rows after the original cleaning:", clean.count())
 
 # COMMAND ----------
 
-CLICK_COLUMNS = [
-    "event_id", "event", "user_id", "timestamp", "page", "referrer", "device",
-    "session_id", "product_id", "search_query", "year", "month", "day", "hour",
-]
-device_tablet = clean.where(F.col("device") == "tablet").select(CLICK_COLUMNS)
+device_tablet = clean.where(F.col("device") == "tablet")
 display(device_tablet.limit(5))
 
 # COMMAND ----------
@@ -106,18 +104,21 @@ write_gold(device_tablet, "device_tablet")
 
 # MAGIC %md
 # MAGIC ## Silver: the better-cleaned clickstream
-# MAGIC One row per `event_id`, nulls kept, written to `curated/clickstream/`.
+# MAGIC One row per event (its `event_id`, or its content when it has none), nulls kept, written to
+# MAGIC `curated/clickstream/`.
 
 # COMMAND ----------
 
-better = clean_better(clickstream).cache()
+better = clean_better(clickstream, "clickstream").cache()
 write_silver(better, "clickstream")
 
 # COMMAND ----------
 
 # MAGIC %md
 # MAGIC ## Hourly traffic
-# MAGIC Events, distinct users and distinct sessions per hour (nulls not counted as a user or session).
+# MAGIC Events, distinct users and distinct sessions per hour (nulls not counted as a user or session;
+# MAGIC `sessions` is null, "not available for this data", in an hour without any `session_id`, as the
+# MAGIC original producers' records have none).
 
 # COMMAND ----------
 
@@ -126,7 +127,7 @@ hourly = (
     .agg(
         F.count(F.lit(1)).alias("events"),
         F.countDistinct("user_id").alias("users"),
-        F.countDistinct("session_id").alias("sessions"),
+        F.when(F.count("session_id") > 0, F.countDistinct("session_id")).alias("sessions"),
     )
     .orderBy("year", "month", "day", "hour")
 )
@@ -139,11 +140,13 @@ write_gold(hourly, "clickstream_hourly_traffic")
 # MAGIC ## Funnel
 # MAGIC Distinct sessions reaching each step: a page view, a product page, an add to cart, a checkout,
 # MAGIC and an order (the session appears in the better-cleaned orders). `rate` is relative to step 1.
+# MAGIC Without any `session_id` (the original producers' clickstream) the funnel is not available for
+# MAGIC this data: no rows rather than zeros.
 
 # COMMAND ----------
 
 order_sessions = (
-    clean_better(read_bronze("orders"))
+    clean_better(read_bronze("orders"), "orders")
     .where(F.col("session_id").isNotNull())
     .select("session_id")
     .distinct()
@@ -163,6 +166,9 @@ for order, step, rows in steps:
     )
     counted = one if counted is None else counted.unionByName(one)
 first_step = counted.where(F.col("step_order") == 1).select(F.col("sessions").alias("_first"))
+if sessions.limit(1).count() == 0:
+    print("funnel: not available for this data (no session_id in the clickstream)")
+    counted = counted.limit(0)
 funnel = (
     counted.crossJoin(first_step)
     .select(

@@ -19,6 +19,7 @@ dbutils.widgets.text("lake_root", "abfss://lake@mystorageaccount.dfs.core.window
 dbutils.widgets.text("output_root", "", "Output root (empty: lake root)")
 dbutils.widgets.text("topic_prefix", "", "Topic prefix")
 dbutils.widgets.text("secret_scope", "ecom-stream", "Secret scope")
+dbutils.widgets.text("event_time_zone", "UTC", "Event time zone (EVENT_TIME_ZONE)")
 dbutils.widgets.dropdown("storage_auth", "cluster", ["cluster", "service-principal", "sas"], "Storage auth")
 
 # COMMAND ----------
@@ -44,8 +45,10 @@ print("rows:", deliveries.count())
 
 # COMMAND ----------
 
-display(null_counts(deliveries))
-display(duplicate_groups(deliveries))
+# The original data frame's columns: the producers' five fields and the partition columns.
+original = original_frame(deliveries, "delivery-status")
+display(null_counts(original))
+display(duplicate_groups(original))
 clean = clean_original(deliveries, "delivery-status")
 
 # COMMAND ----------
@@ -125,27 +128,28 @@ write_gold(returns_usa, "returns_usa")
 
 # MAGIC %md
 # MAGIC ## Silver: the better-cleaned delivery events
-# MAGIC One row per `event_id`, nulls kept, written to `curated/delivery-status/`.
+# MAGIC One row per event (its `event_id`, or its content when it has none), nulls kept, written to
+# MAGIC `curated/delivery-status/`.
 
 # COMMAND ----------
 
-better = clean_better(deliveries).cache()
+better = clean_better(deliveries, "delivery-status").cache()
 write_silver(better, "delivery-status")
 
 # COMMAND ----------
 
 # MAGIC %md
 # MAGIC ## Delivery time per country
-# MAGIC Rows with a null order, status, timestamp or country are left out. Per order: the earliest
+# MAGIC Rows with a null order, status, event time or country are left out. Per order: the earliest
 # MAGIC `picked_up` and the earliest `delivered` (orders having both, delivered strictly after picked
 # MAGIC up), the country of that delivered row; hours between them. Per country: count, exact median
 # MAGIC and 90th percentile, mean.
 
 # COMMAND ----------
 
-usable = ["order_id", "status", "timestamp", "country"]
+usable = ["order_id", "status", "event_time", "country"]
 events = split_location(better).dropna(how="any", subset=usable)
-millis = F.unix_millis(F.to_timestamp("timestamp"))
+millis = F.unix_millis("event_time")
 picked = (
     events.where(F.col("status") == "picked_up")
     .groupBy("order_id")

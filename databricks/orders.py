@@ -4,7 +4,7 @@
 # MAGIC
 # MAGIC **Goal**: revenue analytics from the orders topic. The original project had no orders
 # MAGIC notebook; this one follows the same pattern with the **better** cleaning (one row per
-# MAGIC `event_id`, nulls kept, each table ignores the rows whose fields it uses are null).
+# MAGIC event identity, nulls kept, each table ignores the rows whose fields it uses are null).
 # MAGIC
 # MAGIC Contract: `lib/nrt/TABLES.md`. Previous: `clickstream`; next: `user_profiles`.
 
@@ -19,6 +19,7 @@ dbutils.widgets.text("lake_root", "abfss://lake@mystorageaccount.dfs.core.window
 dbutils.widgets.text("output_root", "", "Output root (empty: lake root)")
 dbutils.widgets.text("topic_prefix", "", "Topic prefix")
 dbutils.widgets.text("secret_scope", "ecom-stream", "Secret scope")
+dbutils.widgets.text("event_time_zone", "UTC", "Event time zone (EVENT_TIME_ZONE)")
 dbutils.widgets.dropdown("storage_auth", "cluster", ["cluster", "service-principal", "sas"], "Storage auth")
 
 # COMMAND ----------
@@ -42,12 +43,13 @@ display(null_counts(orders_raw))
 
 # MAGIC %md
 # MAGIC ## Better cleaning, silver
-# MAGIC One row per `event_id`, written to `curated/orders/`.
+# MAGIC One row per event (its `event_id`, or its content when it has none), written to
+# MAGIC `curated/orders/`.
 
 # COMMAND ----------
 
-orders = clean_better(orders_raw).cache()
-print("rows after de-duplication by event_id:", orders.count())
+orders = clean_better(orders_raw, "orders").cache()
+print("rows after de-duplication:", orders.count())
 write_silver(orders, "orders")
 
 # COMMAND ----------
@@ -76,18 +78,18 @@ write_gold(order_items, "order_items")
 
 # MAGIC %md
 # MAGIC ## Revenue by day and payment method
-# MAGIC Completed orders; `day` is the date part of the ISO timestamp.
+# MAGIC Completed orders; `day` is the UTC date of the event time (whatever the timestamp's format).
 
 # COMMAND ----------
 
 completed = orders.where(F.col("status") == "completed")
 revenue_by_day = (
     completed.where(
-        F.col("timestamp").isNotNull()
+        F.col("event_time").isNotNull()
         & F.col("payment_method").isNotNull()
         & F.col("total_amount").isNotNull()
     )
-    .groupBy(F.substring("timestamp", 1, 10).alias("day"), "payment_method")
+    .groupBy(F.date_format("event_time", "yyyy-MM-dd").alias("day"), "payment_method")
     .agg(F.count(F.lit(1)).alias("orders"), F.round(F.sum("total_amount"), 2).alias("revenue"))
     .orderBy("day", "payment_method")
 )

@@ -35,6 +35,7 @@ dbutils.widgets.dropdown("starting_offsets", "latest", ["latest", "earliest"], "
 dbutils.widgets.dropdown("trigger", "available-now", ["available-now", "continuous"], "Trigger")
 dbutils.widgets.dropdown("live_display", "false", ["false", "true"], "Live display")
 dbutils.widgets.text("secret_scope", "ecom-stream", "Secret scope")
+dbutils.widgets.text("event_time_zone", "UTC", "Event time zone (EVENT_TIME_ZONE)")
 dbutils.widgets.dropdown("storage_auth", "cluster", ["cluster", "service-principal", "sas"], "Storage auth")
 
 # COMMAND ----------
@@ -79,9 +80,16 @@ print("Kafka:", BOOTSTRAP, SECURITY, "topics:", [TOPIC_PREFIX + t for t in TOPIC
 # MAGIC ## Read a topic as a stream
 # MAGIC Cast the value to a string and parse it with the bronze schema (without the lake's partition
 # MAGIC columns); values that are not JSON (a truncated send, a Python dict printed instead of JSON)
-# MAGIC land in `_corrupt_record` and are left out.
+# MAGIC land in `_corrupt_record` and are left out, and so are records without the topic's key field
+# MAGIC or an event time (the real-time rule of `lib/realtime/decode.ts`). Each record gets its
+# MAGIC `event_time` by the one rule and its identity, `event_key`: the `event_id`, or for the original
+# MAGIC producers' records (which have none) a hash of the content.
 
 # COMMAND ----------
+
+
+KEY_FIELDS = {"clickstream": "user_id", "orders": "order_id", "user-profiles": "user_id",
+              "delivery-status": "order_id"}
 
 
 def read_topic(topic):
@@ -89,14 +97,21 @@ def read_topic(topic):
     fields = [f for f in BRONZE_SCHEMAS[topic].fields if f.name not in lake_only]
     schema = StructType(fields + [StructField("_corrupt_record", StringType())])
     json_options = {"allowSingleQuotes": "false", "columnNameOfCorruptRecord": "_corrupt_record"}
-    return (
+    key = F.col(f"e.{KEY_FIELDS[topic]}")
+    parsed = (
         spark.readStream.format("kafka")
         .options(**kafka_options)
         .option("subscribe", TOPIC_PREFIX + topic)
         .load()
         .select(F.from_json(F.col("value").cast("string"), schema, json_options).alias("e"))
-        .where(F.col("e._corrupt_record").isNull() & F.col("e.event_id").isNotNull())
+        .where(F.col("e._corrupt_record").isNull() & key.isNotNull() & (key != ""))
         .select([F.col(f"e.{f.name}").alias(f.name) for f in fields])
+    )
+    return (
+        with_event_time(parsed)
+        .where(F.col("event_time_ms").isNotNull())
+        .withColumn("event_time", F.timestamp_millis("event_time_ms"))
+        .withColumn("event_key", event_key(topic))
     )
 
 
@@ -105,7 +120,7 @@ def read_topic(topic):
 # MAGIC %md
 # MAGIC ## Clickstream events per minute of event time, by event type
 # MAGIC The stream carries duplicates (a producer retry sends a record twice): they are dropped by
-# MAGIC `event_id` first.
+# MAGIC their identity (`event_key`) first.
 
 # COMMAND ----------
 
@@ -134,10 +149,10 @@ def run(query_name, counts, order):
 
 queries = []
 if "clickstream" in TOPICS:
-    clicks = read_topic("clickstream").dropDuplicates(["event_id"])
+    clicks = read_topic("clickstream").dropDuplicates(["event_key"])
     click_counts = (
-        clicks.where(F.col("event").isNotNull() & F.col("timestamp").isNotNull())
-        .groupBy(F.window(F.to_timestamp("timestamp"), "1 minute").alias("w"), "event")
+        clicks.where(F.col("event").isNotNull())
+        .groupBy(F.window("event_time", "1 minute").alias("w"), "event")
         .count()
         .select(
             F.date_format("w.start", "yyyy-MM-dd'T'HH:mm:ss'Z'").alias("window_start"),
@@ -159,7 +174,7 @@ if "clickstream" in TOPICS:
 if "delivery-status" in TOPICS:
     status_counts = (
         read_topic("delivery-status")
-        .dropDuplicates(["event_id"])
+        .dropDuplicates(["event_key"])
         .where(F.col("status").isNotNull())
         .groupBy("status")
         .count()

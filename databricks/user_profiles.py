@@ -4,7 +4,7 @@
 # MAGIC
 # MAGIC **Goal**: each user's latest profile, what users do with their profiles, and which preferred
 # MAGIC categories bring revenue. No original notebook existed for this topic; the **better**
-# MAGIC cleaning applies (one row per `event_id`, nulls kept).
+# MAGIC cleaning applies (one row per event identity, nulls kept).
 # MAGIC
 # MAGIC Contract: `lib/nrt/TABLES.md`. Previous: `orders`; next: `delivery_status`.
 
@@ -19,6 +19,7 @@ dbutils.widgets.text("lake_root", "abfss://lake@mystorageaccount.dfs.core.window
 dbutils.widgets.text("output_root", "", "Output root (empty: lake root)")
 dbutils.widgets.text("topic_prefix", "", "Topic prefix")
 dbutils.widgets.text("secret_scope", "ecom-stream", "Secret scope")
+dbutils.widgets.text("event_time_zone", "UTC", "Event time zone (EVENT_TIME_ZONE)")
 dbutils.widgets.dropdown("storage_auth", "cluster", ["cluster", "service-principal", "sas"], "Storage auth")
 
 # COMMAND ----------
@@ -42,27 +43,32 @@ display(null_counts(profiles_raw))
 
 # MAGIC %md
 # MAGIC ## Better cleaning, silver
-# MAGIC One row per `event_id`, written to `curated/user-profiles/`.
+# MAGIC One row per event (its `event_id`, or its content when it has none), written to
+# MAGIC `curated/user-profiles/`.
 
 # COMMAND ----------
 
-profiles = clean_better(profiles_raw).cache()
+profiles = clean_better(profiles_raw, "user-profiles").cache()
 write_silver(profiles, "user-profiles")
 
 # COMMAND ----------
 
 # MAGIC %md
 # MAGIC ## Latest profile per user
-# MAGIC Among rows with a timestamp and details: the latest `timestamp` (ISO text sorts as time),
-# MAGIC ties to the greatest `event_id`.
+# MAGIC Among rows with an event time and details: the latest event time, ties to the greatest
+# MAGIC `event_id`, then (records without one) to the greatest other values, so the choice never
+# MAGIC depends on row order.
 
 # COMMAND ----------
 
 latest_first = Window.partitionBy("user_id").orderBy(
-    F.col("timestamp").desc(), F.col("event_id").desc()
+    F.col("event_time").desc(), F.col("event_id").desc_nulls_last(),
+    F.col("timestamp").desc(), F.col("action").desc_nulls_last(),
+    F.col("details.email").desc_nulls_last(), F.col("details.name").desc_nulls_last(),
+    F.col("details.preferred_category").desc_nulls_last(),
 )
 profiles_latest = (
-    profiles.where(F.col("timestamp").isNotNull() & F.col("details").isNotNull())
+    profiles.where(F.col("event_time").isNotNull() & F.col("details").isNotNull())
     .withColumn("_n", F.row_number().over(latest_first))
     .where(F.col("_n") == 1)
     .select(
@@ -114,7 +120,7 @@ write_gold(category_mix, "preferred_category_mix")
 
 # COMMAND ----------
 
-completed_orders = clean_better(read_bronze("orders")).where(
+completed_orders = clean_better(read_bronze("orders"), "orders").where(
     (F.col("status") == "completed")
     & F.col("user_id").isNotNull()
     & F.col("total_amount").isNotNull()

@@ -143,7 +143,7 @@ await runCli(async () => {
     {
       name: "real-time snapshot",
       run: async () => {
-        const agg = createAggregator();
+        const agg = createAggregator({ eventTimeZone: config.eventTimeZone });
         const stats = await consumeInto(kafka, config.kafka, agg, {
           once: true,
           fromBeginning: true,

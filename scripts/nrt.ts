@@ -103,6 +103,9 @@ if (import.meta.main) {
     })));
     console.log("");
     printTable(report.gold.map((g) => ({ "gold table": g.name, rows: g.rows })));
+    for (const u of report.unavailable) {
+      console.log(`${u.table}: not available for this data (${u.reason})`);
+    }
     return 0;
   });
 }

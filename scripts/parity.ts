@@ -14,7 +14,7 @@ import { FAULT_PRESETS } from "../lib/simulate/mod.ts";
 import { parseFlags, runCli } from "./_cli.ts";
 import { printTable } from "./_table.ts";
 import { runParity, SIDES } from "./databricks/parity.ts";
-import { seedLake } from "./databricks/seed.ts";
+import { SEED_FORMATS, seedLake } from "./databricks/seed.ts";
 
 const SPEC = {
   name: "parity",
@@ -39,6 +39,12 @@ const SPEC = {
       default: "default",
       description: "fault preset of a seeded lake",
     },
+    format: {
+      type: "string",
+      choices: SEED_FORMATS,
+      default: "v1",
+      description: "records of a seeded lake: ours, the original producers', or both",
+    },
     out: {
       type: "string",
       placeholder: "DIR",
@@ -55,6 +61,7 @@ const SPEC = {
   examples: [
     "deno task parity",
     "deno task parity --seed 7 --events 20000 --faults heavy",
+    "EVENT_TIME_ZONE=Europe/Berlin deno task parity --format mixed",
     "LAKE_URL=file://data/lake deno task parity",
   ],
 } as const;
@@ -78,13 +85,16 @@ await runCli(async () => {
     lakeRoot = `${out}/lake`;
     const seed = flags.seed ?? 42;
     console.error(
-      `Seeding ${lakeRoot}: seed ${seed}, ${flags.events} records, faults ${flags.faults}`,
+      `Seeding ${lakeRoot}: seed ${seed}, ${flags.events} records, faults ${flags.faults}, ` +
+        `format ${flags.format}`,
     );
     await seedLake(lakeRoot, {
       seed,
       events: flags.events,
       faults: flags.faults,
       topicPrefix: config.kafka.topicPrefix,
+      format: flags.format,
+      zone: config.eventTimeZone,
     });
   }
   if (!(await Deno.stat(`${lakeRoot}/topics`).then(() => true, () => false))) {
@@ -95,6 +105,7 @@ await runCli(async () => {
     lakeRoot,
     outDir: out,
     topicPrefix: config.kafka.topicPrefix,
+    eventTimeZone: config.eventTimeZone,
     displayRows: flags["show-rows"],
     onProgress: (line) => console.error(line),
   });

@@ -1,7 +1,9 @@
 /**
  * `deno task produce [--seed N] [--events N | --duration 60s] [--rate EPS] [--faults …] [--span …]
- * [--start …]`: the seeded shop simulation sent to the four Kafka topics. With the same seed and
- * options it sends exactly the records `deno task simulate` writes, in the same order per key.
+ * [--start …] [--format v1|original]`: the seeded shop simulation sent to the four Kafka topics.
+ * With the same seed and options it sends exactly the records `deno task simulate` writes, in the
+ * same order per key. `--format original` sends the original Python producers' records as they
+ * sent them (no headers, keyless clickstream, wall-clock timestamps in `EVENT_TIME_ZONE`).
  *
  * `--duration` makes a live run: `rate × duration` events whose event times span the duration
  * from now, sent at the rate. Ctrl-C flushes what was handed to the producer, then prints the
@@ -13,7 +15,7 @@ import { loadConfig } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { createKafka, ensureTopics, produceRecords, topicName } from "../lib/kafka/mod.ts";
 import { TOPICS } from "../lib/schema/mod.ts";
-import { DEFAULTS, FAULT_PRESETS, simulate } from "../lib/simulate/mod.ts";
+import { DEFAULTS, FAULT_PRESETS, FORMATS, simulate } from "../lib/simulate/mod.ts";
 import { formatTable } from "../lib/viz/mod.ts";
 import { formatDuration, parseFlags, parseStart, ProgressBar, runCli } from "./_cli.ts";
 
@@ -65,11 +67,18 @@ const SPEC = {
       default: "none",
       description: "batch compression",
     },
+    format: {
+      type: "string",
+      choices: FORMATS,
+      default: DEFAULTS.format,
+      description: "records as ours (v1) or as the original Python producers sent them (original)",
+    },
   },
   examples: [
     "deno task produce --seed 42 --events 100000",
     "deno task produce --duration 60s --rate 200",
     "deno task produce --seed 7 --events 5000 --start 2026-11-23T00:00:00Z --span 72h",
+    "deno task produce --format original --events 20000   # then a v1 run: a mixed topic",
   ],
 } as const;
 
@@ -88,7 +97,15 @@ await runCli(async () => {
   const start = flags.start !== undefined ? parseStart(flags.start) : live ? new Date() : undefined;
   const kafka = createKafka(config.kafka);
   await ensureTopics(kafka, config.kafka);
-  const records = simulate({ seed: flags.seed, events, faults: flags.faults, span, start });
+  const records = simulate({
+    seed: flags.seed,
+    events,
+    faults: flags.faults,
+    span,
+    start,
+    format: flags.format,
+    zone: config.eventTimeZone,
+  });
 
   const abort = new AbortController();
   const onSignal = () => {
@@ -124,7 +141,9 @@ await runCli(async () => {
   );
   const manifest = records.manifest;
   console.log(
-    `Seed ${manifest.seed}, faults ${manifest.faults}: ${manifest.totals.duplicates} duplicates, ${manifest.totals.nulls} nulls, ` +
+    `Seed ${manifest.seed}, format ${manifest.format}${
+      manifest.zone ? ` (wall-clock times in ${manifest.zone})` : ""
+    }, faults ${manifest.faults}: ${manifest.totals.duplicates} duplicates, ${manifest.totals.nulls} nulls, ` +
       `${manifest.totals.late} late, ${manifest.totals.malformed} malformed, ${manifest.totals.unknownField} unknown fields`,
   );
   return stats.failed > 0 || abort.signal.aborted ? 1 : 0;

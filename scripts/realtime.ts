@@ -16,6 +16,8 @@ import {
   countRows,
   createAggregator,
   IDLE_TIMEOUT_MS,
+  malformedRows,
+  NOT_AVAILABLE,
   type Snapshot,
   summaryLine,
   summaryRows,
@@ -78,7 +80,7 @@ function render(snapshot: Snapshot, records: number, seconds: number): string {
     "",
     formatTable(countRows(snapshot)),
     "",
-    formatTable(funnel),
+    snapshot.available.funnel ? formatTable(funnel) : `funnel: ${NOT_AVAILABLE} (no session_id)`,
   ].join("\n");
 }
 
@@ -126,7 +128,12 @@ async function live(
 await runCli(async () => {
   const { flags } = parseFlags(SPEC, Deno.args);
   const config = loadConfig();
-  const agg = createAggregator({ window: flags.window, lateness: flags.lateness, topN: flags.top });
+  const agg = createAggregator({
+    window: flags.window,
+    lateness: flags.lateness,
+    topN: flags.top,
+    eventTimeZone: config.eventTimeZone,
+  });
   const kafka = createKafka(config.kafka, { clientId: "ecom-realtime" });
   const fromBeginning = flags["from-beginning"];
   if (flags.once) {
@@ -136,6 +143,10 @@ await runCli(async () => {
     else {
       console.log(`Read ${stats.records} records (up to the high watermarks at the start).`);
       console.log(formatTable(countRows(snapshot)));
+      if (snapshot.malformedReasons.length > 0) {
+        console.log("");
+        console.log(formatTable(malformedRows(snapshot)));
+      }
       console.log("");
       console.log(formatTable(summaryRows(snapshot)));
     }

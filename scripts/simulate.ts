@@ -1,13 +1,22 @@
 /**
  * `deno task simulate --seed N --events N --out DIR [--faults none|default|heavy] [--span 72h]
- * [--start ISO]`: simulated events as `DIR/<topic>.jsonl` plus `DIR/manifest.json`, no Kafka.
- * The span ends now unless `--start` fixes it; with `--start`, reruns are byte-identical.
+ * [--start ISO] [--format v1|original]`: simulated events as `DIR/<topic>.jsonl` plus
+ * `DIR/manifest.json`, no Kafka. The span ends now unless `--start` fixes it; with `--start`,
+ * reruns are byte-identical. `--format original` writes the original producers' records, their
+ * wall-clock timestamps in `EVENT_TIME_ZONE`.
  *
  * @module
  */
 
+import { loadConfig } from "../lib/config/mod.ts";
 import { TOPICS } from "../lib/schema/events.ts";
-import { DEFAULTS, FAULT_PRESETS, type Manifest, writeSimulation } from "../lib/simulate/mod.ts";
+import {
+  DEFAULTS,
+  FAULT_PRESETS,
+  FORMATS,
+  type Manifest,
+  writeSimulation,
+} from "../lib/simulate/mod.ts";
 import { formatTable } from "../lib/viz/mod.ts";
 import { formatDuration, parseFlags, parseStart, ProgressBar, runCli } from "./_cli.ts";
 
@@ -40,10 +49,17 @@ const SPEC = {
       placeholder: "ISO",
       description: "start of the span, e.g. 2026-11-26T00:00:00Z (default: span ends now)",
     },
+    format: {
+      type: "string",
+      choices: FORMATS,
+      default: DEFAULTS.format,
+      description: "records as ours (v1) or as the original Python producers sent them (original)",
+    },
   },
   examples: [
     "deno task simulate --seed 42 --events 100000 --out data/sim",
     "deno task simulate --events 1000 --out data/small --faults none --start 2026-11-26T00:00:00Z",
+    "EVENT_TIME_ZONE=Europe/Berlin deno task simulate --format original --out data/original",
   ],
 } as const;
 
@@ -65,6 +81,7 @@ function summary(m: Manifest): string {
 await runCli(async () => {
   const { flags } = parseFlags(SPEC, Deno.args);
   const start = flags.start === undefined ? undefined : parseStart(flags.start);
+  const zone = loadConfig().eventTimeZone;
   const progress = new ProgressBar(flags.events, "simulate", {
     enabled: Deno.stderr.isTerminal() && flags.events >= 100_000,
   });
@@ -75,6 +92,8 @@ await runCli(async () => {
     faults: flags.faults,
     span: flags.span,
     start,
+    format: flags.format,
+    zone,
     onProgress: (done) => progress.update(done),
   });
   progress.done();
@@ -83,6 +102,8 @@ await runCli(async () => {
     `Wrote ${manifest.totals.records} records to ${flags.out}/ in ${seconds.toFixed(1)} s ` +
       `(seed ${manifest.seed}, faults ${manifest.faults}, ${manifest.start} + ${
         formatDuration(manifest.span)
+      }, format ${manifest.format}${
+        manifest.zone ? `, wall-clock times in ${manifest.zone}` : ""
       })`,
   );
   console.log(summary(manifest));

@@ -6,6 +6,7 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { checkTimeZone, DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 import { readDotenv } from "./dotenv.ts";
 import { redact, redactUrl } from "./redact.ts";
 
@@ -70,6 +71,12 @@ export interface Config {
   lake: LakeConfig;
   /** Where run-time data goes (ignored by git). @default "<project>/data" */
   dataDir: string;
+  /**
+   * The IANA time zone of wall-clock timestamps without a zone (`2026-11-26 10:15:30`, as the
+   * original producers wrote them), in its canonical spelling (`lib/schema/event_time.ts`).
+   * @default "UTC"
+   */
+  eventTimeZone: string;
 }
 
 /** Azurite's documented development account (public, not a secret). */
@@ -105,6 +112,12 @@ export const SETTINGS: ReadonlyArray<{ name: string; default: string; help: stri
     help: "Connection string for abfss:// (secret)",
   },
   { name: "DATA_DIR", default: "./data", help: "Where run-time data goes" },
+  {
+    name: "EVENT_TIME_ZONE",
+    default: DEFAULT_EVENT_TIME_ZONE,
+    help:
+      "IANA time zone of timestamps written without one, e.g. 2026-11-26 10:15:30 (Europe/Berlin, …)",
+  },
 ];
 
 /** Options of {@linkcode loadConfig}. */
@@ -271,6 +284,25 @@ export function parseLakeUrl(
 }
 
 /**
+ * Parses `EVENT_TIME_ZONE`: an IANA time zone name, returned in its canonical spelling.
+ *
+ * @example
+ * ```ts
+ * import { parseEventTimeZone } from "./config.ts";
+ * parseEventTimeZone("europe/berlin"); // "Europe/Berlin"
+ * ```
+ */
+export function parseEventTimeZone(zone: string): string {
+  try {
+    return checkTimeZone(zone);
+  } catch {
+    throw new ConfigError(
+      `EVENT_TIME_ZONE must be an IANA time zone name such as UTC or Europe/Berlin, got '${zone}'`,
+    );
+  }
+}
+
+/**
  * Reads and checks the whole configuration. Throws `ConfigError` naming the first bad setting.
  *
  * @example
@@ -287,6 +319,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     kafka: loadKafka(get),
     lake: parseLakeUrl(get("LAKE_URL") ?? "azurite://127.0.0.1:10000/lake", get),
     dataDir: dataDir.startsWith("/") ? dataDir : `${PROJECT_ROOT}/${dataDir}`,
+    eventTimeZone: parseEventTimeZone(get("EVENT_TIME_ZONE") ?? DEFAULT_EVENT_TIME_ZONE),
   };
 }
 
@@ -310,5 +343,6 @@ export function describeConfig(config: Config): Array<{ setting: string; value: 
     { setting: "AZURE_STORAGE_SAS_TOKEN", value: redact(lake.sasToken) },
     { setting: "AZURE_STORAGE_CONNECTION_STRING", value: redact(lake.connectionString) },
     { setting: "DATA_DIR", value: config.dataDir },
+    { setting: "EVENT_TIME_ZONE", value: config.eventTimeZone },
   ];
 }

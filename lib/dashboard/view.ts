@@ -8,8 +8,8 @@
  *   filter's range, or the latest `maxWindows` windows when the filter has no range;
  * - cumulative panels (funnel, delivery status by country, counts, orders) follow the topic
  *   filter; they have no time dimension in the aggregator, so the range does not apply to them;
- * - the funnel is "not available for this data" when clickstream events were accepted but none
- *   carried a session (the original producers' records have no `session_id`).
+ * - the funnel is "not available for this data" when the aggregator says so (`available.funnel`:
+ *   the original producers' records carry no `session_id`).
  *
  * @module
  */
@@ -88,18 +88,16 @@ function funnelPanel(part: Snapshot, topics: readonly Topic[]): FunnelPanel {
   if (!topics.includes("clickstream")) {
     return { available: false, reason: "clickstream is not in the topic filter" };
   }
-  const steps = (part as { funnel?: unknown }).funnel;
-  const clicks = part.topics.clickstream.accepted;
-  if (
-    !Array.isArray(steps) || steps.length === 0 ||
-    (clicks > 0 && (steps as FunnelRow[]).every((s) => s.reached === 0))
-  ) {
+  if (part.topics.clickstream.accepted === 0) {
+    return { available: false, reason: "no clickstream records yet" };
+  }
+  if (!part.available.funnel) {
     return {
       available: false,
       reason: "not available for this data: its clickstream records carry no session_id",
     };
   }
-  return { available: true, steps: steps as FunnelRow[] };
+  return { available: true, steps: part.funnel };
 }
 
 /**

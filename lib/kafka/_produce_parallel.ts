@@ -120,10 +120,10 @@ class Builder {
   topicIndex = new Map<string, number>();
   topic: number[] = [];
   partition: number[] = [];
-  keys: string[] = [];
+  keys: (string | null)[] = [];
   values: string[] = [];
   timestamps: number[] = [];
-  eventTypes: string[] = [];
+  eventTypes: (string | null)[] = [];
   perTopic: Record<string, number> = {};
 
   add(record: ProducibleRecord, name: string, partition: number) {
@@ -137,7 +137,8 @@ class Builder {
     this.keys.push(record.key);
     this.values.push(record.value);
     this.timestamps.push(record.timestamp);
-    this.eventTypes.push(record.eventType);
+    // No event type: no headers (the original producers sent none).
+    this.eventTypes.push(record.format === "original" ? null : record.eventType);
     this.perTopic[record.topic] = (this.perTopic[record.topic] ?? 0) + 1;
   }
 
@@ -200,13 +201,22 @@ export async function produceParallel(
 
   let nextId = 0;
   let handed = 0;
+  // Keyless records go to the partitions in turn, per topic, as kafkajs's partitioner sends them.
+  const roundRobin = new Map<string, number>();
+  const keylessPartition = (name: string, count: number) => {
+    const partition = roundRobin.get(name) ?? 0;
+    roundRobin.set(name, (partition + 1) % count);
+    return partition;
+  };
   const dispatch = async (batch: ProducibleRecord[]) => {
     if (batch.length === 0) return;
     const builders = threads.map(() => new Builder());
     for (const record of batch) {
       const name = topicName(config, record.topic);
       const count = partitionCounts.get(name) ?? await partitionsOf(name);
-      const partition = partitionFor(record.key, count);
+      const partition = record.key === null
+        ? keylessPartition(name, count)
+        : partitionFor(record.key, count);
       builders[ownerOf(name, partition)].add(record, name, partition);
     }
     for (let i = 0; i < threads.length; i++) {

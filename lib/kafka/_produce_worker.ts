@@ -20,10 +20,11 @@ export interface WorkerBatch {
   /** Per record: index into `topics`. */
   topic: Uint8Array;
   partition: Int32Array;
-  keys: string[];
+  keys: (string | null)[];
   values: string[];
   timestamps: Float64Array;
-  eventTypes: string[];
+  /** Per record: the `event-type` header, or null for a record sent without headers. */
+  eventTypes: (string | null)[];
 }
 
 /** Main thread → worker. */
@@ -52,7 +53,7 @@ async function send(batch: WorkerBatch) {
       value: batch.values[i],
       partition: batch.partition[i],
       timestamp: String(batch.timestamps[i]),
-      headers: headersFor(batch.eventTypes[i]),
+      headers: batch.eventTypes[i] === null ? undefined : headersFor(batch.eventTypes[i]!),
     });
   }
   try {

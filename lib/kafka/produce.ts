@@ -1,6 +1,8 @@
 /**
  * Sending simulated records to Kafka: kafkajs idempotent producer, acks=all, the record key per
  * topic, headers (event type, schema version), batches in emission order, an optional rate limit.
+ * The original producers' records (`format: "original"`) go as they did: no headers, and the
+ * clickstream without a key (round-robin over the partitions).
  *
  * With the same seed and options it sends exactly the records `simulate` writes, in the same
  * order per key: batches go one at a time, and the idempotent producer's sequence numbers let
@@ -20,11 +22,14 @@ import { startProduceRun } from "./_produce_run.ts";
 /** What a producer sends: the simulator's records have this shape. */
 export interface ProducibleRecord {
   topic: Topic;
-  key: string;
+  /** The record key, or null for none. */
+  key: string | null;
   value: string;
   eventType: string;
   /** Event time, ms: used as the Kafka record timestamp. */
   timestamp: number;
+  /** `original`: sent without headers, as the original producers did. */
+  format?: "original";
 }
 
 /** Progress and the final summary of a produce run. */
@@ -74,7 +79,7 @@ export function toMessage(record: ProducibleRecord): Message {
     key: record.key,
     value: record.value,
     timestamp: String(record.timestamp),
-    headers: headersFor(record.eventType),
+    headers: record.format === "original" ? undefined : headersFor(record.eventType),
   };
 }
 

@@ -1,5 +1,5 @@
 /** Creating the workspace's topics. */
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { TOPICS } from "../schema/events.ts";
@@ -43,6 +43,7 @@ export async function ensureTopics(
           replicationFactor: options.replicationFactor ?? (config.local ? 1 : 3),
         })),
       });
+      await untilServed(admin, missing);
     }
     return missing;
   } catch (error) {
@@ -52,6 +53,25 @@ export async function ensureTopics(
     );
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until the broker answers offset requests for every new topic. A KRaft broker learns of a
+ * topic's leaders a little after `createTopics` returns, and until then answers "not the leader";
+ * a busy broker with many topics can take a second or two.
+ */
+async function untilServed(admin: Admin, topics: readonly string[]): Promise<void> {
+  for (const topic of topics) {
+    for (let attempt = 0;; attempt++) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (error) {
+        if (attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   }
 }
 

@@ -64,6 +64,11 @@ export interface AuditOptions {
    * another group replaying the same topics sends its own. @default every dead letter
    */
   group?: string;
+  /**
+   * The zone of wall-clock timestamps (`EVENT_TIME_ZONE`), for the record-time hour of each line.
+   * @default "UTC"
+   */
+  zone?: string;
 }
 
 /**
@@ -188,7 +193,7 @@ export async function auditLake(
       list.push({
         offset: r.offset,
         value: decoder.decode(r.value!),
-        time: recordTime(check.json, r.timestamp),
+        time: recordTime(check.json, r.timestamp, options.zone),
       });
       valid.set(r.partition, list);
     }

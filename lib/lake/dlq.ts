@@ -9,6 +9,7 @@
  * @module
  */
 import type { IHeaders, Message } from "kafkajs";
+import { DEFAULT_EVENT_TIME_ZONE, parseEventTimeBytes } from "../schema/event_time.ts";
 import { recordTime } from "./layout.ts";
 
 /** Header names of a dead-letter record (the Kafka Connect ones). */
@@ -94,10 +95,11 @@ export type RecordCheck = { ok: true; time: number } | { ok: false; rejection: R
 
 /**
  * Checks a record value like {@linkcode checkValue} and finds its record time like
- * {@linkcode recordTime}, in one step and mostly without decoding the value: the sink's hot path.
+ * {@linkcode recordTime} (wall-clock times in `zone`), in one step and mostly without decoding the
+ * value: the sink's hot path.
  *
  * Most values are plain ASCII JSON objects; a byte-level scan validates those and reads their
- * top-level `timestamp` without building strings or objects. Whatever the scan is not sure of
+ * top-level `timestamp` (a string or a number) without building objects. Whatever the scan is not sure of
  * (non-ASCII bytes, escapes in the key or the timestamp, a byte-order mark, line breaks, deep
  * nesting, anything invalid) goes through `checkValue` and `recordTime`, which decide: the two
  * paths agree on every value.
@@ -115,13 +117,14 @@ export type RecordCheck = { ok: true; time: number } | { ok: false; rejection: R
 export function checkRecord(
   value: Uint8Array | null | undefined,
   fallbackMs: number,
+  zone: string = DEFAULT_EVENT_TIME_ZONE,
 ): RecordCheck {
   if (value && value.byteLength > 0) {
-    const time = scanTime(value, fallbackMs);
+    const time = scanTime(value, fallbackMs, zone);
     if (!Number.isNaN(time)) return { ok: true, time };
   }
   const check = checkValue(value);
-  return check.ok ? { ok: true, time: recordTime(check.json, fallbackMs) } : check;
+  return check.ok ? { ok: true, time: recordTime(check.json, fallbackMs, zone) } : check;
 }
 
 // The scanner: a recursive-descent JSON (RFC 8259) validator over bytes. It answers "valid" only
@@ -129,20 +132,18 @@ export function checkRecord(
 let buf: Uint8Array = new Uint8Array(0);
 let pos = 0;
 let end = 0;
-/** Span of the last top-level `timestamp` string value (last wins, as in JSON.parse); -1: none. */
+/** Span of the last top-level `timestamp` string or number (last wins, as in JSON.parse); -1: none. */
 let tsStart = -1;
 let tsEnd = -1;
 const MAX_DEPTH = 64;
 const NO_BYTES = new Uint8Array(0);
-/** Where `YYYY-MM-DDTHH:mm:ss.sssZ` has digits. */
-const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 /** Bytes that may stand unescaped in a string the scanner accepts: printable ASCII but `"` `\`. */
 const PLAIN = new Uint8Array(256);
 for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
 const TIMESTAMP = [0x74, 0x69, 0x6d, 0x65, 0x73, 0x74, 0x61, 0x6d, 0x70];
 
 /** The record time of a valid plain value, or NaN when the exact path must decide. */
-function scanTime(value: Uint8Array, fallbackMs: number): number {
+function scanTime(value: Uint8Array, fallbackMs: number, zone: string): number {
   buf = value;
   pos = 0;
   end = value.byteLength;
@@ -151,7 +152,7 @@ function scanTime(value: Uint8Array, fallbackMs: number): number {
     skipSpace();
     if (!scanValue(0)) return NaN;
     skipSpace();
-    return pos === end ? timeOf(fallbackMs) : NaN;
+    return pos === end ? timeOf(fallbackMs, zone) : NaN;
   } catch {
     return NaN;
   } finally {
@@ -277,8 +278,14 @@ function scanObject(depth: number): boolean {
       tsStart = from;
       tsEnd = pos - 1;
     } else {
+      const from = pos;
       if (!scanValue(depth)) return false;
-      if (isTimestamp) tsStart = tsEnd = -1;
+      // A number may be epoch ms; anything else (null, an object…) has no event time.
+      if (isTimestamp) {
+        const c = buf[from];
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) tsStart = from, tsEnd = pos;
+        else tsStart = tsEnd = -1;
+      }
     }
     skipSpace();
     if (pos >= end) return false;
@@ -308,41 +315,9 @@ function scanArray(depth: number): boolean {
   }
 }
 
-const digit = (i: number) => buf[i] - 0x30;
-const isDigit = (i: number) => buf[i] >= 0x30 && buf[i] <= 0x39;
-
-/**
- * The time of the scanned `timestamp`, as `recordTime` reads it. `YYYY-MM-DDTHH:mm:ss.sssZ`
- * with fields in plain range (days ≤ 28, so no month-length question) is computed directly;
- * any other string goes to `Date.parse`.
- */
-function timeOf(fallbackMs: number): number {
-  const s = tsStart;
-  if (s < 0) return fallbackMs;
-  if (tsEnd - s === 24) {
-    let shape = buf[s + 4] === 0x2d && buf[s + 7] === 0x2d && buf[s + 10] === 0x54 &&
-      buf[s + 13] === 0x3a && buf[s + 16] === 0x3a && buf[s + 19] === 0x2e && buf[s + 23] === 0x5a;
-    for (const i of ISO_DIGITS) {
-      if (shape && !isDigit(s + i)) shape = false;
-    }
-    if (shape) {
-      const two = (i: number) => digit(s + i) * 10 + digit(s + i + 1);
-      const month = two(5), day = two(8), hour = two(11), minute = two(14), second = two(17);
-      if (
-        month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour <= 23 && minute <= 59 &&
-        second <= 59
-      ) {
-        const year = two(0) * 100 + two(2);
-        const ms = digit(s + 20) * 100 + two(21);
-        // Date.UTC maps years 0–99 to 1900–1999; Date.parse does not.
-        if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, ms);
-      }
-    }
-  }
-  let text = "";
-  for (let i = s; i < tsEnd; i++) text += String.fromCharCode(buf[i]);
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? fallbackMs : ms;
+/** The time of the scanned `timestamp` by the event-time rule, else `fallbackMs`. */
+function timeOf(fallbackMs: number, zone: string): number {
+  return tsStart < 0 ? fallbackMs : parseEventTimeBytes(buf, tsStart, tsEnd, zone) ?? fallbackMs;
 }
 
 /** The source record of a dead-letter record. */

@@ -5,10 +5,14 @@
  * `topics/<topic>/year=YYYY/month=MM/day=dd/hour=HH/<topic>+<partition>+<startOffset:010>.json`
  *
  * JSON lines, one record value per line; the hour comes from the record's `timestamp` field
- * (RecordField extractor), UTC. Same offsets in ⇒ same names out.
+ * (RecordField extractor), read by the one event-time rule (`lib/schema/event_time.ts`: ISO-8601,
+ * wall-clock times in `EVENT_TIME_ZONE`, epoch ms), as a UTC hour; a record without an event time
+ * is filed by its Kafka record time, as the connector does. Same offsets in ⇒ same names out, on
+ * any host (nothing reads the host's `TZ`).
  *
  * @module
  */
+import { DEFAULT_EVENT_TIME_ZONE, parseEventTime } from "../schema/event_time.ts";
 
 /** Where a raw file lives and what it holds. */
 export interface RawFile {
@@ -39,7 +43,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, "0");
  */
 export function hourFolder(ms: number): string {
   const d = new Date(ms);
-  return `year=${d.getUTCFullYear()}/month=${pad(d.getUTCMonth() + 1)}/day=${
+  return `year=${pad(d.getUTCFullYear(), 4)}/month=${pad(d.getUTCMonth() + 1)}/day=${
     pad(d.getUTCDate())
   }/hour=${pad(d.getUTCHours())}`;
 }
@@ -84,21 +88,22 @@ export function parseRawPath(path: string): RawFile | null {
 }
 
 /**
- * The event time of a record for partitioning: its `timestamp` field when that is a valid
- * ISO-8601 string, else `fallbackMs` (the Kafka record's timestamp).
+ * The event time of a record for partitioning: its `timestamp` field read by the event-time rule
+ * (wall-clock times in `zone`, default UTC), else `fallbackMs` (the Kafka record's timestamp).
  *
  * @example
  * ```ts
  * import { recordTime } from "./layout.ts";
  * recordTime({ timestamp: "2026-11-26T10:15:30.123Z" }, 0); // 1795688130123
+ * recordTime({ timestamp: "2026-11-26 15:45:30" }, 0, "Asia/Kolkata"); // 1795688130000
  * recordTime({ timestamp: null }, 42); // 42
  * ```
  */
-export function recordTime(value: unknown, fallbackMs: number): number {
-  const ts = (value as { timestamp?: unknown } | null)?.timestamp;
-  if (typeof ts === "string") {
-    const ms = Date.parse(ts);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  return fallbackMs;
+export function recordTime(
+  value: unknown,
+  fallbackMs: number,
+  zone: string = DEFAULT_EVENT_TIME_ZONE,
+): number {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return fallbackMs;
+  return parseEventTime((value as { timestamp?: unknown }).timestamp, zone) ?? fallbackMs;
 }

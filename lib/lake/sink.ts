@@ -599,7 +599,7 @@ class LakeSink {
 
   /** Adds one record to its file, or to the pending dead letters. */
   #take(st: PartitionState, m: KafkaMessage, offset: number, closed: ClosedFile[]) {
-    const check = checkRecord(m.value, Number(m.timestamp));
+    const check = checkRecord(m.value, Number(m.timestamp), this.#config.eventTimeZone);
     if (!check.ok) {
       st.dlq.push({
         offset,

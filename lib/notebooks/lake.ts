@@ -172,7 +172,7 @@ export async function openLesson(
     topicPrefix: config.kafka.topicPrefix,
   });
   const db = await NrtDb.open({ workDir });
-  await createBronzeViews(db, `${workDir}/cache`);
+  await createBronzeViews(db, `${workDir}/cache`, config.eventTimeZone);
   return { ...chosen, workDir, sync, db };
 }
 

@@ -1,45 +1,99 @@
 /**
  * The two cleanings of `TABLES.md`, side by side:
  *
- * - **original** (as the original Databricks notebooks): drop rows with a null in any original
- *   field (`ORIGINAL_FIELDS`), then drop exact duplicate rows (all columns, partition columns
- *   included);
- * - **better**: keep one row per `event_id` (the smallest `(year, month, day, hour, timestamp)`),
- *   keep nulls in optional fields; each analysis then ignores the rows whose fields it uses are
- *   null. Rows without an event_id cannot be de-duplicated and are dropped.
+ * - **original** (as the original Databricks notebooks): over the columns the original data frame
+ *   had — the original producers' fields (`ORIGINAL_FIELDS`) and the partition columns, never a
+ *   column we add — drop rows with a null in any of them, then drop exact duplicate rows;
+ * - **better**: keep one row per event identity (`eventKeySql`: the `event_id`, or for a record
+ *   without one, the original producers', a hash of its content; the smallest
+ *   `(year, month, day, hour, timestamp)` is kept), keep nulls in optional fields; each analysis
+ *   then ignores the rows whose fields it uses are null.
  *
  * Plus the notebook steps around them: null counts per column and the duplicate check.
  *
  * @module
  */
-import { ORIGINAL_FIELDS, type Topic } from "../schema/events.ts";
-import { bronzeColumnNames } from "./bronze.ts";
+import { KEY_FIELD, ORIGINAL_FIELDS, type Topic } from "../schema/events.ts";
+import { BRONZE_COLUMNS, bronzeColumnNames, PARTITION_COLUMNS } from "./bronze.ts";
 import { type NrtDb, sqlName } from "./db.ts";
 
-/** The condition "no original field is null" of a topic. */
+/**
+ * The columns of the original notebooks' data frame: the original producers' fields, then the
+ * partition columns Spark's discovery adds.
+ *
+ * @example
+ * ```ts
+ * import { originalColumns } from "./cleaning.ts";
+ * originalColumns("delivery-status").join(", ");
+ * // "order_id, delivery_person_id, timestamp, status, current_location, year, month, day, hour"
+ * ```
+ */
+export function originalColumns(topic: Topic): string[] {
+  return [...ORIGINAL_FIELDS[topic], ...PARTITION_COLUMNS];
+}
+
+/** The condition "no column of the original data frame is null" of a topic. */
 export function originalNotNull(topic: Topic): string {
-  return ORIGINAL_FIELDS[topic].map((f) => `${sqlName(f)} IS NOT NULL`).join(" AND ");
+  return originalColumns(topic).map((f) => `${sqlName(f)} IS NOT NULL`).join(" AND ");
 }
 
 /**
- * The original cleaning of `relation` (bronze columns): drop nulls in original fields, then
- * exact duplicates.
+ * The identity of a row (SQL): its `event_id`, else `c:` and the MD5 of its content (every read
+ * column but `event_id`, as JSON): the rule of `lib/schema/identity.ts` over the columns bronze
+ * reads.
+ *
+ * @example
+ * ```ts
+ * import { eventKeySql } from "./cleaning.ts";
+ * eventKeySql("orders").startsWith("coalesce(event_id, 'c:' || md5("); // true
+ * ```
+ */
+export function eventKeySql(topic: Topic): string {
+  const content = BRONZE_COLUMNS[topic].map(([name]) => name).filter((n) => n !== "event_id");
+  return `coalesce(event_id, 'c:' || md5(to_json(struct_pack(${
+    content.map((n) => `${sqlName(n)} := ${sqlName(n)}`).join(", ")
+  }))))`;
+}
+
+/** The silver columns: bronze's, then `event_key` (the identity, kept in DuckDB only). */
+export function silverColumnNames(topic: Topic): string[] {
+  return [...bronzeColumnNames(topic), "event_key"];
+}
+
+/**
+ * The original cleaning of `relation` (bronze columns): the original data frame's columns, rows
+ * with a null in any of them dropped, then exact duplicates.
  *
  * @example
  * ```ts
  * import { originalCleaningSql } from "./cleaning.ts";
- * originalCleaningSql("orders", "bronze.orders").startsWith("SELECT DISTINCT *"); // true
+ * originalCleaningSql("orders", "bronze.orders").startsWith('SELECT DISTINCT "order_id"'); // true
  * ```
  */
 export function originalCleaningSql(topic: Topic, relation: string): string {
-  return `SELECT DISTINCT * FROM ${relation} WHERE ${originalNotNull(topic)}`;
+  return `SELECT DISTINCT ${originalColumns(topic).map(sqlName).join(", ")} FROM ${relation} ` +
+    `WHERE ${originalNotNull(topic)}`;
 }
 
-/** The better cleaning of `relation` (bronze columns): one row per event_id, nulls kept. */
+/**
+ * Columns that identical rows of the original cleaning share and that narrow the search for
+ * duplicates: the topic's key field and the timestamp (both original fields, never null there).
+ */
+export function originalDuplicateKey(topic: Topic): string {
+  return `${sqlName(KEY_FIELD[topic])}, "timestamp"`;
+}
+
+/** The order that picks the row kept per identity (the smallest first). */
+export const BETTER_ORDER = `year, month, day, hour, "timestamp"`;
+
+/**
+ * The better cleaning of `relation` (bronze columns): one row per identity, nulls kept; the
+ * silver columns (bronze's and `event_key`).
+ */
 export function betterCleaningSql(topic: Topic, relation: string): string {
   const columns = bronzeColumnNames(topic).map(sqlName).join(", ");
-  return `SELECT ${columns} FROM ${relation} WHERE event_id IS NOT NULL ` +
-    `QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY year, month, day, hour, "timestamp") = 1`;
+  return `SELECT * FROM (SELECT ${columns}, ${eventKeySql(topic)} AS event_key FROM ${relation}) ` +
+    `QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY ${BETTER_ORDER}) = 1`;
 }
 
 /**
@@ -83,11 +137,11 @@ export interface CleaningComparison {
   originalAfterNulls: number;
   /** Original cleaning: rows left after also dropping exact duplicates. */
   original: number;
-  /** Better cleaning: rows left (one per event_id). */
+  /** Better cleaning: rows left (one per event identity). */
   better: number;
   /** Rows the original cleaning drops that the better one keeps (better − original). */
   difference: number;
-  /** Bronze rows repeating an event_id already seen (both cleanings drop them). */
+  /** Bronze rows repeating an event identity already seen (both cleanings drop them). */
   duplicateEvents: number;
 }
 
@@ -106,7 +160,7 @@ export async function compareCleanings(
       (SELECT count(*) FROM ${relation} WHERE ${originalNotNull(topic)}) AS "originalAfterNulls",
       (SELECT count(*) FROM (${originalCleaningSql(topic, relation)})) AS original,
       (SELECT count(*) FROM (${betterCleaningSql(topic, relation)})) AS better,
-      (SELECT count(*) - count(DISTINCT event_id) FROM ${relation} WHERE event_id IS NOT NULL)
+      (SELECT count(*) - count(DISTINCT ${eventKeySql(topic)}) FROM ${relation})
         AS "duplicateEvents"`);
   return { topic, ...row, difference: row.better - row.original };
 }

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { FIELDS } from "../schema/events.ts";
 import { appendSortedSql, countByRefreshSql, countBySql, type GoldTable } from "./_gold.ts";
+import { originalColumns } from "./cleaning.ts";
 
 /** The original notebook's count dimensions, in its order. */
 export const CLICKSTREAM_DIMENSIONS = [
@@ -19,14 +19,8 @@ export const CLICKSTREAM_DIMENSIONS = [
   "day",
 ] as const;
 
-/** The columns of `device_tablet`. */
-export const DEVICE_TABLET_COLUMNS = [
-  ...FIELDS.clickstream,
-  "year",
-  "month",
-  "day",
-  "hour",
-] as const;
+/** The columns of `device_tablet`: the original data frame's (no column we add). */
+export const DEVICE_TABLET_COLUMNS: readonly string[] = originalColumns("clickstream");
 
 /** The funnel's steps: order, name, condition on a clickstream row. */
 export const FUNNEL_STEPS = [
@@ -39,6 +33,13 @@ export const FUNNEL_STEPS = [
 
 const ORIGINAL = "silver.clickstream_original";
 const TABLET_COLUMNS = DEVICE_TABLET_COLUMNS.map((c) => `"${c}"`).join(", ");
+/** The order `device_tablet` is written in (row order is not significant; this is stable). */
+const TABLET_ORDER = ['"timestamp"', "user_id", "event", "page", "referrer", "year", "hour"];
+/**
+ * Distinct sessions, or NULL where no row has a session_id: the original producers' records
+ * carry none, and a count of 0 would claim there were no sessions ("not available for this data").
+ */
+const SESSIONS = `CASE WHEN count(session_id) > 0 THEN count(DISTINCT session_id) END AS sessions`;
 /** The `device_tablet` rows among an incremental pass's new original-cleaned rows. */
 const NEW_TABLETS =
   `SELECT ${TABLET_COLUMNS} FROM _delta_clickstream_original WHERE device = 'tablet'`;
@@ -66,16 +67,16 @@ export const CLICKSTREAM_GOLD: GoldTable[] = [
     topic: "clickstream",
     cleaning: "original",
     sql: `SELECT ${TABLET_COLUMNS} FROM ${ORIGINAL} WHERE device = 'tablet' ` +
-      `ORDER BY "timestamp", event_id`,
-    refresh: appendSortedSql("gold.device_tablet", `(${NEW_TABLETS})`, ['"timestamp"', "event_id"]),
-    appended: `${NEW_TABLETS} ORDER BY "timestamp", event_id`,
+      `ORDER BY ${TABLET_ORDER.join(", ")}`,
+    refresh: appendSortedSql("gold.device_tablet", `(${NEW_TABLETS})`, TABLET_ORDER),
+    appended: `${NEW_TABLETS} ORDER BY ${TABLET_ORDER.join(", ")}`,
   },
   {
     name: "clickstream_hourly_traffic",
     topic: "clickstream",
     cleaning: "better",
     sql: `SELECT year, month, day, hour, count(*) AS events, count(DISTINCT user_id) AS users,
-      count(DISTINCT session_id) AS sessions
+      ${SESSIONS}
       FROM silver.clickstream GROUP BY year, month, day, hour ORDER BY year, month, day, hour`,
     // Only the hours that received rows are counted again.
     refresh: `CREATE OR REPLACE TEMP TABLE _hours AS
@@ -84,7 +85,7 @@ export const CLICKSTREAM_GOLD: GoldTable[] = [
         SELECT * FROM gold.clickstream_hourly_traffic ANTI JOIN _hours USING (year, month, day, hour)
         UNION ALL
         SELECT year, month, day, hour, count(*) AS events, count(DISTINCT user_id) AS users,
-          count(DISTINCT session_id) AS sessions
+          ${SESSIONS}
         FROM silver.clickstream SEMI JOIN _hours USING (year, month, day, hour)
         GROUP BY year, month, day, hour)
       ORDER BY year, month, day, hour;
@@ -109,7 +110,10 @@ export const CLICKSTREAM_GOLD: GoldTable[] = [
     })
       SELECT step_order, step, sessions,
         sessions::DOUBLE / NULLIF(max(sessions) FILTER (WHERE step_order = 1) OVER (), 0) AS rate
-      FROM steps ORDER BY step_order`,
+      FROM steps
+      -- No session_id anywhere (the original producers' clickstream): no rows, not zeros.
+      WHERE EXISTS (SELECT 1 FROM gold_state.funnel_sessions)
+      ORDER BY step_order`,
     // Flags only turn on when rows are added: OR the new rows' flags into their sessions.
     refresh: `CREATE OR REPLACE TEMP TABLE _funnel AS SELECT session_id, ${FUNNEL_FLAGS}
         FROM _delta_clickstream WHERE session_id IS NOT NULL GROUP BY session_id;

@@ -1,7 +1,7 @@
 /**
  * The DuckDB database of the near-real-time layer: one connection, extension downloads off
  * (extensions.duckdb.org is unreachable; json, parquet and icu are built in), extensions looked
- * for inside the project's data folder only.
+ * for inside the project's data folder only, the session time zone pinned to UTC.
  *
  * @module
  */
@@ -81,6 +81,9 @@ export class NrtDb {
     try {
       const instance = await DuckDBInstance.create(path, settings);
       const connection = await instance.connect();
+      // TIMESTAMPTZ values print and convert in the session's zone, which ICU would take from
+      // the host: pin it, so no result depends on the host's TZ.
+      await connection.run("SET GLOBAL TimeZone = 'UTC'");
       return new NrtDb(instance, connection, path, tmpDir);
     } catch (error) {
       throw new PipelineError(

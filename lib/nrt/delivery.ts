@@ -7,20 +7,25 @@
  */
 import { appendSortedSql, countByRefreshSql, countBySql, type GoldTable } from "./_gold.ts";
 
-/** The split rows' columns, in the original notebook's order. */
+/**
+ * The split rows' columns, in the original notebook's order: the five it names first, then the
+ * rest of the original data frame's columns in their order (no column we add).
+ */
 export const DELIVERY_SPLIT_COLUMNS = [
   "delivery_person_id",
   "order_id",
   "status",
   "city",
   "country",
-  "event_id",
   "timestamp",
   "year",
   "month",
   "day",
   "hour",
 ] as const;
+
+/** The order `returns_usa` is written in (row order is not significant; this is stable). */
+const RETURNS_ORDER = ['"timestamp"', "order_id", "delivery_person_id", "city", "year", "hour"];
 
 /** The original notebook's count dimensions, in its order. */
 export const DELIVERY_DIMENSIONS = ["status", "country", "year", "month", "day"] as const;
@@ -52,19 +57,17 @@ const NEW_SPLIT = `(${deliverySplitSql("_delta_delivery_status_original")})`;
  */
 function deliveryTimesSql(relation: string): string {
   return `WITH d AS (
-      SELECT order_id, status, "timestamp", ${COUNTRY_SQL} AS country
+      SELECT order_id, status, epoch_ms(event_time) AS t, ${COUNTRY_SQL} AS country
       FROM ${relation}
-      WHERE order_id IS NOT NULL AND "timestamp" IS NOT NULL AND status IS NOT NULL),
-    picked AS (SELECT order_id, min("timestamp") AS picked_up FROM d
+      WHERE order_id IS NOT NULL AND event_time IS NOT NULL AND status IS NOT NULL),
+    picked AS (SELECT order_id, min(t) AS picked_up FROM d
       WHERE status = 'picked_up' AND country IS NOT NULL GROUP BY order_id),
-    delivered AS (SELECT order_id, "timestamp" AS delivered, country FROM d
+    delivered AS (SELECT order_id, t AS delivered, country FROM d
       WHERE status = 'delivered' AND country IS NOT NULL
-      QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY "timestamp", country) = 1)
-    SELECT order_id, dl.country,
-        (epoch_ms(dl.delivered::TIMESTAMP) - epoch_ms(p.picked_up::TIMESTAMP)) / 3600000::DOUBLE
-          AS hours
+      QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY t, country) = 1)
+    SELECT order_id, dl.country, (dl.delivered - p.picked_up) / 3600000::DOUBLE AS hours
       FROM picked p JOIN delivered dl USING (order_id)
-      WHERE dl.delivered::TIMESTAMP > p.picked_up::TIMESTAMP`;
+      WHERE dl.delivered > p.picked_up`;
 }
 
 /** The `returns_usa` rows among an incremental pass's new split rows. */
@@ -77,9 +80,9 @@ export const DELIVERY_GOLD: GoldTable[] = [
     topic: "delivery-status",
     cleaning: "original",
     sql: `SELECT * FROM ${SPLIT} WHERE status = 'returned' AND country = 'USA'
-      ORDER BY "timestamp", event_id`,
-    refresh: appendSortedSql("gold.returns_usa", `(${NEW_RETURNS})`, ['"timestamp"', "event_id"]),
-    appended: `${NEW_RETURNS} ORDER BY "timestamp", event_id`,
+      ORDER BY ${RETURNS_ORDER.join(", ")}`,
+    refresh: appendSortedSql("gold.returns_usa", `(${NEW_RETURNS})`, RETURNS_ORDER),
+    appended: `${NEW_RETURNS} ORDER BY ${RETURNS_ORDER.join(", ")}`,
   },
   ...DELIVERY_DIMENSIONS.map((dim): GoldTable => ({
     name: `delivery_by_${dim}`,

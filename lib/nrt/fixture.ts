@@ -8,8 +8,11 @@
  * - offsets count up per (topic, partition) from 0 (or from `startOffsets`), one per record;
  * - a value that is not JSON takes its offset but is not written (the sink's dead-letter queue
  *   would take it);
- * - per (topic, partition) one file is open per hour (the record's `timestamp`, UTC; the Kafka
- *   timestamp when that is missing); it is written when it holds `flushSize` records, and every
+ * - a record without a key (the original producers' clickstream) goes to the partitions in turn,
+ *   per topic, starting at 0 (kafkajs sends keyless records round-robin);
+ * - per (topic, partition) one file is open per hour (the record's `timestamp` read by the
+ *   event-time rule in `zone`, as a UTC hour; the Kafka timestamp when it has no event time); it
+ *   is written when it holds `flushSize` records, and every
  *   open file is written at the end. A file is named after its first record's offset
  *   (`lib/lake/layout.ts` `rawPath`).
  *
@@ -18,13 +21,14 @@
 import { partitionFor } from "../kafka/partition.ts";
 import type { LakeStorage } from "../lake/storage.ts";
 import { hourStart, rawPath, recordTime } from "../lake/layout.ts";
+import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 
 /** The part of a simulated record the fixture needs (`lib/simulate` `SimRecord` fits). */
 export interface FixtureRecord {
   /** Topic base name. */
   topic: string;
-  /** Record key (user_id or order_id). */
-  key: string;
+  /** Record key (user_id or order_id), or null for none. */
+  key: string | null;
   /** The exact JSON line, or a malformed non-JSON string. */
   value: string;
   /** Event time in epoch ms (the Kafka record timestamp). */
@@ -59,6 +63,11 @@ export interface LakeFixtureOptions {
    * @default 16
    */
   concurrency?: number;
+  /**
+   * The zone of wall-clock timestamps (`EVENT_TIME_ZONE`).
+   * @default "UTC"
+   */
+  zone?: string;
 }
 
 /** What {@linkcode writeLakeFromRecords} wrote. */
@@ -124,6 +133,8 @@ export async function writeLakeFromRecords(
     throw new RangeError(`Option flushSize must be a positive integer, got ${flushSize}`);
   }
   const next: Record<string, number> = { ...options.startOffsets };
+  const zone = options.zone ?? DEFAULT_EVENT_TIME_ZONE;
+  const roundRobin = new Map<string, number>();
   const encoder = new TextEncoder();
   /** Open files: `<topic>/<partition>/<hour>` → start offset and lines. */
   const open = new Map<
@@ -158,7 +169,12 @@ export async function writeLakeFromRecords(
 
   for (const record of records) {
     const topic = prefix + record.topic;
-    const partition = partitionFor(record.key, partitions);
+    let partition: number;
+    if (record.key !== null) partition = partitionFor(record.key, partitions);
+    else {
+      partition = roundRobin.get(topic) ?? 0;
+      roundRobin.set(topic, (partition + 1) % partitions);
+    }
     const tp = `${record.topic}/${partition}`;
     const offset = next[tp] ?? 0;
     next[tp] = offset + 1;
@@ -167,7 +183,7 @@ export async function writeLakeFromRecords(
       skipped++;
       continue;
     }
-    const hour = hourStart(recordTime(parsed, record.timestamp));
+    const hour = hourStart(recordTime(parsed, record.timestamp, zone));
     const id = `${tp}/${hour}`;
     let file = open.get(id);
     if (!file) {

@@ -18,6 +18,7 @@
 export * from "./db.ts";
 export * from "./arrow.ts";
 export * from "./sync.ts";
+export * from "./event_time.ts";
 export * from "./bronze.ts";
 export * from "./cleaning.ts";
 export * from "./silver.ts";

@@ -35,10 +35,11 @@ export const ORDERS_GOLD: GoldTable[] = [
     name: "orders_revenue_by_day",
     topic: "orders",
     cleaning: "better",
-    sql: `SELECT substr("timestamp", 1, 10) AS day, payment_method, count(*) AS orders,
-        round(sum(total_amount), 2) AS revenue
+    // The UTC day of the event time: the same for every timestamp format and EVENT_TIME_ZONE.
+    sql: `SELECT strftime(timezone('UTC', event_time), '%Y-%m-%d') AS day, payment_method,
+        count(*) AS orders, round(sum(total_amount), 2) AS revenue
       FROM silver.orders
-      WHERE status = 'completed' AND "timestamp" IS NOT NULL AND payment_method IS NOT NULL
+      WHERE status = 'completed' AND event_time IS NOT NULL AND payment_method IS NOT NULL
         AND total_amount IS NOT NULL
       GROUP BY ALL ORDER BY day, payment_method`,
   },

@@ -7,13 +7,21 @@
  */
 import type { GoldTable } from "./_gold.ts";
 
-/** The latest profile of each user in `relation` (rows of `silver.user_profiles`), unordered. */
+/**
+ * The latest profile of each user in `relation` (rows of `silver.user_profiles`), unordered: the
+ * latest event time, ties broken by the greatest event_id, then (for records without one, such
+ * as the original producers') by the greatest values of the other fields, so the choice never
+ * depends on row order.
+ */
 function latestSql(relation: string): string {
   return `SELECT user_id, "timestamp", action, details.email AS email, details.name AS name,
       details.preferred_category AS preferred_category
     FROM ${relation}
-    WHERE user_id IS NOT NULL AND "timestamp" IS NOT NULL AND details IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY "timestamp" DESC, event_id DESC) = 1`;
+    WHERE user_id IS NOT NULL AND event_time IS NOT NULL AND details IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY user_id ORDER BY event_time DESC,
+      event_id DESC NULLS LAST, "timestamp" DESC, action DESC NULLS LAST,
+      details.email DESC NULLS LAST, details.name DESC NULLS LAST,
+      details.preferred_category DESC NULLS LAST) = 1`;
 }
 
 /** User-profile gold tables. */

@@ -13,6 +13,7 @@ import type { LakeStorage } from "../lake/storage.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import { createBronzeViews, tableName } from "./bronze.ts";
 import { NrtDb, sqlString } from "./db.ts";
+import { installEventTime } from "./event_time.ts";
 import { buildGold, GOLD_TABLES, goldCounts, goldInputs } from "./gold.ts";
 import { refreshGold } from "./refresh.ts";
 import {
@@ -70,6 +71,12 @@ export interface NrtOptions {
    */
   threads?: number;
   /**
+   * The IANA zone of wall-clock timestamps (`EVENT_TIME_ZONE`); a database built with another
+   * zone is rebuilt in full.
+   * @default config.eventTimeZone
+   */
+  eventTimeZone?: string;
+  /**
    * Progress lines.
    * @default none
    */
@@ -101,6 +108,11 @@ export interface NrtReport {
   written: { curated: number; analysis: number };
   /** Gold tables refreshed or rebuilt by this pass (every table on a full pass). */
   goldUpdated: number;
+  /**
+   * Metrics this data cannot fill ("not available for this data"), e.g. the funnel when no
+   * clickstream row has a session_id (the original producers' records have none).
+   */
+  unavailable: Array<{ table: string; reason: string }>;
   /** Milliseconds per step (sync, plan, silver, gold, write, report). */
   timings: Record<string, number>;
 }
@@ -124,7 +136,12 @@ export function defaultWorkDir(config: Config, lake: LakeStorage): string {
  * The version of gold's layout (tables and `gold_state`): a database built by another version
  * has its gold rebuilt in full before it is refreshed incrementally.
  */
-const GOLD_FORMAT = "2";
+const GOLD_FORMAT = "3";
+/**
+ * The version of silver's layout (`event_time`, `event_key`, the original data frame's columns)
+ * and the event-time zone it was read in: a database built otherwise is rebuilt in full.
+ */
+const SILVER_FORMAT = "2";
 
 async function ensureMeta(db: NrtDb): Promise<void> {
   await db.run(`CREATE SCHEMA IF NOT EXISTS meta;
@@ -157,6 +174,19 @@ async function tableExists(db: NrtDb, schema: string, name: string): Promise<boo
   ) > 0;
 }
 
+/** The metrics the data in silver cannot fill (see {@linkcode NrtReport.unavailable}). */
+async function unavailableMetrics(db: NrtDb): Promise<NrtReport["unavailable"]> {
+  const [row] = await db.rows<{ rows: number; sessions: number }>(
+    "SELECT count(*) AS rows, count(session_id) AS sessions FROM silver.clickstream",
+  );
+  if (!row || Number(row.rows) === 0 || Number(row.sessions) > 0) return [];
+  const reason = "no clickstream row has a session_id";
+  return [
+    { table: "clickstream_funnel", reason },
+    { table: "clickstream_hourly_traffic.sessions", reason },
+  ];
+}
+
 /**
  * Runs one pass (see the module doc) and returns its report.
  *
@@ -174,6 +204,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
   const prefix = options.topicPrefix ?? config.kafka.topicPrefix;
   const progress = options.onProgress ?? (() => {});
   const writeBack = options.writeBack ?? true;
+  const zone = options.eventTimeZone ?? config.eventTimeZone;
   const cacheDir = `${workDir}/cache`;
   const timings: Record<string, number> = {};
   let clock = performance.now();
@@ -206,6 +237,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
     });
     try {
       await ensureMeta(db);
+      await installEventTime(db, zone);
       const cached = cachedFiles(await readCheckpoint(cacheDir), cacheDir, prefix);
       const loaded = new Map(
         (await db.rows<{ path: string; size: number; last_modified: number }>(
@@ -219,7 +251,9 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
           return r !== undefined && (r.size !== f.size || r.last_modified !== f.lastModified);
         });
       const fresh = cached.filter((f) => !loaded.has(f.path));
-      const built = await tableExists(db, "silver", "clickstream");
+      const silverFormat = `${SILVER_FORMAT} ${zone}`;
+      const built = await tableExists(db, "silver", "clickstream") &&
+        await getState(db, "silver") === silverFormat;
       const pending = await getState(db, "pending_writeback");
       const mode: NrtReport["mode"] = options.full || stale || !built
         ? "full"
@@ -247,7 +281,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         await db.transaction(async () => {
           if (mode === "full") {
             // Only a full build reads bronze (the views read every cached file).
-            await createBronzeViews(db, cacheDir);
+            await createBronzeViews(db, cacheDir, zone);
             await buildSilver(db);
             for (const c of await silverCounts(db)) added.set(c.topic, c.silver);
             await db.run("DELETE FROM meta.loaded_files");
@@ -271,6 +305,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
             );
           }
           await setState(db, "batch", String(Number(batch.slice(1))));
+          await setState(db, "silver", silverFormat);
           // A pending full write-back stays full; otherwise this pass's mode.
           await setState(db, "pending_writeback", pending === "full" ? "full" : mode);
           lap("silver");
@@ -362,6 +397,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         added: mode === "up-to-date" ? 0 : added.get(c.topic)!,
       }));
       const gold = await goldCounts(db);
+      const unavailable = await unavailableMetrics(db);
       lap("report");
       return {
         lake: lake.description,
@@ -373,6 +409,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         gold,
         written,
         goldUpdated: touched.length,
+        unavailable,
         timings,
       };
     } finally {

@@ -2,25 +2,35 @@
  * Silver: the cleaned tables, built in full from bronze or extended with the rows of new raw
  * files only (what makes a run after a few new files cheap).
  *
- * - `silver.<topic>`: the better-cleaned rows (bronze columns), one per event_id: what goes to
- *   `curated/<topic>/`;
+ * - `silver.<topic>`: the better-cleaned rows (bronze columns and `event_key`, the identity), one
+ *   per event: what goes to `curated/<topic>/` (without `event_key`);
  * - `silver.clickstream_original`, `silver.delivery_status_original`: the original cleaning
- *   (bronze columns) that the original notebooks' analyses read;
+ *   (the original data frame's columns) that the original notebooks' analyses read;
  * - `silver.delivery_status_split` (a view): the original notebook's split of
  *   `current_location` into city and country, nulls dropped, columns reordered.
  *
  * Appending gives the same tables as a full build: a new row enters `silver.<topic>` if its
- * event_id is new (or replaces the known row when it sorts before it, as a full build would
+ * identity is new (or replaces the known row when it sorts before it, as a full build would
  * keep it), and an original-cleaned table only if no identical row is there yet.
  *
- * A full build ranks or de-duplicates only the rows whose event_id occurs more than once
- * (about 1% of them), not every row.
+ * A full build ranks only the rows whose identity occurs more than once (about 1% of them), and
+ * de-duplicates for the original cleaning only the rows whose key field and timestamp occur more
+ * than once, not every row.
  *
  * @module
  */
 import { type Topic, TOPICS } from "../schema/events.ts";
-import { bronzeColumnNames, bronzeSelect, tableName } from "./bronze.ts";
-import { betterCleaningSql, originalCleaningSql, originalNotNull } from "./cleaning.ts";
+import { bronzeSelect, tableName } from "./bronze.ts";
+import {
+  BETTER_ORDER,
+  betterCleaningSql,
+  eventKeySql,
+  originalCleaningSql,
+  originalColumns,
+  originalDuplicateKey,
+  originalNotNull,
+  silverColumnNames,
+} from "./cleaning.ts";
 import { type NrtDb, sqlName } from "./db.ts";
 import { deliverySplitSql } from "./delivery.ts";
 
@@ -45,36 +55,32 @@ async function createSplitView(db: NrtDb): Promise<void> {
 }
 
 /**
- * The better cleaning of `relation` as a full build runs it: only the event_ids found more
- * than once (listed in `dups`) are ranked; the others (nearly all) pass as they are. Same rows
- * as {@linkcode betterCleaningSql}, without a window over every row.
+ * The better cleaning of `relation` (silver columns) as a full build runs it: only the
+ * identities found more than once (listed in `dups`) are ranked; the others (nearly all) pass as
+ * they are. Same rows as {@linkcode betterCleaningSql}, without a window over every row.
  */
 function betterCleaningByDupsSql(topic: Topic, relation: string, dups: string): string {
-  const columns = bronzeColumnNames(topic).map(sqlName).join(", ");
-  return `SELECT ${columns} FROM ${relation} ANTI JOIN ${dups} USING (event_id)
-      WHERE event_id IS NOT NULL
+  const columns = silverColumnNames(topic).map(sqlName).join(", ");
+  return `SELECT ${columns} FROM ${relation} ANTI JOIN ${dups} USING (event_key)
     UNION ALL
-    SELECT ${columns} FROM ${relation} SEMI JOIN ${dups} USING (event_id)
-      QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY ${BETTER_ORDER}) = 1`;
+    SELECT ${columns} FROM ${relation} SEMI JOIN ${dups} USING (event_key)
+      QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY ${BETTER_ORDER}) = 1`;
 }
 
 /**
- * The original cleaning of `relation` as a full build runs it: identical rows share their
- * event_id, so only rows whose event_id is repeated (in `dups`) or null can be duplicates and
- * go through DISTINCT. Same rows as {@linkcode originalCleaningSql}.
+ * The original cleaning of `relation` as a full build runs it: identical rows share their key
+ * field and timestamp, so only rows whose pair is repeated (in `dups`) can be duplicates and go
+ * through DISTINCT. Same rows as {@linkcode originalCleaningSql}.
  */
 function originalCleaningByDupsSql(topic: Topic, relation: string, dups: string): string {
-  const columns = bronzeColumnNames(topic).map(sqlName).join(", ");
+  const columns = originalColumns(topic).map(sqlName).join(", ");
   const notNull = originalNotNull(topic);
-  return `SELECT ${columns} FROM ${relation} ANTI JOIN ${dups} USING (event_id)
-      WHERE event_id IS NOT NULL AND ${notNull}
+  const key = originalDuplicateKey(topic);
+  return `SELECT ${columns} FROM ${relation} ANTI JOIN ${dups} USING (${key}) WHERE ${notNull}
     UNION ALL
-    SELECT DISTINCT ${columns} FROM ${relation}
-      WHERE (event_id IS NULL OR event_id IN (SELECT event_id FROM ${dups})) AND ${notNull}`;
+    SELECT DISTINCT ${columns} FROM ${relation} SEMI JOIN ${dups} USING (${key})
+      WHERE ${notNull}`;
 }
-
-/** The order that picks the row kept per event_id (the smallest first). */
-const BETTER_ORDER = `year, month, day, hour, "timestamp"`;
 
 /**
  * Builds every silver table from the bronze views. Each topic's bronze is read once (into a
@@ -88,14 +94,19 @@ export async function buildSilver(db: NrtDb): Promise<void> {
   try {
     for (const topic of TOPICS) {
       const t = tableName(topic);
-      await db.run(`CREATE OR REPLACE TEMP TABLE _bronze_${t} AS SELECT * FROM bronze.${t};
-        CREATE OR REPLACE TEMP TABLE _dups_${t} AS SELECT event_id FROM _bronze_${t}
-          WHERE event_id IS NOT NULL GROUP BY event_id HAVING count(*) > 1;
+      await db.run(`CREATE OR REPLACE TEMP TABLE _bronze_${t} AS
+          SELECT *, ${eventKeySql(topic)} AS event_key FROM bronze.${t};
+        CREATE OR REPLACE TEMP TABLE _dups_${t} AS SELECT event_key FROM _bronze_${t}
+          GROUP BY event_key HAVING count(*) > 1;
         CREATE OR REPLACE TABLE silver.${t} AS
           ${betterCleaningByDupsSql(topic, `_bronze_${t}`, `_dups_${t}`)};`);
       if (ORIGINAL_TOPICS.includes(topic)) {
-        await db.run(`CREATE OR REPLACE TABLE silver.${t}_original AS
-          ${originalCleaningByDupsSql(topic, `_bronze_${t}`, `_dups_${t}`)}`);
+        const key = originalDuplicateKey(topic);
+        await db.run(`CREATE OR REPLACE TEMP TABLE _odups_${t} AS SELECT ${key}
+            FROM _bronze_${t} WHERE ${originalNotNull(topic)} GROUP BY ALL HAVING count(*) > 1;
+          CREATE OR REPLACE TABLE silver.${t}_original AS
+            ${originalCleaningByDupsSql(topic, `_bronze_${t}`, `_odups_${t}`)};
+          DROP TABLE _odups_${t};`);
       }
       await db.run(`DROP TABLE _bronze_${t}; DROP TABLE _dups_${t};`);
     }
@@ -110,7 +121,7 @@ export interface SilverAppend {
   /** Rows added to `silver.<topic>` (left in `_delta_<table>`). */
   added: number;
   /**
-   * Rows of `silver.<topic>` replaced by a new row with the same event_id that sorts before
+   * Rows of `silver.<topic>` replaced by a new row with the same identity that sorts before
    * them (a full build keeps the smallest): gold reading them must be rebuilt, and curated
    * rewritten, since the old rows are gone.
    */
@@ -129,8 +140,8 @@ function sortsBefore(n: string, s: string): string {
 
 /**
  * Appends the rows of new raw files of one topic to its silver tables, as a full build would
- * have them: a row with a new event_id is added; one whose event_id is known replaces the
- * known row only if it sorts before it. The rows added are left in the temporary tables
+ * have them: a row with a new identity is added; one whose identity is known replaces the known
+ * row only if it sorts before it. The rows added are left in the temporary tables
  * `_delta_<table>` (better) and `_delta_<table>_original` (original cleaning), for writing
  * `curated/` and refreshing gold.
  */
@@ -143,31 +154,28 @@ export async function appendSilver(
   await db.run(`CREATE OR REPLACE TEMP TABLE _new_${t} AS ${bronzeSelect(topic, files)};
     CREATE OR REPLACE TEMP TABLE _cand_${t} AS ${betterCleaningSql(topic, `_new_${t}`)};
     CREATE OR REPLACE TEMP TABLE _known_${t} AS
-      SELECT n.event_id, ${sortsBefore("n", "s")} AS earlier
-      FROM silver.${t} s JOIN _cand_${t} n ON s.event_id = n.event_id;
+      SELECT n.event_key, ${sortsBefore("n", "s")} AS earlier
+      FROM silver.${t} s JOIN _cand_${t} n ON s.event_key = n.event_key;
     CREATE OR REPLACE TEMP TABLE _delta_${t} AS SELECT * FROM _cand_${t}
-      ANTI JOIN (SELECT event_id FROM _known_${t} WHERE NOT earlier) k USING (event_id);`);
+      ANTI JOIN (SELECT event_key FROM _known_${t} WHERE NOT earlier) k USING (event_key);`);
   const replaced = Number(
     await db.value(`SELECT count(*) FROM _known_${t} WHERE earlier`),
   );
   if (replaced > 0) {
     await db.run(`DELETE FROM silver.${t}
-      WHERE event_id IN (SELECT event_id FROM _known_${t} WHERE earlier)`);
+      WHERE event_key IN (SELECT event_key FROM _known_${t} WHERE earlier)`);
   }
   await db.run(`INSERT INTO silver.${t} SELECT * FROM _delta_${t}`);
   let addedOriginal = 0;
   if (ORIGINAL_TOPICS.includes(topic)) {
-    // An original-cleaned row with a (non-null) event_id has that event_id in silver too, so
-    // only rows with the event_ids found in silver above (usually none) or none can be there.
-    const known = Number(await db.value(`SELECT count(*) FROM _known_${t}`));
+    // An identical row shares the key field and timestamp: only rows with a pair of the new
+    // rows can be there already.
+    const key = originalDuplicateKey(topic);
     await db.run(`CREATE OR REPLACE TEMP TABLE _delta_${t}_original AS
         ${originalCleaningSql(topic, `_new_${t}`)}
         EXCEPT
-        (SELECT * FROM silver.${t}_original WHERE event_id IS NULL${
-      known
-        ? ` UNION ALL SELECT * FROM silver.${t}_original SEMI JOIN _known_${t} USING (event_id)`
-        : ""
-    });
+        SELECT * FROM silver.${t}_original SEMI JOIN (SELECT DISTINCT ${key} FROM _new_${t}) k
+          USING (${key});
       INSERT INTO silver.${t}_original SELECT * FROM _delta_${t}_original;`);
     addedOriginal = Number(await db.value(`SELECT count(*) FROM _delta_${t}_original`));
   }

@@ -82,8 +82,8 @@ export interface WriteCuratedOptions {
 }
 
 /**
- * Writes the rows of `relation` (bronze columns) as Parquet partitioned by year/month/day to
- * `curated/<folder>/`; returns the lake paths written.
+ * Writes the rows of `relation` (silver columns; `event_key` is left out) as Parquet
+ * partitioned by year/month/day to `curated/<folder>/`; returns the lake paths written.
  */
 export async function writeCurated(
   db: NrtDb,
@@ -94,9 +94,12 @@ export async function writeCurated(
   const dir = db.tmpFile("curated");
   const prefix = `curated/${options.folder}/`;
   try {
-    await db.run(`COPY (SELECT * FROM ${relation}) TO ${sqlString(dir)} (FORMAT parquet,
+    // event_key is DuckDB's own identity column: curated holds the bronze columns.
+    await db.run(
+      `COPY (SELECT * EXCLUDE (event_key) FROM ${relation}) TO ${sqlString(dir)} (FORMAT parquet,
       PARTITION_BY (year, month, day), FILENAME_PATTERN 'part-${options.batch}-{i}',
-      OVERWRITE_OR_IGNORE true)`);
+      OVERWRITE_OR_IGNORE true)`,
+    );
     const files = await walk(dir).catch((error) => {
       if (error instanceof Deno.errors.NotFound) return [];
       throw error;

@@ -4,14 +4,16 @@
  *
  * Each event goes through four gates, in this order, and lands in exactly one outcome:
  *
- * 1. **malformed** — not JSON, or missing a string `event_id`, key field or ISO `timestamp`
- *    (see `decode.ts`): counted per topic, skipped.
+ * 1. **malformed** — not a JSON object, or without a string key field or a `timestamp` with an
+ *    event time (wall-clock times read in the `eventTimeZone` option), or with an `event_id` that
+ *    is not a non-empty string (see `decode.ts`): counted per topic and per reason, skipped.
  * 2. **late** — event time strictly before the watermark (the smallest of the sources' max event
  *    times − allowed lateness; a source is a Kafka partition, see `watermark.ts`): counted per
  *    topic, reported with the latest ones, not added.
- * 3. **duplicate** — an `event_id` already accepted (and still remembered: ids are forgotten
- *    once the watermark passes them, when any copy would be late anyway; see `dedupe.ts`):
- *    counted per topic, not added again.
+ * 3. **duplicate** — an identity already accepted: the `event_id`, or for a record without one
+ *    (the original producers') its content key, a hash of its canonical JSON
+ *    (`lib/schema/identity.ts`). Identities are remembered until the watermark passes them, when
+ *    any copy would be late anyway (see `dedupe.ts`): counted per topic, not added again.
  * 4. **accepted** — added to every metric (see `metrics.ts`), in event time: an out-of-order
  *    event within the allowed lateness lands in the window it belongs to, so the result does not
  *    depend on arrival order as long as no event is late.
@@ -23,8 +25,16 @@
  * @module
  */
 import { type Topic, TOPICS } from "../schema/events.ts";
+import { checkTimeZone, DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 import { UsageError } from "../errors.ts";
-import { type Decoded, decodeEvent, decodeLine, hasNullField } from "./decode.ts";
+import {
+  type Decoded,
+  decodeEvent,
+  decodeLine,
+  hasNullField,
+  type Malformed,
+  MALFORMED_REASONS,
+} from "./decode.ts";
 import { Deduper } from "./dedupe.ts";
 import { Metrics, type MetricsSnapshot } from "./metrics.ts";
 import { Watermark } from "./watermark.ts";
@@ -45,10 +55,23 @@ export interface AggregatorOptions {
   sessionTimeout?: number;
   /** Late events kept for the report (the latest ones). @default 20 */
   keepLate?: number;
+  /**
+   * The IANA zone of wall-clock timestamps without a zone (`EVENT_TIME_ZONE`), such as the
+   * original producers' `2026-11-26 10:15:30`. @default "UTC"
+   */
+  eventTimeZone?: string;
 }
 
 /** The options with every default filled in. */
 export type ResolvedAggregatorOptions = Required<AggregatorOptions>;
+
+/** Malformed records of one topic for one reason. */
+export interface MalformedCount {
+  topic: Topic;
+  /** One of `MALFORMED_REASONS` (`decode.ts`). */
+  reason: string;
+  count: number;
+}
 
 /** What happened to one event. */
 export type Outcome = "accepted" | "malformed" | "late" | "duplicate";
@@ -85,6 +108,8 @@ export interface Snapshot extends MetricsSnapshot {
   topics: { [T in Topic]: Counts };
   /** The latest late events (at most `keepLate`). */
   lateEvents: LateEvent[];
+  /** Malformed records per topic and reason, topic order then most frequent first. */
+  malformedReasons: MalformedCount[];
   /** What is held in memory (ids for de-duplication, sessions, open windows, deliveries). */
   memory: { eventIds: number; sessions: number; openWindows: number; deliveries: number };
 }
@@ -95,6 +120,7 @@ const DEFAULTS = {
   topN: 10,
   sessionTimeout: 1_800_000,
   keepLate: 20,
+  eventTimeZone: DEFAULT_EVENT_TIME_ZONE,
 } as const;
 
 /** Fills in defaults and checks every option; throws `UsageError` naming the bad one. */
@@ -102,7 +128,7 @@ export function resolveAggregatorOptions(
   options: AggregatorOptions = {},
 ): ResolvedAggregatorOptions {
   const window = options.window ?? DEFAULTS.window;
-  const resolved = {
+  const numbers = {
     window,
     lateness: options.lateness ?? DEFAULTS.lateness,
     slidingWindow: options.slidingWindow ?? 5 * window,
@@ -111,19 +137,27 @@ export function resolveAggregatorOptions(
     sessionTimeout: options.sessionTimeout ?? DEFAULTS.sessionTimeout,
     keepLate: options.keepLate ?? DEFAULTS.keepLate,
   };
-  for (const [name, value] of Object.entries(resolved)) {
+  for (const [name, value] of Object.entries(numbers)) {
     const min = name === "lateness" || name === "keepLate" ? 0 : 1;
     if (!Number.isSafeInteger(value) || value < min) {
       throw new UsageError(`Option ${name} must be a whole number ≥ ${min}, got ${value}`);
     }
   }
-  if (resolved.slidingWindow % resolved.slide !== 0) {
+  if (numbers.slidingWindow % numbers.slide !== 0) {
     throw new UsageError(
-      `Option slidingWindow (${resolved.slidingWindow}) must be a multiple of slide (${resolved.slide})`,
+      `Option slidingWindow (${numbers.slidingWindow}) must be a multiple of slide (${numbers.slide})`,
     );
   }
-  return resolved;
+  let eventTimeZone: string;
+  try {
+    eventTimeZone = checkTimeZone(options.eventTimeZone ?? DEFAULTS.eventTimeZone);
+  } catch (error) {
+    throw new UsageError(`Option eventTimeZone: ${(error as Error).message}`);
+  }
+  return { ...numbers, eventTimeZone };
 }
+
+const NO_VALUE: Malformed = Object.freeze({ ok: false, reason: MALFORMED_REASONS.noValue });
 
 const zero = (): Counts => ({
   received: 0,
@@ -161,6 +195,8 @@ export class Aggregator {
     [T in Topic]: Counts;
   };
   readonly #late: LateEvent[] = [];
+  /** Malformed counts per `topic \0 reason`. */
+  readonly #malformed = new Map<string, number>();
   #tick = -Infinity;
   /** Event time between two housekeeping passes (closing windows, forgetting ids, sessions). */
   readonly #tickMs: number;
@@ -179,12 +215,17 @@ export class Aggregator {
    * `source` (e.g. `"orders/2"`: a partition, read in order; see `watermark.ts`).
    */
   addLine(topic: Topic, line: string | null | undefined, source?: string): Outcome {
-    return this.#add(topic, typeof line === "string" ? decodeLine(topic, line) : null, source);
+    const zone = this.options.eventTimeZone;
+    return this.#add(
+      topic,
+      typeof line === "string" ? decodeLine(topic, line, zone) : NO_VALUE,
+      source,
+    );
   }
 
   /** Adds one parsed event of `topic` (validated the same way as {@linkcode addLine}). */
   add(topic: Topic, event: unknown, source?: string): Outcome {
-    return this.#add(topic, decodeEvent(topic, event), source);
+    return this.#add(topic, decodeEvent(topic, event, this.options.eventTimeZone), source);
   }
 
   /**
@@ -196,12 +237,14 @@ export class Aggregator {
     this.#watermark.expect(sources);
   }
 
-  #add(topic: Topic, decoded: Decoded | null, source = ""): Outcome {
+  #add(topic: Topic, decoded: Decoded | Malformed, source = ""): Outcome {
     const counts = this.#counts[topic];
     if (counts === undefined) throw new UsageError(`Unknown topic "${topic}"`);
     counts.received++;
-    if (decoded === null) {
+    if (!decoded.ok) {
       counts.malformed++;
+      const key = topic + "\u0000" + decoded.reason;
+      this.#malformed.set(key, (this.#malformed.get(key) ?? 0) + 1);
       return "malformed";
     }
     const { event, time, id } = decoded;
@@ -212,7 +255,7 @@ export class Aggregator {
       late.push({
         topic,
         event_id: id,
-        timestamp: event.timestamp as string,
+        timestamp: String(event.timestamp),
         watermark: new Date(watermark.value).toISOString(),
       });
       if (late.length > this.options.keepLate) late.shift();
@@ -276,6 +319,13 @@ export class Aggregator {
       totals,
       topics,
       lateEvents: [...this.#late],
+      malformedReasons: [...this.#malformed].map(([key, count]) => {
+        const [topic, reason] = key.split("\u0000") as [Topic, string];
+        return { topic, reason, count };
+      }).sort((a, b) =>
+        TOPICS.indexOf(a.topic) - TOPICS.indexOf(b.topic) || b.count - a.count ||
+        (a.reason < b.reason ? -1 : 1)
+      ),
       memory: { eventIds: this.#dedupe.size, ...this.#metrics.memory },
       ...this.#metrics.snapshot(),
     };

@@ -52,7 +52,10 @@ export function eventsChart(snapshot: Snapshot, windows = 60): ChartView {
  */
 export function funnelChart(snapshot: Snapshot): ChartView {
   return chart({
-    title: "Funnel: sessions per step",
+    // The original producers' clickstream has no session_id: say so rather than draw zeros.
+    title: snapshot.available?.funnel === false
+      ? "Funnel: not available for this data (no session_id in the clickstream)"
+      : "Funnel: sessions per step",
     width: 640,
     height: 180,
     marginLeft: 100,

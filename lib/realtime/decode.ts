@@ -2,70 +2,116 @@
  * Decoding a record value into an event, with light validation: enough to aggregate safely,
  * not the full schema check the lake's silver layer applies.
  *
- * A value is **malformed** (counted, skipped, never a crash) unless it is a JSON object with a
- * non-empty string `event_id`, the topic's key field (`user_id` or `order_id`) as a non-empty
- * string, and `timestamp` as an ISO-8601 UTC string (`2026-11-26T10:15:30.123Z`, milliseconds
- * optional). Every other field may be null, missing or of the wrong type: such an event is
- * accepted and each metric treats the field as documented in `metrics.ts`. Unknown extra fields
- * are ignored.
+ * A value is **malformed** (counted with its reason, skipped, never a crash) unless it is a JSON
+ * object with the topic's key field (`user_id` or `order_id`) as a non-empty string and a
+ * `timestamp` that has an event time by the one event-time rule (`lib/schema/event_time.ts`:
+ * ISO-8601 with `Z` or an offset, wall-clock times in `EVENT_TIME_ZONE`, epoch ms). Its identity
+ * is its `event_id` where present, else its content key (`lib/schema/identity.ts`): the original
+ * producers' records carry no event_id; an `event_id` that is present but not a non-empty string
+ * makes the value malformed. Every other field may be null, missing or of the wrong type: such
+ * an event is accepted and each metric treats the field as documented in `metrics.ts`. Unknown
+ * extra fields are ignored.
  *
  * @module
  */
 import { KEY_FIELD, ORIGINAL_FIELDS, type Topic } from "../schema/events.ts";
+import { DEFAULT_EVENT_TIME_ZONE, parseEventTime } from "../schema/event_time.ts";
+import { eventIdentity } from "../schema/identity.ts";
 
-/** An accepted event: its fields, and its event time in epoch ms. */
+/** An accepted event: its fields, its event time in epoch ms, and its identity. */
 export interface Decoded {
+  ok: true;
   /** The parsed record (fields other than event_id, key and timestamp unchecked). */
   event: Record<string, unknown>;
   /** Event time, epoch ms. */
   time: number;
-  /** The event id. */
+  /** The event id, or the content key of a record without one. */
   id: string;
 }
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+/** Why a value is malformed: one of {@linkcode MALFORMED_REASONS} (a small, fixed set). */
+export interface Malformed {
+  ok: false;
+  reason: string;
+}
+
+/** Every reason a value can be malformed for, as counted in snapshots. */
+export const MALFORMED_REASONS = {
+  noValue: "no value",
+  notJson: "not JSON",
+  notObject: "not a JSON object",
+  badEventId: "event_id is not a non-empty string",
+  noUserId: "user_id is missing or not a non-empty string",
+  noOrderId: "order_id is missing or not a non-empty string",
+  noTimestamp: "timestamp is missing",
+  badTimestamp: "timestamp is not an event time (ISO-8601, wall-clock or epoch ms)",
+} as const;
+
+const R = MALFORMED_REASONS;
+const NOT_JSON: Malformed = Object.freeze({ ok: false, reason: R.notJson });
+const malformed = (reason: string): Malformed => ({ ok: false, reason });
 
 /**
- * Checks a parsed value; returns the decoded event or null when it is malformed.
+ * Checks a parsed value; returns the decoded event or why it is malformed. `zone` is the zone of
+ * wall-clock timestamps (`EVENT_TIME_ZONE`).
  *
  * @example
  * ```ts
  * import { decodeEvent } from "./decode.ts";
- * decodeEvent("orders", { event_id: "e1", order_id: "o1", timestamp: "2026-11-26T10:00:00.000Z" })
- *   ?.time; // 1795687200000
- * decodeEvent("orders", { event_id: "e1", timestamp: "2026-11-26T10:00:00.000Z" }); // null: no order_id
+ * const event = { event_id: "e1", order_id: "o1", timestamp: "2026-11-26T10:00:00.000Z" };
+ * const ok = decodeEvent("orders", event);
+ * ok.ok ? ok.time : null; // 1795687200000
+ * const v0 = decodeEvent("orders", { order_id: "o1", timestamp: "2026-11-26 10:00:00" });
+ * v0.ok ? v0.id.startsWith("c:") : false; // true: no event_id, identified by content
+ * const bad = decodeEvent("orders", { event_id: "e1", timestamp: "2026-11-26T10:00:00.000Z" });
+ * bad.ok ? "" : bad.reason; // "order_id is missing or not a non-empty string"
  * ```
  */
-export function decodeEvent(topic: Topic, value: unknown): Decoded | null {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
+export function decodeEvent(
+  topic: Topic,
+  value: unknown,
+  zone: string = DEFAULT_EVENT_TIME_ZONE,
+): Decoded | Malformed {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return malformed(R.notObject);
+  }
   const event = value as Record<string, unknown>;
-  const id = event.event_id;
-  const key = event[KEY_FIELD[topic]];
+  const key = KEY_FIELD[topic];
+  const keyValue = event[key];
+  if (typeof keyValue !== "string" || keyValue === "") {
+    return malformed(key === "user_id" ? R.noUserId : R.noOrderId);
+  }
   const ts = event.timestamp;
-  if (typeof id !== "string" || id === "" || typeof key !== "string" || key === "") return null;
-  if (typeof ts !== "string" || !ISO_UTC.test(ts)) return null;
-  const time = Date.parse(ts);
-  if (!Number.isFinite(time)) return null;
-  return { event, time, id };
+  if (ts === undefined || ts === null) return malformed(R.noTimestamp);
+  const time = parseEventTime(ts, zone);
+  if (time === null) return malformed(R.badTimestamp);
+  const id = eventIdentity(event);
+  if (id === null) return malformed(R.badEventId);
+  return { ok: true, event, time, id };
 }
 
 /**
- * Parses a record value (a JSON line) and checks it; returns null when it is malformed.
+ * Parses a record value (a JSON line) and checks it; returns the event or why it is malformed.
  *
  * @example
  * ```ts
  * import { decodeLine } from "./decode.ts";
- * decodeLine("clickstream", "{'event': 'click'}"); // null: a Python dict, not JSON
+ * const result = decodeLine("clickstream", "{'event': 'click'}");
+ * result.ok ? "" : result.reason; // "not JSON": a Python dict, not JSON
  * ```
  */
-export function decodeLine(topic: Topic, line: string): Decoded | null {
+export function decodeLine(
+  topic: Topic,
+  line: string,
+  zone: string = DEFAULT_EVENT_TIME_ZONE,
+): Decoded | Malformed {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
-    return null;
+    return NOT_JSON;
   }
-  return decodeEvent(topic, value);
+  return decodeEvent(topic, value, zone);
 }
 
 /** Whether an accepted event has a null (or missing) value in one of its original fields. */

@@ -34,8 +34,18 @@
  *   the terminal events (delivered + failed + returned) of that country; the delivery time of an
  *   order is `min(delivered time) − min(picked_up time)`, in minutes, for orders with both, by the
  *   country of its (earliest) delivered event; p50 and p90 are nearest-rank percentiles;
- * - **topProducts**: the top N `product_id`s by views (`event = click` with a product_id) and by
- *   add-to-cart (`event = add_to_cart` with a product_id), count descending then id ascending.
+ * - **topProducts**: the top N `product_id`s by views (`event = click` with a product_id), by
+ *   add-to-cart (`event = add_to_cart` with a product_id), and by units ordered (the `quantity` of
+ *   each item with a string product_id and a positive whole quantity, in orders counted in revenue
+ *   as above), count descending then id ascending.
+ *
+ * Some metrics need fields that not every producer writes: the original producers' records have
+ * no `session_id` and their clicks no `product_id`. **available** says which metrics the data
+ * seen so far can fill: `sessions` and `funnel` once a clickstream event carried a string
+ * `session_id`, `productViews` once one carried a string `product_id`. Until then the snapshot
+ * says "not available" instead of showing zeros: `sessions` is null in the activity rows, the
+ * funnel has no rows, and the views and add-to-cart lists are empty (every other metric fills
+ * from such records: events, clicks, users, orders, revenue, products ordered, deliveries).
  *
  * @module
  */
@@ -63,7 +73,8 @@ export interface ClickWindowRow {
 export interface ActivityRow {
   window: string;
   users: number;
-  sessions: number;
+  /** Null while sessions are not available for this data (no clickstream `session_id` yet). */
+  sessions: number | null;
 }
 
 /** Orders and revenue of one window. */
@@ -139,7 +150,12 @@ export interface MetricsSnapshot {
     aov: number | null;
   };
   deliveries: { byStatus: DeliveryStatusRow[]; countries: CountryDeliveryRow[] };
-  topProducts: { views: ProductCount[]; addToCart: ProductCount[] };
+  topProducts: { views: ProductCount[]; addToCart: ProductCount[]; ordered: ProductCount[] };
+  /**
+   * Which metrics this data can fill (see the module doc): false means "not available for this
+   * data", shown as null sessions, no funnel rows, empty view lists.
+   */
+  available: { sessions: boolean; funnel: boolean; productViews: boolean };
 }
 
 /** The funnel's steps, in order. */
@@ -233,6 +249,10 @@ export class Metrics {
   readonly #deliveryTimes = new Map<string, DeliveryTimes>();
   readonly #views = new Map<string, number>();
   readonly #carts = new Map<string, number>();
+  readonly #ordered = new Map<string, number>();
+  /** Whether any clickstream event carried a session_id / a product_id. */
+  #sessionSeen = false;
+  #productSeen = false;
   /** The pane each user / session was last added in (a cache: cleared on every `advance`). */
   readonly #userPane = new Map<string, number>();
   readonly #sessionPane = new Map<string, number>();
@@ -263,6 +283,7 @@ export class Metrics {
     const user = e.user_id as string;
     bump(this.#clicks.at(start), label(event) + SEP + label(e.device));
     const hasSession = typeof session === "string";
+    if (hasSession) this.#sessionSeen = true;
     // Users and sessions go into every window holding `t`. Which windows those are depends only
     // on the pane (t on the grid of gcd(window, slide)), so a user or session already added in
     // this pane is skipped: most clicks of a session fall in the same minute.
@@ -290,6 +311,7 @@ export class Metrics {
       this.#step(session, mask, t);
     }
     if (typeof product === "string") {
+      this.#productSeen = true;
       if (event === "click") bump(this.#views, product);
       else if (event === "add_to_cart") bump(this.#carts, product);
     }
@@ -313,6 +335,15 @@ export class Metrics {
       r.cents += cents;
       this.#revenueOrders++;
       this.#revenueCents += cents;
+      if (Array.isArray(e.items)) {
+        for (const item of e.items) {
+          const p = (item as Record<string, unknown> | null)?.product_id;
+          const q = (item as Record<string, unknown> | null)?.quantity;
+          if (typeof p === "string" && Number.isSafeInteger(q) && (q as number) > 0) {
+            bump(this.#ordered, p, q as number);
+          }
+        }
+      }
     }
     if (typeof e.session_id === "string") {
       this.#step(e.session_id, 16, t);
@@ -389,9 +420,12 @@ export class Metrics {
 
   /** Every metric as plain data. */
   snapshot(): MetricsSnapshot {
+    const sessions = this.#sessionSeen, productViews = this.#productSeen;
+    const top = (counts: Map<string, number>) =>
+      topN(counts, this.#s.topN).map(({ key, count }) => ({ product_id: key, count }));
     return {
-      windows: this.#windows(),
-      funnel: this.#funnel(),
+      windows: this.#windows(sessions),
+      funnel: sessions ? this.#funnel() : [],
       orders: {
         byStatus: [...this.#orderStatus].map(([k, orders]) => {
           const [status, payment_method] = k.split(SEP);
@@ -406,19 +440,15 @@ export class Metrics {
       },
       deliveries: this.#deliveries(),
       topProducts: {
-        views: topN(this.#views, this.#s.topN).map(({ key, count }) => ({
-          product_id: key,
-          count,
-        })),
-        addToCart: topN(this.#carts, this.#s.topN).map(({ key, count }) => ({
-          product_id: key,
-          count,
-        })),
+        views: top(this.#views),
+        addToCart: top(this.#carts),
+        ordered: top(this.#ordered),
       },
+      available: { sessions, funnel: sessions, productViews },
     };
   }
 
-  #windows(): MetricsSnapshot["windows"] {
+  #windows(sessions: boolean): MetricsSnapshot["windows"] {
     const events: TopicWindowRow[] = [];
     for (const [start, counts] of this.#events.entries()) {
       for (const topic of TOPICS) {
@@ -434,8 +464,13 @@ export class Metrics {
       }).sort((a, b) => compareKeys(a.event, b.event) || compareKeys(a.device, b.device));
       clicks.push(...rows);
     }
-    const activity = this.#activity.entries().map(([s, a]) => ({ window: iso(s), ...a }));
-    const activeUsers = this.#sliding.entries().map(([s, a]) => ({ window: iso(s), ...a }));
+    const row = ([s, a]: [number, { users: number; sessions: number }]): ActivityRow => ({
+      window: iso(s),
+      users: a.users,
+      sessions: sessions ? a.sessions : null,
+    });
+    const activity = this.#activity.entries().map(row);
+    const activeUsers = this.#sliding.entries().map(row);
     const revenue = this.#revenue.entries().map(([s, r]) => ({
       window: iso(s),
       orders: r.orders,

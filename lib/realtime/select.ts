@@ -84,7 +84,11 @@ export function selectSnapshot(snapshot: Snapshot, selection: SnapshotSelection 
       ? snapshot.orders
       : { byStatus: [], orders: 0, revenueOrders: 0, revenue: 0, aov: null },
     deliveries: deliveries ? snapshot.deliveries : { byStatus: [], countries: [] },
-    topProducts: clicks ? snapshot.topProducts : { views: [], addToCart: [] },
+    topProducts: {
+      views: clicks ? snapshot.topProducts.views : [],
+      addToCart: clicks ? snapshot.topProducts.addToCart : [],
+      ordered: orders ? snapshot.topProducts.ordered : [],
+    },
   };
 }
 

@@ -29,9 +29,12 @@ export function countRows(snapshot: Snapshot): Array<Record<string, string | num
   ];
 }
 
+/** What a table shows for a metric that this data cannot fill (see `metrics.ts` "available"). */
+export const NOT_AVAILABLE = "not available for this data";
+
 /**
  * The latest `n` tumbling windows, one row each: events, clickstream events, active users and
- * sessions, orders, revenue and average order value.
+ * sessions (`n/a` when not available for this data), orders, revenue and average order value.
  */
 export function windowRows(snapshot: Snapshot, n = 5): Array<Record<string, string | number>> {
   const rows = new Map<string, Record<string, string | number>>();
@@ -56,7 +59,7 @@ export function windowRows(snapshot: Snapshot, n = 5): Array<Record<string, stri
   for (const e of w.events) (row(e.window).events as number) += e.events;
   for (const c of w.clicks) (row(c.window).clicks as number) += c.events;
   for (const a of w.activity) {
-    Object.assign(row(a.window), { users: a.users, sessions: a.sessions });
+    Object.assign(row(a.window), { users: a.users, sessions: a.sessions ?? "n/a" });
   }
   for (const r of w.revenue) {
     Object.assign(row(r.window), { orders: r.orders, revenue: r.revenue, aov: round(r.aov) ?? 0 });
@@ -87,11 +90,34 @@ export function summaryRows(snapshot: Snapshot): Array<{ metric: string; value: 
     { metric: "orders", value: s.orders.orders },
     { metric: "revenue", value: s.orders.revenue },
     { metric: "average order value", value: round(s.orders.aov) ?? "(none)" },
-    ...funnel.map((f) => ({ metric: `funnel: ${f.step} sessions`, value: f.sessions })),
+    ...(s.available?.funnel === false
+      ? [{ metric: "funnel", value: `${NOT_AVAILABLE} (no session_id)` }]
+      : funnel.map((f) => ({ metric: `funnel: ${f.step} sessions`, value: f.sessions }))),
     {
       metric: "delivered rate",
       value: terminal ? round(delivered / terminal, 4)! : "(none)",
     },
-    { metric: "top viewed product", value: s.topProducts.views[0]?.product_id ?? "(none)" },
+    {
+      metric: "top viewed product",
+      value: s.available?.productViews === false
+        ? `${NOT_AVAILABLE} (no product_id in clicks)`
+        : s.topProducts.views[0]?.product_id ?? "(none)",
+    },
+    { metric: "top ordered product", value: s.topProducts.ordered?.[0]?.product_id ?? "(none)" },
   ];
+}
+
+/**
+ * Malformed records per topic and reason (what the counts' `malformed` column is made of).
+ *
+ * @example
+ * ```ts
+ * import { createAggregator, malformedRows } from "./mod.ts";
+ * const agg = createAggregator();
+ * agg.addLine("orders", '{"order_id": "order_1", "timestamp": "yesterday"}');
+ * malformedRows(agg.snapshot()); // [{ topic: "orders", reason: "timestamp is not an event time (ISO-8601, wall-clock or epoch ms)", count: 1 }]
+ * ```
+ */
+export function malformedRows(snapshot: Snapshot): Array<Record<string, string | number>> {
+  return (snapshot.malformedReasons ?? []).map((m) => ({ ...m }));
 }

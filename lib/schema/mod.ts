@@ -1,6 +1,7 @@
 /**
  * The events' contract: types and enumerations (`events.ts`), runtime validation and record
- * decoding (`validate.ts`), and JSON Schemas (`json_schema.ts`).
+ * decoding (`validate.ts`), JSON Schemas (`json_schema.ts`), the one event-time rule
+ * (`event_time.ts`) and what identifies an event (`identity.ts`).
  *
  * @example
  * ```ts
@@ -17,3 +18,5 @@
 export * from "./events.ts";
 export * from "./validate.ts";
 export * from "./json_schema.ts";
+export * from "./event_time.ts";
+export * from "./identity.ts";

@@ -8,14 +8,19 @@
  * - `unknownField`: records with a field the contract does not name;
  * - `noCountry`: delivery records whose current_location has no ", Country";
  * - `late`: records whose timestamp is earlier than that of an earlier (JSON) line of the topic;
- * - `valid`: records passing strict validation (`validateEvent` with default options).
+ * - `valid`: records passing strict validation (`validateEvent` with default options); for the
+ *   original format, records holding exactly the original fields, none null, a delivery location
+ *   with a country (and copies of them).
+ *
+ * `format` says which records these are (`v1` or `original`, see `options.ts`); an original
+ * format manifest also names the `zone` its wall-clock timestamps are written in.
  *
  * @module
  */
 
 import { SCHEMA_VERSION, type Topic, TOPICS } from "../schema/events.ts";
 import { Fault, type FaultPreset, type FaultRates } from "./faults.ts";
-import type { ResolvedOptions } from "./options.ts";
+import type { Format, ResolvedOptions } from "./options.ts";
 import { isoTime } from "./time.ts";
 
 /** Counts for one topic. */
@@ -47,7 +52,12 @@ export interface WorldCounts {
 /** What a simulation emitted. Deterministic: no wall-clock time in it. */
 export interface Manifest {
   generator: "ecom-stream simulate";
+  /** `1` for our records, `0` for the original producers'. */
   schemaVersion: string;
+  /** Which records: ours (`v1`) or the original producers' (`original`). */
+  format: Format;
+  /** Original format only: the IANA zone of its wall-clock timestamps. */
+  zone?: string;
   seed: number;
   events: number;
   faults: FaultPreset;
@@ -150,7 +160,9 @@ export class ManifestBuilder {
     totals.last = Number.isFinite(max) ? isoTime(max) : null;
     return {
       generator: "ecom-stream simulate",
-      schemaVersion: SCHEMA_VERSION,
+      schemaVersion: o.format === "original" ? "0" : SCHEMA_VERSION,
+      format: o.format,
+      ...(o.format === "original" ? { zone: o.zone } : {}),
       seed: o.seed,
       events: o.events,
       faults: o.faults,

@@ -7,7 +7,9 @@
  *
  * - {@linkcode simulate}: a lazy, deterministic iterable of records, for files or a live producer;
  * - {@linkcode writeSimulation}: `DIR/<topic>.jsonl` + `DIR/manifest.json`;
- * - {@linkcode manifest}: the counts alone.
+ * - {@linkcode manifest}: the counts alone;
+ * - `format: "original"` ({@linkcode OriginalSimulation}): the original project's producers'
+ *   records instead (no event_id, wall-clock timestamps, independent draws).
  *
  * Same seed and options (with a fixed `start`) ⇒ byte-identical records.
  *
@@ -25,7 +27,24 @@
 
 export { manifest, type SimRecord, simulate, Simulation } from "./simulation.ts";
 export { writeSimulation, type WriteSimulationOptions } from "./write.ts";
-export { DEFAULTS, type ResolvedOptions, resolveOptions, type SimulateOptions } from "./options.ts";
+export {
+  DEFAULTS,
+  type Format,
+  FORMATS,
+  type ResolvedOptions,
+  resolveOptions,
+  type SimulateOptions,
+} from "./options.ts";
+export {
+  ORIGINAL_CITIES,
+  ORIGINAL_COURIERS,
+  ORIGINAL_DELIVERY_ORDERS,
+  ORIGINAL_PRODUCTS,
+  ORIGINAL_USERS,
+  OriginalSimulation,
+  pythonFloat,
+  pythonString,
+} from "./original.ts";
 export type { Manifest, TopicCounts, WorldCounts } from "./manifest.ts";
 export {
   FAULT_PRESETS,

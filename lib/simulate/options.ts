@@ -5,8 +5,19 @@
  */
 
 import { UsageError } from "../errors.ts";
+import { checkTimeZone, DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 import { FAULT_PRESETS, type FaultPreset } from "./faults.ts";
 import { HOUR } from "./time.ts";
+
+/**
+ * Record formats: `v1`, ours (the event contract: `event_id`, `session_id`, ISO UTC timestamps
+ * with ms), and `original`, exactly what the original project's Python producers sent
+ * (ORIGINAL.md: no event_id or session_id, `YYYY-MM-DD HH:MM:SS` wall-clock times, keyless
+ * clickstream, independent random draws).
+ */
+export const FORMATS = ["v1", "original"] as const;
+/** A record format. */
+export type Format = typeof FORMATS[number];
 
 /** Options of {@linkcode simulate} and {@linkcode writeSimulation}. */
 export interface SimulateOptions {
@@ -41,6 +52,17 @@ export interface SimulateOptions {
    * @default () => new Date()
    */
   now?: () => Date;
+  /**
+   * Record format: ours (`v1`) or the original producers' (`original`).
+   * @default "v1"
+   */
+  format?: Format;
+  /**
+   * The IANA time zone of the original format's wall-clock timestamps (`EVENT_TIME_ZONE`, so
+   * that the pipeline reads them back as the same instants). Unused by `v1`.
+   * @default "UTC"
+   */
+  zone?: string;
 }
 
 /** Options with every default filled in and checked. */
@@ -53,6 +75,9 @@ export interface ResolvedOptions {
   start: number;
   /** Epoch ms: start + span. */
   end: number;
+  format: Format;
+  /** The zone of wall-clock timestamps (original format), as IANA spells it. */
+  zone: string;
 }
 
 /** The defaults, in one place. */
@@ -61,6 +86,8 @@ export const DEFAULTS = {
   events: 10_000,
   faults: "default" as FaultPreset,
   span: 72 * HOUR,
+  format: "v1" as Format,
+  zone: DEFAULT_EVENT_TIME_ZONE,
 } as const;
 
 /**
@@ -100,5 +127,24 @@ export function resolveOptions(options: SimulateOptions = {}): ResolvedOptions {
     start = (options.now ?? (() => new Date()))().getTime() - span;
   }
   start = Math.round(start);
-  return { seed, events, faults, span: Math.round(span), start, end: start + Math.round(span) };
+  const format = options.format ?? DEFAULTS.format;
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`Option format must be one of ${FORMATS.join(", ")}, got "${format}"`);
+  }
+  let zone: string;
+  try {
+    zone = checkTimeZone(options.zone ?? DEFAULTS.zone);
+  } catch (error) {
+    throw new UsageError(`Option zone: ${(error as Error).message}`);
+  }
+  return {
+    seed,
+    events,
+    faults,
+    span: Math.round(span),
+    start,
+    end: start + Math.round(span),
+    format,
+    zone,
+  };
 }

@@ -15,6 +15,7 @@ import { type ResolvedOptions, resolveOptions, type SimulateOptions } from "./op
 import { buildPools, type Pools } from "./pools.ts";
 import { Arrivals, playSession } from "./sessions.ts";
 import { weightedSpan } from "./time.ts";
+import { OriginalSimulation } from "./original.ts";
 import { Population } from "./users.ts";
 import { type Scheduled, World } from "./world.ts";
 
@@ -22,14 +23,22 @@ import { type Scheduled, World } from "./world.ts";
 export interface SimRecord {
   /** Topic base name. */
   topic: Topic;
-  /** Record key: the KEY_FIELD's value (user_id or order_id). */
-  key: string;
+  /**
+   * Record key: the KEY_FIELD's value (user_id or order_id); null for the original producers'
+   * clickstream, which they sent without a key.
+   */
+  key: string | null;
   /** The exact JSON line (no newline), or a malformed non-JSON string. */
   value: string;
   /** For the `event-type` header: click event, "order", profile action or delivery status. */
   eventType: string;
   /** Event time in epoch ms, for the Kafka record timestamp. */
   timestamp: number;
+  /**
+   * `original` for the original producers' records (sent without headers, as they were);
+   * absent for ours.
+   */
+  format?: "original";
 }
 
 /** Sessions the calibration run plays to learn how many records a session yields. */
@@ -146,7 +155,8 @@ function calibrate(o: ResolvedOptions, pools: Pools): number {
 
 /**
  * A lazy, deterministic simulation of the shop (see {@linkcode SimulateOptions}). Iterate it to
- * get {@linkcode SimRecord}s in emission order; a live producer can pace the iteration.
+ * get {@linkcode SimRecord}s in emission order; a live producer can pace the iteration. With
+ * `format: "original"`, the original producers' records instead (`original.ts`).
  *
  * @example
  * ```ts
@@ -157,8 +167,8 @@ function calibrate(o: ResolvedOptions, pools: Pools): number {
  * if (a !== b) throw new Error("not deterministic");
  * ```
  */
-export function simulate(options: SimulateOptions = {}): Simulation {
-  return new Simulation(options);
+export function simulate(options: SimulateOptions = {}): Simulation | OriginalSimulation {
+  return options.format === "original" ? new OriginalSimulation(options) : new Simulation(options);
 }
 
 /**
@@ -172,7 +182,7 @@ export function simulate(options: SimulateOptions = {}): Simulation {
  * ```
  */
 export function manifest(options: SimulateOptions = {}): Manifest {
-  const sim = new Simulation(options);
+  const sim = simulate(options);
   for (const _ of sim) { /* drain */ }
   return sim.manifest;
 }

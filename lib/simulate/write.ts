@@ -10,6 +10,7 @@ import { Line, LINE_ROOM } from "./_line.ts";
 import { Run, type Sink } from "./_run.ts";
 import type { Manifest } from "./manifest.ts";
 import type { SimulateOptions } from "./options.ts";
+import { OriginalSimulation } from "./original.ts";
 import { Simulation } from "./simulation.ts";
 import type { Scheduled } from "./world.ts";
 
@@ -147,6 +148,7 @@ export async function writeSimulation(
   dir: string,
   options: WriteSimulationOptions = {},
 ): Promise<Manifest> {
+  if (options.format === "original") return await writeOriginal(dir, options);
   const simulation = new Simulation(options);
   const total = simulation.options.events;
   const step = Math.max(1, Math.floor(total / 100));
@@ -179,6 +181,43 @@ export async function writeSimulation(
     for (const output of outputs) output.close();
   }
   const manifest = run.builder.build();
+  await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
+  return manifest;
+}
+
+/** {@linkcode writeSimulation} of the original producers' records (strings, not the byte path). */
+async function writeOriginal(dir: string, options: WriteSimulationOptions): Promise<Manifest> {
+  const simulation = new OriginalSimulation(options);
+  const total = simulation.options.events;
+  const step = Math.max(1, Math.floor(total / 100));
+  await Deno.mkdir(dir, { recursive: true });
+  const encoder = new TextEncoder();
+  const files = await Promise.all(
+    TOPICS.map((topic) =>
+      Deno.open(`${dir}/${topic}.jsonl`, { write: true, create: true, truncate: true })
+    ),
+  );
+  try {
+    const outputs = files.map((file) => new Output(file));
+    let written = 0, nextReport = step;
+    for (const batch of simulation.batches(1024)) {
+      for (const record of batch) {
+        const output = outputs[TOPICS.indexOf(record.topic)];
+        output.text(record.value, encoder);
+        if (output.full) await output.flush();
+      }
+      written += batch.length;
+      if (written >= nextReport) {
+        options.onProgress?.(written, total);
+        nextReport = written + step;
+      }
+    }
+    for (const output of outputs) await output.flush();
+    options.onProgress?.(written, total);
+  } finally {
+    for (const file of files) file.close();
+  }
+  const manifest = simulation.manifest;
   await Deno.writeTextFile(`${dir}/manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }

@@ -29,7 +29,7 @@ const WRITE_TO_CLOUD = false; // send to a remote cluster (Confluent Cloud) only
 import { loadConfig } from "../lib/config/mod.ts";
 import { highWatermarks, produceRecords, topicName } from "../lib/kafka/mod.ts";
 import { checkAnswer, lessonKafka } from "../lib/notebooks/mod.ts";
-import { KEY_FIELD, TOPICS } from "../lib/schema/mod.ts";
+import { eventIdentity, KEY_FIELD, parseEventTime, TOPICS } from "../lib/schema/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
 import { chart, Plot, table } from "../lib/viz/mod.ts";
 
@@ -181,6 +181,48 @@ if (kafka.available) {
 } else console.log(`skipped: ${kafka.reason}`);
 
 // %% [markdown]
+// ## 7. Records from other producers
+// Topics may also hold records we did not write, such as the original project's Python
+// producers': no `event_id` or `session_id`, a wall-clock `timestamp` like `2026-11-23 14:05:09`
+// in the producer's local time, clickstream sent without a key. `simulate({ format: "original" })`
+// writes exactly those. Every stage reads them with **one** event-time rule (wall-clock times in
+// `EVENT_TIME_ZONE`) and tells events apart by `event_id`, or by a hash of the content when there
+// is none. **What you should see:** both formats get an event time; the original record a `c:`
+// identity.
+
+// %%
+const zone = config.eventTimeZone;
+const original = [...simulate({ seed: SEED, events: 8, start: START, format: "original", zone })];
+table(
+  original.slice(0, 4).map((r) => ({
+    topic: r.topic,
+    key: r.key ?? "(none)",
+    value: r.value.slice(0, 110) + "…",
+  })),
+  "The original producers' records",
+);
+
+// %%
+const ours = records.find((r) => r.topic === "clickstream" && parse(r.value))!;
+const both = [original.find((r) => r.topic === "clickstream")!, ours].map((r, i) => {
+  const event = JSON.parse(r.value);
+  const time = parseEventTime(event.timestamp, zone);
+  return {
+    format: i === 0 ? "original" : "v1",
+    timestamp: event.timestamp,
+    "event time (UTC)": time === null ? null : new Date(time).toISOString(),
+    identity: eventIdentity(event),
+  };
+});
+if (both.some((b) => b["event time (UTC)"] === null) || !both[0].identity?.startsWith("c:")) {
+  throw new Error("both formats should get an event time, the original a content key");
+}
+table(both, `One event-time rule (EVENT_TIME_ZONE = ${zone}), one identity rule`);
+
+// %% [markdown]
+// The README's "Feeding it from other producers" shows how to point the original producers at
+// this broker; `deno task produce --format original` sends their records from here.
+//
 // The same records come from the command line: `deno task simulate --seed 42 --events 5000
 // --start 2026-11-23T00:00:00Z --span 72h --out data/sim` writes them as files, and
 // `deno task produce` with the same flags sends them.

@@ -79,6 +79,11 @@ export interface ParityOptions {
    */
   displayRows?: number;
   /**
+   * The IANA zone of wall-clock timestamps (`EVENT_TIME_ZONE`), for both engines.
+   * @default "UTC"
+   */
+  eventTimeZone?: string;
+  /**
    * Largest number difference that still counts as equal.
    * @default 1e-9
    */
@@ -122,6 +127,7 @@ export async function runDuckdbSide(
   workDir: string,
   topicPrefix = "",
   onProgress?: (line: string) => void,
+  eventTimeZone = "UTC",
 ): Promise<number> {
   const lake = new SplitLake(new FileLake(lakeRoot), new FileLake(outRoot));
   await lake.init();
@@ -133,6 +139,7 @@ export async function runDuckdbSide(
     full: true,
     topicPrefix,
     onProgress,
+    eventTimeZone,
   });
   return (performance.now() - started) / 1000;
 }
@@ -151,7 +158,11 @@ async function hasParquet(dir: string): Promise<boolean> {
 }
 
 /** Reads every Parquet file under `dir` (hive partitions typed INTEGER) as a table, or null. */
-async function readParquet(db: NrtDb, dir: string, hive: boolean): Promise<ParityTable | null> {
+export async function readParquet(
+  db: NrtDb,
+  dir: string,
+  hive = false,
+): Promise<ParityTable | null> {
   if (!(await hasParquet(dir))) return null;
   const glob = hive ? `${dir}/**/*.parquet` : `${dir}/*.parquet`;
   const options = hive
@@ -244,12 +255,17 @@ export async function runParity(options: ParityOptions): Promise<ParityResult> {
     workDir,
     options.topicPrefix ?? "",
     (line) => progress(`  ${line}`),
+    options.eventTimeZone ?? "UTC",
   );
 
   progress(`Spark: databricks/ ${BATCH_NOTEBOOKS.join(", ")} (local PySpark)`);
   const spark = await runDatabricksNotebooks(BATCH_NOTEBOOKS, {
     lakeRoot: options.lakeRoot,
-    widgets: { output_root: `file://${roots.spark}`, topic_prefix: options.topicPrefix ?? "" },
+    widgets: {
+      output_root: `file://${roots.spark}`,
+      topic_prefix: options.topicPrefix ?? "",
+      event_time_zone: options.eventTimeZone ?? "UTC",
+    },
     displayRows: options.displayRows ?? 0,
     onOutput: (line) => {
       if (line.startsWith("=== ")) progress(`  ${line.slice(4)}`);

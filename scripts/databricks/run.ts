@@ -133,8 +133,18 @@ async function pysparkJars(venv: string): Promise<string> {
 }
 
 /**
- * Runs Databricks notebooks (names under `databricks/`, without `.py`) one after another in one
- * SparkSession; throws `PipelineError` naming the notebook and cell that failed.
+ * A notebook's file: a name under `databricks/` (without `.py`), or a path ending in `.py`
+ * (relative to the project), such as a test's own notebook.
+ */
+function notebookPath(name: string): string {
+  if (!name.endsWith(".py")) return `${PROJECT_ROOT}/databricks/${name}.py`;
+  return name.startsWith("/") ? name : `${PROJECT_ROOT}/${name}`;
+}
+
+/**
+ * Runs Databricks notebooks (names under `databricks/` without `.py`, or paths ending in `.py`)
+ * one after another in one SparkSession; throws `PipelineError` naming the notebook and cell
+ * that failed.
  *
  * @example
  * ```ts ignore
@@ -157,7 +167,7 @@ export async function runDatabricksNotebooks(
   const widgets = { lake_root: fileUrl(options.lakeRoot), ...options.widgets };
   const args = [
     `${PROJECT_ROOT}/scripts/databricks/run_notebook.py`,
-    ...names.map((n) => `${PROJECT_ROOT}/databricks/${n}.py`),
+    ...names.map(notebookPath),
     ...Object.entries(widgets).flatMap(([k, v]) => ["--widget", `${k}=${v}`]),
     "--display-rows",
     String(options.displayRows ?? 5),

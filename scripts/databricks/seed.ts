@@ -1,13 +1,14 @@
 /**
  * A seeded `file://` raw lake for parity runs, their tests and the benchmark: the simulator's
- * records written in the sink's layout by `lib/nrt/fixture.ts`.
+ * records (ours, the original producers', or both) written in the sink's layout by
+ * `lib/nrt/fixture.ts`.
  *
  * @module
  */
 import { FileLake } from "../../lib/lake/file.ts";
 import { writeLakeFromRecords } from "../../lib/nrt/fixture.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import type { FaultPreset } from "../../lib/simulate/mod.ts";
+import type { FaultPreset, SimRecord } from "../../lib/simulate/mod.ts";
 
 /** Options of {@linkcode seedLake}. */
 export interface SeedLakeOptions {
@@ -21,7 +22,18 @@ export interface SeedLakeOptions {
   span?: number;
   /** Prefix of the topic folders. @default "" */
   topicPrefix?: string;
+  /**
+   * Records as ours (`v1`), as the original producers sent them (`original`), or both in the
+   * same topics (`mixed`: ours, then the original producers' with `events` records each).
+   * @default "v1"
+   */
+  format?: "v1" | "original" | "mixed";
+  /** The zone of the original format's wall-clock timestamps (`EVENT_TIME_ZONE`). @default "UTC" */
+  zone?: string;
 }
+
+/** The formats {@linkcode seedLake} can write. */
+export const SEED_FORMATS = ["v1", "original", "mixed"] as const;
 
 /** A fixed start, so that every run writes the same lake. */
 export const SEED_START = new Date("2026-11-26T00:00:00Z");
@@ -34,13 +46,24 @@ export async function seedLake(root: string, options: SeedLakeOptions = {}): Pro
   await Deno.remove(root, { recursive: true }).catch(() => {});
   const lake = new FileLake(root);
   await lake.init();
-  const records = simulate({
-    seed: options.seed ?? 7,
-    events: options.events ?? 3000,
-    faults: options.faults ?? "default",
-    span: options.span ?? 24 * 3_600_000,
-    start: SEED_START,
+  const format = options.format ?? "v1";
+  const zone = options.zone ?? "UTC";
+  const run = (kind: "v1" | "original"): Iterable<SimRecord> =>
+    simulate({
+      seed: options.seed ?? 7,
+      events: options.events ?? 3000,
+      faults: options.faults ?? "default",
+      span: options.span ?? 24 * 3_600_000,
+      start: SEED_START,
+      format: kind,
+      zone,
+    });
+  const records = format === "mixed"
+    ? [...run("v1"), ...run("original")]
+    : run(format === "original" ? "original" : "v1");
+  const result = await writeLakeFromRecords(lake, records, {
+    topicPrefix: options.topicPrefix,
+    zone,
   });
-  const result = await writeLakeFromRecords(lake, records, { topicPrefix: options.topicPrefix });
   return result.records;
 }

@@ -118,3 +118,24 @@ Deno.test(".env.example lists every setting", async () => {
   }
   assert.doesNotMatch(example, /PASSWORD=\S/);
 });
+
+Deno.test("EVENT_TIME_ZONE is an IANA zone name, canonical; anything else is one error naming it", () => {
+  assert.equal(load({}).eventTimeZone, "UTC");
+  assert.equal(load({ EVENT_TIME_ZONE: "europe/berlin" }).eventTimeZone, "Europe/Berlin");
+  assert.equal(load({ EVENT_TIME_ZONE: "Asia/Kolkata" }).eventTimeZone, "Asia/Kolkata");
+  for (const zone of ["+05:30", "CEST+1", "Mars/Olympus", "Europe/Berlin;rm"]) {
+    assert.throws(
+      () => load({ EVENT_TIME_ZONE: zone }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /^EVENT_TIME_ZONE must be an IANA time zone name/.test(e.message) &&
+        e.message.includes(zone) && !e.message.includes("\n"),
+      zone,
+    );
+  }
+  assert.ok(
+    describeConfig(load({ EVENT_TIME_ZONE: "Asia/Tokyo" })).some((r) =>
+      r.setting === "EVENT_TIME_ZONE" && r.value === "Asia/Tokyo"
+    ),
+  );
+});

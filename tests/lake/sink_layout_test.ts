@@ -7,6 +7,7 @@ import {
   checkValue,
   DLQ_HEADERS,
   dlqMessage,
+  hourFolder,
   parseRawPath,
   PartitionBuffer,
   planFiles,
@@ -135,8 +136,22 @@ Deno.test("record time comes from the timestamp field, else the Kafka record tim
   );
   assert.equal(recordTime({ timestamp: null }, 42), 42);
   assert.equal(recordTime({ timestamp: "yesterday" }, 42), 42);
+  assert.equal(recordTime({ timestamp: "2026-02-30 10:00:00" }, 42), 42);
   assert.equal(recordTime({}, 42), 42);
   assert.equal(recordTime([1, 2], 42), 42);
+  assert.equal(recordTime(null, 42), 42);
+  // The original producers' wall-clock times, in EVENT_TIME_ZONE; offsets; epoch ms.
+  assert.equal(recordTime({ timestamp: "2026-11-26 10:15:30" }, 1), at("2026-11-26T10:15:30Z"));
+  assert.equal(
+    recordTime({ timestamp: "2026-11-26 10:15:30" }, 1, "Asia/Kolkata"),
+    at("2026-11-26T04:45:30Z"),
+  );
+  assert.equal(
+    recordTime({ timestamp: "2026-11-26T10:15:30+01:00" }, 1, "Asia/Kolkata"),
+    at("2026-11-26T09:15:30Z"),
+  );
+  assert.equal(recordTime({ timestamp: 1795688130123 }, 1), 1795688130123);
+  assert.equal(hourFolder(at("0999-01-01T05:00:00Z")), "year=0999/month=01/day=01/hour=05");
 });
 
 Deno.test("values are kept as produced when they are one line of JSON, else rejected with a reason", () => {
@@ -159,9 +174,9 @@ Deno.test("values are kept as produced when they are one line of JSON, else reje
 });
 
 /** `checkValue` then `recordTime`: what `checkRecord` must answer, value for value. */
-function slowCheck(value: Uint8Array | null, fallbackMs: number) {
+function slowCheck(value: Uint8Array | null, fallbackMs: number, zone = "UTC") {
   const check = checkValue(value);
-  return check.ok ? { ok: true, time: recordTime(check.json, fallbackMs) } : check;
+  return check.ok ? { ok: true, time: recordTime(check.json, fallbackMs, zone) } : check;
 }
 
 Deno.test("the fast record check agrees with checkValue and recordTime on edge cases", () => {
@@ -176,6 +191,20 @@ Deno.test("the fast record check agrees with checkValue and recordTime on edge c
     '{"timestamp":"2026-01-01"}',
     '{"timestamp":"yesterday"}',
     '{"timestamp":1795688130123}',
+    '{"timestamp":-1795688130123}',
+    '{"timestamp":1795688130123.5}',
+    '{"timestamp":1.7e12}',
+    '{"timestamp":1e400}',
+    '{"timestamp":true}',
+    '{"timestamp":{"ms":1}}',
+    '{"timestamp":"1795688130123"}',
+    '{"timestamp":"2026-11-26 10:15:30"}',
+    '{"event": "click", "user_id": "user_7", "timestamp": "2026-10-25 02:30:00"}',
+    '{"timestamp":"2026-03-29 02:30:00.5"}',
+    '{"timestamp":"2026-11-26T10:15:30.123+05:30"}',
+    '{"timestamp":"2026-11-26T10:15:30-0800"}',
+    '{"timestamp":"2026-11-26T10:15:30.123456Z"}',
+    '{"timestamp":"2026-11-26t10:15:30.123z"}',
     '{"timestamp":"2026-01-01T00:00:00.000Z","timestamp":null}',
     '{"timestamp":null,"timestamp":"2026-01-01T00:00:00.000Z"}',
     '{"time\\u0073tamp":"2026-01-01T00:00:00.000Z"}',
@@ -214,8 +243,14 @@ Deno.test("the fast record check agrees with checkValue and recordTime on edge c
     "  ",
     "",
   ];
-  for (const text of cases) {
-    assert.deepEqual(checkRecord(enc(text), 7), slowCheck(enc(text), 7), JSON.stringify(text));
+  for (const zone of ["UTC", "Asia/Kolkata", "Europe/Berlin"]) {
+    for (const text of cases) {
+      assert.deepEqual(
+        checkRecord(enc(text), 7, zone),
+        slowCheck(enc(text), 7, zone),
+        JSON.stringify(text),
+      );
+    }
   }
   assert.deepEqual(checkRecord(null, 7), slowCheck(null, 7));
   assert.deepEqual(checkRecord(new Uint8Array([0x7b, 0xff, 0x7d]), 7).ok, false);

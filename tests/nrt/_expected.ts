@@ -4,18 +4,24 @@
  */
 import { recordTime } from "../../lib/lake/layout.ts";
 import { FIELDS, ORIGINAL_FIELDS, type Topic, TOPICS } from "../../lib/schema/events.ts";
+import { parseEventTime } from "../../lib/schema/event_time.ts";
 
-/** A bronze row: contract fields (null when missing) and partition columns. */
+/**
+ * A bronze row: contract fields (null when missing), partition columns, and `_t`, the event
+ * time (epoch ms, null when the timestamp has none).
+ */
 export type Row = Record<string, unknown> & {
   year: number;
   month: number;
   day: number;
   hour: number;
+  _t: number | null;
 };
 
 /** Bronze rows per topic from simulated records (non-JSON values skipped, as the sink does). */
 export function bronzeFromRecords(
   records: Iterable<{ topic: string; value: string; timestamp: number }>,
+  zone = "UTC",
 ): Record<Topic, Row[]> {
   const out = Object.fromEntries(TOPICS.map((t) => [t, [] as Row[]])) as Record<Topic, Row[]>;
   for (const r of records) {
@@ -25,12 +31,13 @@ export function bronzeFromRecords(
     } catch {
       continue;
     }
-    const d = new Date(Math.floor(recordTime(v, r.timestamp) / 3_600_000) * 3_600_000);
+    const d = new Date(Math.floor(recordTime(v, r.timestamp, zone) / 3_600_000) * 3_600_000);
     const row: Row = {
       year: d.getUTCFullYear(),
       month: d.getUTCMonth() + 1,
       day: d.getUTCDate(),
       hour: d.getUTCHours(),
+      _t: parseEventTime(v.timestamp, zone),
     };
     const topic = r.topic as Topic;
     for (const f of FIELDS[topic]) row[f] = v[f] ?? null;
@@ -47,19 +54,25 @@ export function bronzeFromRecords(
   return out;
 }
 
-const key = (row: Row, topic: Topic) =>
-  JSON.stringify([...FIELDS[topic], "year", "month", "day", "hour"].map((f) => row[f]));
+/** The original data frame's columns: the original fields and the partition columns. */
+const originalColumns = (
+  topic: Topic,
+) => [...ORIGINAL_FIELDS[topic], "year", "month", "day", "hour"];
 
-/** Original cleaning: no null original field, then distinct rows. */
+/**
+ * Original cleaning over the original data frame's columns only: rows projected to them, no
+ * null in any, then distinct rows.
+ */
 export function originalClean(topic: Topic, rows: Row[]): Row[] {
   const seen = new Set<string>();
   const out: Row[] = [];
+  const columns = originalColumns(topic);
   for (const row of rows) {
-    if (ORIGINAL_FIELDS[topic].some((f) => row[f] === null)) continue;
-    const k = key(row, topic);
+    if (columns.some((f) => row[f] === null)) continue;
+    const k = JSON.stringify(columns.map((f) => row[f]));
     if (seen.has(k)) continue;
     seen.add(k);
-    out.push(row);
+    out.push(Object.fromEntries(columns.map((c) => [c, row[c]])) as Row);
   }
   return out;
 }
@@ -68,19 +81,27 @@ const partKey = (r: Row) =>
   [r.year, r.month, r.day, r.hour].map((n) => String(n).padStart(4, "0")).join("") +
   String(r.timestamp);
 
-/** Better cleaning: one row per non-null event_id (smallest partition + timestamp). */
-export function betterClean(rows: Row[]): Row[] {
+/**
+ * Better cleaning: one row per identity (event_id, else the content of every other contract
+ * field), the smallest partition + timestamp kept.
+ */
+export function betterClean(topic: Topic, rows: Row[]): Row[] {
   const best = new Map<string, Row>();
+  const content = FIELDS[topic].filter((f) => f !== "event_id");
   for (const row of rows) {
-    if (row.event_id === null) continue;
-    const id = row.event_id as string;
+    const id = row.event_id !== null
+      ? `id:${row.event_id}`
+      : `content:${JSON.stringify(content.map((f) => row[f]))}`;
     const b = best.get(id);
     if (!b || partKey(row) < partKey(b)) best.set(id, row);
   }
   return [...best.values()];
 }
 
-function countBy(rows: Row[], dim: string): Array<Record<string, unknown>> {
+function countBy(
+  rows: Array<Record<string, unknown>>,
+  dim: string,
+): Array<Record<string, unknown>> {
   const counts = new Map<unknown, number>();
   for (const r of rows) counts.set(r[dim], (counts.get(r[dim]) ?? 0) + 1);
   return [...counts].map(([value, count]) => ({ [dim]: value, count }));
@@ -114,23 +135,8 @@ export function expectedGold(
   for (const dim of ["device", "event", "page", "referrer", "year", "month", "day"]) {
     gold[`clickstream_by_${dim}`] = countBy(clickOriginal, dim);
   }
-  gold.device_tablet = clickOriginal.filter((r) => r.device === "tablet").map((r) => ({
-    event_id: r.event_id,
-    event: r.event,
-    user_id: r.user_id,
-    timestamp: r.timestamp,
-    page: r.page,
-    referrer: r.referrer,
-    device: r.device,
-    session_id: r.session_id,
-    product_id: r.product_id,
-    search_query: r.search_query,
-    year: r.year,
-    month: r.month,
-    day: r.day,
-    hour: r.hour,
-  }));
-  const click = betterClean(bronze.clickstream);
+  gold.device_tablet = clickOriginal.filter((r) => r.device === "tablet");
+  const click = betterClean("clickstream", bronze.clickstream);
   const hours = new Map<
     string,
     { r: Row; events: number; users: Set<unknown>; sessions: Set<unknown> }
@@ -143,6 +149,7 @@ export function expectedGold(
     if (r.session_id !== null) h.sessions.add(r.session_id);
     hours.set(k, h);
   }
+  // An hour without any session_id has sessions "not available" (null), not 0.
   gold.clickstream_hourly_traffic = [...hours.values()].map((h) => ({
     year: h.r.year,
     month: h.r.month,
@@ -150,9 +157,9 @@ export function expectedGold(
     hour: h.r.hour,
     events: h.events,
     users: h.users.size,
-    sessions: h.sessions.size,
+    sessions: h.sessions.size || null,
   }));
-  const orders = betterClean(bronze.orders);
+  const orders = betterClean("orders", bronze.orders);
   const orderSessions = new Set<unknown>(orders.map((o) => o.session_id).filter((s) => s !== null));
   const steps: Array<[string, (r: Row) => boolean]> = [
     ["page_view", (r) => r.event === "page_view"],
@@ -164,12 +171,16 @@ export function expectedGold(
   const stepSessions = steps.map(([, test]) =>
     new Set(click.filter((r) => r.session_id !== null && test(r)).map((r) => r.session_id)).size
   );
-  gold.clickstream_funnel = steps.map(([step], i) => ({
-    step_order: i + 1,
-    step,
-    sessions: stepSessions[i],
-    rate: stepSessions[0] ? stepSessions[i] / stepSessions[0] : null,
-  }));
+  // Without any session_id the funnel is "not available": no rows.
+  const anySession = click.some((r) => r.session_id !== null);
+  gold.clickstream_funnel = anySession
+    ? steps.map(([step], i) => ({
+      step_order: i + 1,
+      step,
+      sessions: stepSessions[i],
+      rate: stepSessions[0] ? stepSessions[i] / stepSessions[0] : null,
+    }))
+    : [];
 
   // orders
   type Item = { product_id: string; quantity: number; price: number };
@@ -190,8 +201,8 @@ export function expectedGold(
   const completed = orders.filter((o) => o.status === "completed");
   const byDay = new Map<string, { day: string; payment_method: unknown; amounts: number[] }>();
   for (const o of completed) {
-    if (o.timestamp === null || o.payment_method === null || o.total_amount === null) continue;
-    const day = String(o.timestamp).slice(0, 10);
+    if (o._t === null || o.payment_method === null || o.total_amount === null) continue;
+    const day = new Date(o._t).toISOString().slice(0, 10);
     const k = `${day}|${o.payment_method}`;
     const g = byDay.get(k) ?? { day, payment_method: o.payment_method, amounts: [] };
     g.amounts.push(o.total_amount as number);
@@ -237,15 +248,30 @@ export function expectedGold(
   }];
 
   // user-profiles
-  const profiles = betterClean(bronze["user-profiles"]);
+  const profiles = betterClean("user-profiles", bronze["user-profiles"]);
   const latest = new Map<string, Row>();
+  // Later event time, then greater event_id (a present one before none), then greater values.
+  const after = (p: Row, b: Row): boolean => {
+    if (p._t !== b._t) return p._t! > b._t!;
+    if (p.event_id !== b.event_id) {
+      return b.event_id === null ||
+        (p.event_id !== null && String(p.event_id) > String(b.event_id));
+    }
+    const pd = p.details as Record<string, unknown>, bd = b.details as Record<string, unknown>;
+    const tie = [[p.timestamp, b.timestamp], [p.action, b.action], [pd.email, bd.email], [
+      pd.name,
+      bd.name,
+    ], [pd.preferred_category, bd.preferred_category]];
+    for (const [x, y] of tie) {
+      if (x === y) continue;
+      return y === null || (x !== null && String(x) > String(y));
+    }
+    return false;
+  };
   for (const p of profiles) {
-    if (p.user_id === null || p.timestamp === null || p.details === null) continue;
+    if (p.user_id === null || p._t === null || p.details === null) continue;
     const b = latest.get(p.user_id as string);
-    if (
-      !b || (p.timestamp as string) > (b.timestamp as string) ||
-      (p.timestamp === b.timestamp && (p.event_id as string) > (b.event_id as string))
-    ) latest.set(p.user_id as string, p);
+    if (!b || after(p, b)) latest.set(p.user_id as string, p);
   }
   gold.profiles_latest = [...latest.values()].map((p) => {
     const d = p.details as Record<string, unknown>;
@@ -292,27 +318,26 @@ export function expectedGold(
       status: r.status,
       city,
       country,
-      event_id: r.event_id,
       timestamp: r.timestamp,
       year: r.year,
       month: r.month,
       day: r.day,
       hour: r.hour,
-    } as Row;
+    } as Record<string, unknown>;
   }).filter((r) => Object.values(r).every((v) => v !== null));
   gold.returns_usa = splitRows.filter((r) => r.status === "returned" && r.country === "USA");
   for (const dim of ["status", "country", "year", "month", "day"]) {
     gold[`delivery_by_${dim}`] = countBy(splitRows, dim);
   }
-  const picked = new Map<string, string>();
-  const delivered = new Map<string, { ts: string; country: string }>();
-  for (const r of betterClean(bronze["delivery-status"])) {
-    if (r.order_id === null || r.timestamp === null || r.status === null) continue;
+  const picked = new Map<string, number>();
+  const delivered = new Map<string, { ts: number; country: string }>();
+  for (const r of betterClean("delivery-status", bronze["delivery-status"])) {
+    if (r.order_id === null || r._t === null || r.status === null) continue;
     if (r.current_location === null) continue;
     const { country } = split(r.current_location as string);
     if (country === null) continue;
     const id = r.order_id as string;
-    const ts = r.timestamp as string;
+    const ts = r._t;
     if (r.status === "picked_up" && (!picked.has(id) || ts < picked.get(id)!)) picked.set(id, ts);
     if (r.status === "delivered") {
       const d = delivered.get(id);
@@ -325,7 +350,7 @@ export function expectedGold(
   for (const [id, d] of delivered) {
     const p = picked.get(id);
     if (!p) continue;
-    const h = (Date.parse(d.ts) - Date.parse(p)) / 3_600_000;
+    const h = (d.ts - p) / 3_600_000;
     if (!(h > 0)) continue;
     times.set(d.country, [...(times.get(d.country) ?? []), h]);
   }

@@ -6,8 +6,10 @@
  * arithmetic the aggregator uses (cents / orders / 100), so floating point cannot differ.
  */
 import { DuckDBInstance } from "@duckdb/node-api";
+import { eventTimeMacros } from "../../lib/nrt/event_time.ts";
 import {
   FUNNEL_STEPS,
+  MALFORMED_REASONS,
   type ResolvedAggregatorOptions,
   type Snapshot,
 } from "../../lib/realtime/mod.ts";
@@ -24,13 +26,32 @@ export interface Arrival {
 /** What the batch reproduces: every metric and count of a snapshot. */
 export type BatchResult = Pick<
   Snapshot,
-  "windows" | "funnel" | "orders" | "deliveries" | "topProducts" | "totals" | "topics"
+  | "windows"
+  | "funnel"
+  | "orders"
+  | "deliveries"
+  | "topProducts"
+  | "totals"
+  | "topics"
+  | "available"
+  | "malformedReasons"
 >;
 
 /** The parts of a snapshot a batch computation reproduces. */
 export function comparable(s: Snapshot): BatchResult {
-  const { windows, funnel, orders, deliveries, topProducts, totals, topics } = s;
-  return { windows, funnel, orders, deliveries, topProducts, totals, topics };
+  const { windows, funnel, orders, deliveries, topProducts, totals, topics, available } = s;
+  const { malformedReasons } = s;
+  return {
+    windows,
+    funnel,
+    orders,
+    deliveries,
+    topProducts,
+    totals,
+    topics,
+    available,
+    malformedReasons,
+  };
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -51,6 +72,8 @@ export async function batchMetrics(
   const db = await instance.connect();
   const all = async <T = Record<string, unknown>>(sql: string): Promise<T[]> =>
     (await db.runAndReadAll(sql)).getRowObjectsJS() as unknown as T[];
+  // Event time by the rule's SQL translation (tested to agree with lib/schema/event_time.ts).
+  await db.run(eventTimeMacros(o.eventTimeZone));
   try {
     const file = `${dir}/raw.jsonl`;
     await Deno.writeTextFile(
@@ -61,6 +84,7 @@ export async function batchMetrics(
         .join("\n"),
     );
     const W = o.window, L = o.lateness, SIZE = o.slidingWindow, SLIDE = o.slide;
+    const R = MALFORMED_REASONS;
     const sources = [...new Set(arrivals.map((a) => a.source ?? ""))];
     const maxes = sources.map((src, i) =>
       `max(CASE WHEN source = '${src}' THEN t END) OVER (ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS m${i}`
@@ -76,21 +100,34 @@ export async function batchMetrics(
     await db.run(`
       CREATE TABLE raw AS SELECT * FROM read_json('${file}', format = 'newline_delimited',
         columns = {seq: 'BIGINT', topic: 'VARCHAR', line: 'VARCHAR', source: 'VARCHAR'});
-      CREATE TABLE parsed AS SELECT seq, topic, source,
+      CREATE TABLE parsed AS SELECT seq, topic, source, line,
         CASE WHEN json_valid(line) AND json_type(line::JSON) = 'OBJECT' THEN line::JSON END AS j
         FROM raw;
-      CREATE TABLE decoded AS SELECT seq, topic, source, j, json_extract_string(j, '$.event_id') AS id,
-          epoch_ms(TRY_CAST(json_extract_string(j, '$.timestamp') AS TIMESTAMPTZ)) AS t
-        FROM parsed
-        WHERE j IS NOT NULL
-          AND json_type(j, '$.event_id') = 'VARCHAR' AND json_extract_string(j, '$.event_id') <> ''
-          AND json_type(j, CASE WHEN topic IN ('orders', 'delivery-status') THEN '$.order_id'
-                ELSE '$.user_id' END) = 'VARCHAR'
-          AND (CASE WHEN topic IN ('orders', 'delivery-status') THEN json_extract_string(j, '$.order_id')
-                ELSE json_extract_string(j, '$.user_id') END) <> ''
-          AND json_type(j, '$.timestamp') = 'VARCHAR'
-          AND regexp_full_match(json_extract_string(j, '$.timestamp'), '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z')
-          AND TRY_CAST(json_extract_string(j, '$.timestamp') AS TIMESTAMPTZ) IS NOT NULL;
+      -- Why a record is malformed, in the decoder's order of checks (NULL: it is not).
+      CREATE TABLE checked AS SELECT *,
+          CASE WHEN topic IN ('orders', 'delivery-status') THEN '$.order_id' ELSE '$.user_id' END
+            AS key_path,
+          json_type(j, '$.timestamp') AS ts_type,
+          event_time_ms(CASE WHEN json_type(j, '$.timestamp') IN ('VARCHAR', 'BIGINT', 'UBIGINT', 'DOUBLE')
+            THEN json_extract_string(j, '$.timestamp') END) AS t
+        FROM parsed;
+      CREATE TABLE reasons AS SELECT seq, topic, CASE
+          WHEN line IS NULL THEN '${R.noValue}'
+          WHEN NOT json_valid(line) THEN '${R.notJson}'
+          WHEN j IS NULL THEN '${R.notObject}'
+          WHEN coalesce(json_type(j, key_path), '') <> 'VARCHAR'
+            OR json_extract_string(j, key_path) = ''
+            THEN CASE WHEN key_path = '$.user_id' THEN '${R.noUserId}' ELSE '${R.noOrderId}' END
+          WHEN coalesce(ts_type, 'NULL') = 'NULL' THEN '${R.noTimestamp}'
+          WHEN t IS NULL THEN '${R.badTimestamp}'
+          WHEN coalesce(json_type(j, '$.event_id'), 'NULL') NOT IN ('NULL', 'VARCHAR')
+            OR json_extract_string(j, '$.event_id') = '' THEN '${R.badEventId}'
+          END AS reason
+        FROM checked;
+      -- Identity: the event_id, else the record's content (simulated copies are byte-identical).
+      CREATE TABLE decoded AS SELECT c.seq, c.topic, c.source, c.j,
+          coalesce(json_extract_string(c.j, '$.event_id'), 'c:' || md5(c.line)) AS id, c.t
+        FROM checked c JOIN reasons r USING (seq) WHERE r.reason IS NULL;
       -- The watermark an event meets: the smallest, over sources, of the max event time of the
       -- source's earlier decoded events − lateness; none until every source has one.
       CREATE TABLE gated AS
@@ -163,6 +200,11 @@ export async function batchMetrics(
         device: r.device as string,
         events: r.n as number,
       }));
+    const [{ sessionSeen, productSeen }] = await all<
+      { sessionSeen: boolean; productSeen: boolean }
+    >(`
+      SELECT count(session_id) > 0 AS "sessionSeen", count(product_id) > 0 AS "productSeen"
+      FROM clicks`);
     const activity = (await all(`
       SELECT (floor(t / ${W}) * ${W})::DOUBLE AS w, count(DISTINCT user_id)::INTEGER AS users,
         count(DISTINCT session_id)::INTEGER AS sessions
@@ -170,7 +212,7 @@ export async function batchMetrics(
       .map((r) => ({
         window: iso(r.w as number),
         users: r.users as number,
-        sessions: r.sessions as number,
+        sessions: sessionSeen ? r.sessions as number : null,
       }));
     const activeUsers = (await all(`
       WITH starts AS (
@@ -184,7 +226,7 @@ export async function batchMetrics(
       .map((r) => ({
         window: iso(r.w as number),
         users: r.users as number,
-        sessions: r.sessions as number,
+        sessions: sessionSeen ? r.sessions as number : null,
       }));
     const revenue = (await all(`
       SELECT (floor(t / ${W}) * ${W})::DOUBLE AS w, count(cents)::INTEGER AS orders,
@@ -222,12 +264,14 @@ export async function batchMetrics(
         count(*) FILTER (s0 AND s1 AND s2 AND s3 AND s4)::INTEGER AS k4
       FROM sessions`);
     const f = funnelRows[0] as Record<string, number>;
-    const funnel = FUNNEL_STEPS.map((step, k) => ({
-      step,
-      sessions: f[`k${k}`],
-      reached: f[`r${k}`],
-      conversion: f.k0 ? f[`k${k}`] / f.k0 : null,
-    }));
+    const funnel = sessionSeen
+      ? FUNNEL_STEPS.map((step, k) => ({
+        step,
+        sessions: f[`k${k}`],
+        reached: f[`r${k}`],
+        conversion: f.k0 ? f[`k${k}`] / f.k0 : null,
+      }))
+      : [];
 
     const byStatus = await all<BatchResult["orders"]["byStatus"][number]>(`
       SELECT status, payment_method, count(*)::INTEGER AS orders FROM orders
@@ -317,7 +361,27 @@ export async function batchMetrics(
         byStatus: deliveryRows,
         countries: [...countries.values()].sort((a, b) => (a.country < b.country ? -1 : 1)),
       },
-      topProducts: { views: await top("click"), addToCart: await top("add_to_cart") },
+      topProducts: {
+        views: await top("click"),
+        addToCart: await top("add_to_cart"),
+        ordered: await all<{ product_id: string; count: number }>(`
+          SELECT item->>'product_id' AS product_id, sum((item->>'quantity')::BIGINT)::INTEGER AS count
+          FROM (SELECT unnest(json_extract(j, '$.items[*]')) AS item FROM orders
+            WHERE cents IS NOT NULL AND json_type(j, '$.items') = 'ARRAY')
+          WHERE json_type(item, '$.product_id') = 'VARCHAR' AND json_type(item, '$.quantity') IN ('BIGINT', 'UBIGINT')
+            AND (item->>'quantity')::BIGINT > 0
+          GROUP BY ALL ORDER BY count DESC, product_id LIMIT ${o.topN}`),
+      },
+      available: { sessions: sessionSeen, funnel: sessionSeen, productViews: productSeen },
+      malformedReasons: (await all<{ topic: string; reason: string; count: number }>(`
+        SELECT topic, reason, count(*)::INTEGER AS count FROM reasons WHERE reason IS NOT NULL
+        GROUP BY ALL`)).map((r) => ({ ...r, topic: r.topic as typeof TOPICS[number] })).sort((
+        a,
+        b,
+      ) =>
+        TOPICS.indexOf(a.topic) - TOPICS.indexOf(b.topic) || b.count - a.count ||
+        (a.reason < b.reason ? -1 : 1)
+      ),
     };
   } finally {
     db.closeSync();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { createAggregator, type Snapshot } from "../../lib/realtime/mod.ts";
+import { UsageError } from "../../lib/errors.ts";
+import { createAggregator, MALFORMED_REASONS, type Snapshot } from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { click, delivery, order } from "./_events.ts";
 
@@ -12,10 +13,11 @@ Deno.test("malformed records are counted and skipped, never a crash", () => {
     '{"event_id":"x","user_id":"u","timestamp":"2026-11-26T10:0', // truncated
     "null",
     "[1,2]",
-    JSON.stringify({ user_id: "u", timestamp: "2026-11-26T10:00:00.000Z" }), // no event_id
     JSON.stringify({ event_id: "x", timestamp: "2026-11-26T10:00:00.000Z" }), // no key
     JSON.stringify({ event_id: "x", user_id: "u", timestamp: "yesterday" }),
+    JSON.stringify({ event_id: "x", user_id: "u", timestamp: "2026-02-30 10:00:00" }),
     JSON.stringify({ event_id: "x", user_id: "u", timestamp: null }),
+    JSON.stringify({ event_id: 7, user_id: "u", timestamp: "2026-11-26T10:00:00.000Z" }),
   ];
   for (const line of bad) assert.equal(agg.addLine("clickstream", line), "malformed");
   assert.equal(agg.addLine("orders", null), "malformed");
@@ -23,6 +25,69 @@ Deno.test("malformed records are counted and skipped, never a crash", () => {
   assert.equal(snap.totals.malformed, bad.length + 1);
   assert.equal(snap.totals.accepted, 0);
   assert.equal(snap.watermark, null);
+  // Each counted with its reason.
+  const R = MALFORMED_REASONS;
+  assert.deepEqual(snap.malformedReasons, [
+    { topic: "clickstream", reason: R.notJson, count: 2 },
+    { topic: "clickstream", reason: R.notObject, count: 2 },
+    { topic: "clickstream", reason: R.badTimestamp, count: 2 },
+    { topic: "clickstream", reason: R.badEventId, count: 1 },
+    { topic: "clickstream", reason: R.noTimestamp, count: 1 },
+    { topic: "clickstream", reason: R.noUserId, count: 1 },
+    { topic: "orders", reason: R.noValue, count: 1 },
+  ]);
+});
+
+Deno.test("the original producers' records are accepted: wall-clock times in the zone, identity by content", () => {
+  const v0 = (ts: string, extra = "") =>
+    `{"event": "click", "user_id": "user_7", "timestamp": "${ts}", "page": "home_page", ` +
+    `"referrer": "direct", "device": "tablet"${extra}}`;
+  const agg = createAggregator({ lateness: 5 * MIN, eventTimeZone: "Asia/Kolkata" });
+  assert.equal(agg.addLine("clickstream", v0("2026-11-26 15:45:30")), "accepted");
+  // The same record again, with other spacing and key order: a duplicate by content.
+  const same = JSON.stringify(Object.fromEntries(
+    Object.entries(JSON.parse(v0("2026-11-26 15:45:30"))).reverse(),
+  ));
+  assert.equal(agg.addLine("clickstream", same), "duplicate");
+  assert.equal(agg.addLine("clickstream", v0("2026-11-26 15:45:31")), "accepted");
+  assert.equal(agg.addLine("clickstream", v0("2026-11-26 15:45:31", ', "x": 1')), "accepted");
+  // Epoch ms and offsets are event times too.
+  assert.equal(agg.addLine("clickstream", v0("2026-11-26T10:16:00Z")), "accepted");
+  assert.equal(
+    agg.add("clickstream", { ...JSON.parse(v0("")), timestamp: 1795688190000 }),
+    "accepted",
+  );
+  const snap = agg.snapshot();
+  // 15:45:30 in Kolkata is 10:15:30 UTC.
+  assert.deepEqual(snap.windows.events.map((w) => w.window), [
+    "2026-11-26T10:15:00.000Z",
+    "2026-11-26T10:16:00.000Z",
+  ]);
+  assert.equal(snap.options.eventTimeZone, "Asia/Kolkata");
+  // No session_id or product_id in these records: those metrics are not available.
+  assert.deepEqual(snap.available, { sessions: false, funnel: false, productViews: false });
+  assert.deepEqual(snap.funnel, []);
+  assert.ok(snap.windows.activity.every((a) => a.sessions === null && a.users === 1));
+  assert.deepEqual(snap.windows.clicks.map((c) => c.device), ["tablet", "tablet"]);
+  assert.throws(() => createAggregator({ eventTimeZone: "+05:30" }), UsageError);
+});
+
+Deno.test("top products by units ordered fill from orders of either format", () => {
+  const agg = createAggregator();
+  const v0 = (n: number, status: string, items: string) =>
+    `{"order_id": "order_${n}", "user_id": "user_1", "timestamp": "2026-11-26 10:00:0${n}", ` +
+    `"items": [${items}], "total_amount": 10.0, "payment_method": "paypal", "status": "${status}"}`;
+  const item = (p: number, q: number) =>
+    `{"product_id": "prod_${p}", "quantity": ${q}, "price": 5.0}`;
+  agg.addLine("orders", v0(1, "completed", `${item(1, 2)}, ${item(2, 1)}`));
+  agg.addLine("orders", v0(2, "pending", item(2, 3)));
+  agg.addLine("orders", v0(3, "canceled", item(3, 5)));
+  const snap = agg.snapshot();
+  assert.deepEqual(snap.topProducts.ordered, [
+    { product_id: "prod_2", count: 4 },
+    { product_id: "prod_1", count: 2 },
+  ]);
+  assert.equal(snap.orders.revenue, 20);
 });
 
 Deno.test("events later than the allowed lateness are counted and reported, not added", () => {

@@ -25,3 +25,47 @@ Deno.test("streaming aggregates equal DuckDB's batch over a faulty simulated str
   assert.ok(snap.deliveries.countries.some((c) => c.timed > 0), "no timed deliveries");
   assert.deepEqual(comparable(snap), await batchMetrics(arrivals, agg.options));
 });
+
+Deno.test("streaming aggregates equal DuckDB's batch over the original producers' records mixed with ours", async () => {
+  const zone = "America/New_York";
+  const start = new Date("2026-11-26T00:00:00Z");
+  const ours = [
+    ...simulate({ seed: 6, events: 3000, faults: "heavy", start, span: 24 * 3600_000 }),
+  ];
+  const original = [...simulate({
+    seed: 6,
+    events: 4000,
+    faults: "heavy",
+    start,
+    span: 24 * 3600_000,
+    format: "original",
+    zone,
+  })];
+  // Interleaved in emission order, as two producers writing to the same topics would be.
+  const records = [
+    ...ours.map((r, i) => ({ r, at: i / ours.length })),
+    ...original.map((r, i) => ({ r, at: i / original.length })),
+  ].sort((a, b) => a.at - b.at).map(({ r }) => r);
+  const agg = createAggregator({ lateness: 2 * 60_000, eventTimeZone: zone });
+  const arrivals: Arrival[] = [];
+  for (const r of records) {
+    agg.addLine(r.topic, r.value);
+    arrivals.push({ topic: r.topic, line: r.value });
+  }
+  const snap = agg.snapshot();
+  for (const k of ["malformed", "late", "duplicates", "nullFields"] as const) {
+    assert.ok(snap.totals[k] > 0, `no ${k} in the stream`);
+  }
+  // Every valid original record is accepted (none is malformed for lack of an event_id).
+  const accepted = snap.totals.accepted + snap.totals.duplicates + snap.totals.late;
+  const valid = records.filter((r) => {
+    try {
+      return typeof JSON.parse(r.value) === "object";
+    } catch {
+      return false;
+    }
+  }).length;
+  assert.equal(accepted, valid);
+  assert.ok(snap.windows.activity.some((a) => (a.sessions ?? 0) > 0));
+  assert.deepEqual(comparable(snap), await batchMetrics(arrivals, agg.options));
+});

@@ -33,7 +33,13 @@ Deno.test("a topic selection keeps that topic's metrics and sums its counts", ()
   assert.deepEqual(orders.windows.clicks, []);
   assert.deepEqual(orders.funnel, []);
   assert.deepEqual(orders.deliveries, { byStatus: [], countries: [] });
-  assert.deepEqual(orders.topProducts, { views: [], addToCart: [] });
+  // Units ordered come from the orders topic; views and add-to-cart from the clickstream.
+  assert.ok(snap.topProducts.ordered.length > 0);
+  assert.deepEqual(orders.topProducts, {
+    views: [],
+    addToCart: [],
+    ordered: snap.topProducts.ordered,
+  });
   assert.ok(orders.lateEvents.every((e) => e.topic === "orders"));
 
   const two = selectSnapshot(snap, { topics: ["clickstream", "delivery-status"] });
