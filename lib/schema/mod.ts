@@ -1,6 +1,7 @@
 /**
- * The events' contract: types and enumerations (`events.ts`), runtime validation and record
- * decoding (`validate.ts`), and JSON Schemas (`json_schema.ts`).
+ * The events' contract: types and enumerations (`events.ts`), the one validity rule for a raw
+ * record (`raw.ts`), runtime validation and record decoding (`validate.ts`), and JSON Schemas
+ * (`json_schema.ts`).
  *
  * @example
  * ```ts
@@ -15,5 +16,6 @@
  */
 
 export * from "./events.ts";
+export * from "./raw.ts";
 export * from "./validate.ts";
 export * from "./json_schema.ts";
