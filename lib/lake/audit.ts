@@ -1,6 +1,7 @@
 /**
  * Checking the raw lake against Kafka: every record of a topic must be in exactly one lake file
- * (valid JSON) or exactly once in the topic's DLQ (anything else), no more, no less.
+ * (a valid raw record, `lib/schema/raw.ts`) or exactly once in the topic's DLQ (anything else),
+ * no more, no less.
  *
  * Lines carry no offsets; the file name does. A file's lines are matched to the topic's valid
  * records from its start offset on, in order (records sent to the DLQ are skipped), and each
@@ -10,7 +11,8 @@
  */
 import type { Kafka } from "kafkajs";
 import { dlqName } from "../kafka/client.ts";
-import { checkValue, DLQ_HEADERS } from "./dlq.ts";
+import { parseRaw } from "../schema/raw.ts";
+import { DLQ_HEADERS } from "./dlq.ts";
 import { hourStart, parseRawPath, recordTime } from "./layout.ts";
 import type { LakeStorage } from "./storage.ts";
 
@@ -177,7 +179,7 @@ export async function auditLake(
     const invalid = new Set<string>();
     for (const r of records.get(topic)!) {
       a.kafka++;
-      const check = checkValue(r.value);
+      const check = parseRaw(r.value);
       if (!check.ok) {
         a.invalid++;
         invalid.add(`${r.partition}:${r.offset}`);
@@ -188,7 +190,7 @@ export async function auditLake(
       list.push({
         offset: r.offset,
         value: decoder.decode(r.value!),
-        time: recordTime(check.json, r.timestamp),
+        time: recordTime(check.record, r.timestamp),
       });
       valid.set(r.partition, list);
     }
