@@ -22,6 +22,7 @@ import {
   type SilverCounts,
   silverCounts,
 } from "./silver.ts";
+import { loadQuarantine } from "./quarantine.ts";
 import { cachedFiles, readCheckpoint, syncLake, type SyncReport } from "./sync.ts";
 import {
   addHashes,
@@ -101,6 +102,11 @@ export interface NrtReport {
   written: { curated: number; analysis: number };
   /** Gold tables refreshed or rebuilt by this pass (every table on a full pass). */
   goldUpdated: number;
+  /**
+   * Raw lines set aside (type drift, invalid records): `added` by this pass (in
+   * `sync.quarantined`), `total` in the `quarantine` table.
+   */
+  quarantine: { added: number; total: number };
   /** Milliseconds per step (sync, plan, silver, gold, write, report). */
   timings: Record<string, number>;
 }
@@ -189,6 +195,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
       cacheDir,
       full: options.full,
       topicPrefix: prefix,
+      writeQuarantine: writeBack,
       onProgress: (done, total) => {
         if (done === total || done - lastShown >= Math.max(1, Math.ceil(total / 10))) {
           lastShown = done;
@@ -196,7 +203,14 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         }
       },
     });
-    for (const q of sync.quarantined) progress(`  quarantined ${q.path}: ${q.reason}`);
+    const byFile = Map.groupBy(sync.quarantined, (q) => q.file);
+    for (const [file, records] of byFile) {
+      progress(
+        `  quarantined ${records.length} line(s) of ${file}: line ${records[0].line}, ${
+          records[0].reason
+        }${records.length > 1 ? ", …" : ""}`,
+      );
+    }
     lap("sync");
 
     const db = await NrtDb.open({
@@ -206,6 +220,16 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
     });
     try {
       await ensureMeta(db);
+      const quarantine = { added: sync.quarantined.length, total: 0 };
+      // Rebuilt when the sync changed what is set aside (or on a first or full pass).
+      if (
+        sync.quarantined.length > 0 || sync.removed.length > 0 || sync.replaced > 0 ||
+        options.full || !(await tableExists(db, "main", "quarantine"))
+      ) {
+        quarantine.total = await loadQuarantine(db, cacheDir);
+      } else {
+        quarantine.total = Number(await db.value("SELECT count(*) FROM quarantine"));
+      }
       const cached = cachedFiles(await readCheckpoint(cacheDir), cacheDir, prefix);
       const loaded = new Map(
         (await db.rows<{ path: string; size: number; last_modified: number }>(
@@ -373,6 +397,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         gold,
         written,
         goldUpdated: touched.length,
+        quarantine,
         timings,
       };
     } finally {
