@@ -3,7 +3,8 @@
  * [--idle-timeout 10s]`:
  * real-time aggregates over the four topics. Live, it redraws a compact table every second until
  * Ctrl-C (or `--duration`); with `--once` it reads up to the high watermarks as of the start,
- * then prints the final snapshot (as JSON with `--json`).
+ * then prints the final snapshot (as JSON with `--json`). Live, its state is bounded
+ * (`--retention`, `--max-future`); a consumer that crashes for good exits 1 with the reason.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import {
   countRows,
   createAggregator,
   IDLE_TIMEOUT_MS,
+  LIVE_DEFAULTS,
   type Snapshot,
   summaryRows,
   windowRows,
@@ -49,6 +51,19 @@ const SPEC = {
       min: 0,
       description: "live mode: a partition read to its end and quiet this long stops holding " +
         "the watermark back (0: never)",
+    },
+    "max-future": {
+      type: "duration",
+      default: LIVE_DEFAULTS.maxFuture,
+      min: 0,
+      description: "live mode: events further ahead of the wall clock count as future and do " +
+        "not move the watermark (0: no check)",
+    },
+    retention: {
+      type: "duration",
+      default: LIVE_DEFAULTS.retention,
+      min: 0,
+      description: "live mode: final windows kept this long behind the watermark (0: all)",
     },
   },
   examples: [
@@ -115,7 +130,18 @@ async function live(
 await runCli(async () => {
   const { flags } = parseFlags(SPEC, Deno.args);
   const config = loadConfig();
-  const agg = createAggregator({ window: flags.window, lateness: flags.lateness, topN: flags.top });
+  // A replay (--once) reads a bounded log and never uses the wall clock; a live run is bounded.
+  const bounds = flags.once ? {} : {
+    maxFuture: flags["max-future"],
+    retention: flags.retention,
+    deliveryHorizon: LIVE_DEFAULTS.deliveryHorizon,
+  };
+  const agg = createAggregator({
+    window: flags.window,
+    lateness: flags.lateness,
+    topN: flags.top,
+    ...bounds,
+  });
   const kafka = createKafka(config.kafka, { clientId: "ecom-realtime" });
   const fromBeginning = flags["from-beginning"];
   if (flags.once) {

@@ -11,14 +11,15 @@
  * (its next record makes it count again).
  *
  * Nothing is committed: real-time views are rebuilt from the log, so each run uses a throw-away
- * consumer group unless one is given.
+ * consumer group unless one is given; the consumer keeps each partition's position itself, so a
+ * restart of the kafkajs consumer (after a broker restart) neither loses nor re-counts a record.
  *
  * @module
  */
 import type { Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
-import { KafkaError } from "../errors.ts";
-import { highWatermarks, topicName } from "../kafka/mod.ts";
+import { errorMessage, KafkaError } from "../errors.ts";
+import { partitionOffsets, topicName } from "../kafka/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import type { Aggregator, Outcome } from "./aggregator.ts";
 
@@ -82,6 +83,13 @@ export const IDLE_TIMEOUT_MS = 10_000;
  * Consumes the four topics into `aggregator` until `signal` aborts (or, with `once`, until the
  * high watermarks at the start are reached); returns the counts.
  *
+ * It never re-counts a record: each partition's position is kept, records below it are
+ * skipped, and a consumer restarted by kafkajs (after a broker restart, say) seeks back to it.
+ * With `once` it never hangs: a partition whose records were deleted (`delete-records`,
+ * retention) or hold only transaction markers counts as read. A consumer that crashes for good
+ * (a compression codec it lacks, an authorization error) rejects with a `KafkaError` naming the
+ * reason.
+ *
  * @example
  * ```ts ignore
  * const agg = createAggregator();
@@ -105,9 +113,6 @@ export async function consumeInto(
   };
   const base = new Map<string, Topic>(TOPICS.map((t) => [topicName(config, t), t]));
   const names = [...base.keys()];
-  // In `once` mode: "topic/partition" → last offset to read, and the partitions not done yet.
-  const ends = new Map<string, number>();
-  const pending = new Set<string>();
   if (options.once && !options.fromBeginning) return stats;
   // Where each listed partition starts (only from the beginning: a live tail starts at the end).
   const start = new Map(
@@ -117,14 +122,18 @@ export async function consumeInto(
       )
       : [],
   );
+  // In `once` mode: "topic/partition" → last offset to read, and the partitions not done yet.
+  const ends = new Map<string, number>();
+  const pending = new Set<string>();
   if (options.fromBeginning) {
     // Every partition holding records is a source the watermark must wait for.
     const sources: string[] = [];
     for (const name of names) {
-      for (const [partition, end] of await highWatermarks(kafka, name)) {
-        ends.set(`${name}/${partition}`, end - 1);
-        if (end > (start.get(`${name}/${partition}`) ?? 0)) {
-          pending.add(`${name}/${partition}`);
+      for (const { partition, low, high } of await partitionOffsets(kafka, name)) {
+        const key = `${name}/${partition}`;
+        ends.set(key, high - 1);
+        if (high > Math.max(low, start.get(key) ?? 0)) {
+          pending.add(key);
           sources.push(`${base.get(name)}/${partition}`);
         }
       }
@@ -162,6 +171,10 @@ export async function consumeInto(
       }
     }, Math.max(10, Math.min(1000, Math.floor(idleTimeout / 4))));
   }
+  /** "topic/partition" → the next offset to count (records below it were counted). */
+  const next = new Map<string, number>(start);
+  let deletionTimer: ReturnType<typeof setInterval> | undefined;
+  let lastBatchAt = now();
   try {
     let done = false;
     await new Promise<void>((resolve, reject) => {
@@ -169,27 +182,76 @@ export async function consumeInto(
         done = true;
         resolve();
       };
+      const passed = (key: string, lastOffset: number) => {
+        if (!options.once || lastOffset < (ends.get(key) ?? -1)) return;
+        pending.delete(key);
+        if (pending.size === 0) finish();
+      };
       options.signal?.addEventListener("abort", finish, { once: true });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        // kafkajs restarts the consumer after errors that may pass (it then seeks back, below).
+        if (payload.restart) return;
+        reject(
+          new KafkaError(
+            `The real-time consumer stopped: ${errorMessage(payload.error)}`,
+            { cause: payload.error },
+          ),
+        );
+      });
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        // A consumer that (re)joins starts from the group's offsets, and this group commits
+        // none: continue from the positions reached instead.
+        for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+          for (const partition of partitions) {
+            const offset = next.get(`${topic}/${partition}`);
+            if (offset === undefined) continue;
+            try {
+              consumer.seek({ topic, partition, offset: String(offset) });
+            } catch { /* not running yet: records below the position are skipped anyway */ }
+          }
+        }
+      });
+      // Batches of transaction markers or aborted records reach no handler: they end here.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize === 0) {
+          passed(`${payload.topic}/${payload.partition}`, Number(payload.lastOffset));
+        }
+      });
+      if (options.once) {
+        // Records deleted while this run waits for them (delete-records, retention) never
+        // come: a partition whose low watermark passed its last offset is read.
+        deletionTimer = setInterval(() => {
+          if (now() - lastBatchAt < DELETION_CHECK_MS || pending.size === 0) return;
+          checkDeleted(kafka, pending, ends).then((gone) => {
+            for (const key of gone) passed(key, ends.get(key)!);
+          }).catch(() => {/* the broker may be away: the next check will tell */});
+        }, DELETION_CHECK_MS);
+      }
       consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           if (done) return;
+          lastBatchAt = now();
           const topic = base.get(batch.topic)!;
           const key = `${batch.topic}/${batch.partition}`;
           const source = `${topic}/${batch.partition}`;
           const last = options.once ? ends.get(key) ?? -1 : undefined;
-          const first = start.get(key) ?? 0;
+          const first = next.get(key) ?? 0;
           let n = 0;
+          let position = first;
           for (const message of batch.messages) {
             const offset = Number(message.offset);
             if (offset < first) continue;
             if (last !== undefined && offset > last) break;
-            const value = message.value === null ? null : message.value.toString();
-            const outcome = aggregator.addLine(topic, value, source);
+            const outcome = aggregator.addLine(topic, message.value, source);
+            position = offset + 1;
             n++;
-            options.onRecord?.({ topic, partition: batch.partition, offset, value, outcome });
+            if (options.onRecord) {
+              const value = message.value === null ? null : message.value.toString();
+              options.onRecord({ topic, partition: batch.partition, offset, value, outcome });
+            }
           }
-          if (last !== undefined && Number(batch.lastOffset()) >= last) pending.delete(key);
+          if (position > first) next.set(key, position);
           heard.set(source, {
             at: now(),
             atEnd: Number(batch.lastOffset()) + 1 >= Number(batch.highWatermark),
@@ -197,7 +259,7 @@ export async function consumeInto(
           stats.records += n;
           stats.perTopic[topic] += n;
           options.onBatch?.(stats);
-          if (options.once && pending.size === 0) finish();
+          if (last !== undefined) passed(key, Number(batch.lastOffset()));
           await Promise.resolve();
         },
       }).catch(reject);
@@ -216,7 +278,34 @@ export async function consumeInto(
     });
   } finally {
     clearInterval(idleTimer);
+    clearInterval(deletionTimer);
     await consumer.disconnect().catch(() => {});
   }
   return stats;
+}
+
+/** How often a `once` run checks whether the records it waits for were deleted, ms. */
+const DELETION_CHECK_MS = 2000;
+
+/** The pending partitions whose records up to their last offset were deleted meanwhile. */
+async function checkDeleted(
+  kafka: Kafka,
+  pending: ReadonlySet<string>,
+  ends: ReadonlyMap<string, number>,
+): Promise<string[]> {
+  const topics = new Set([...pending].map((key) => key.slice(0, key.lastIndexOf("/"))));
+  const gone: string[] = [];
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    for (const topic of topics) {
+      for (const o of await admin.fetchTopicOffsets(topic)) {
+        const key = `${topic}/${o.partition}`;
+        if (pending.has(key) && Number(o.low) > (ends.get(key) ?? Infinity)) gone.push(key);
+      }
+    }
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  return gone;
 }

@@ -2,7 +2,9 @@
  * Decoding a record value into an event, with light validation: enough to aggregate safely,
  * not the full schema check the lake's silver layer applies.
  *
- * A value is **malformed** (counted, skipped, never a crash) unless it is a JSON object with a
+ * A value is **malformed** (counted, skipped, never a crash) unless it passes the one validity
+ * rule for raw records (`lib/schema/raw.ts`: UTF-8, JSON, an object, one line, under the size
+ * limit: what the lake sink sends to the dead-letter topic is malformed here too) and has a
  * non-empty string `event_id`, the topic's key field (`user_id` or `order_id`) as a non-empty
  * string, and `timestamp` as an ISO-8601 UTC string (`2026-11-26T10:15:30.123Z`, milliseconds
  * optional). Every other field may be null, missing or of the wrong type: such an event is
@@ -12,6 +14,7 @@
  * @module
  */
 import { KEY_FIELD, ORIGINAL_FIELDS, type Topic } from "../schema/events.ts";
+import { parseRaw } from "../schema/raw.ts";
 
 /** An accepted event: its fields, and its event time in epoch ms. */
 export interface Decoded {
@@ -50,22 +53,22 @@ export function decodeEvent(topic: Topic, value: unknown): Decoded | null {
 }
 
 /**
- * Parses a record value (a JSON line) and checks it; returns null when it is malformed.
+ * Applies the raw validity rule to a record value (bytes as read from Kafka, or a JSON line as
+ * text), then checks it like {@linkcode decodeEvent}; returns null when it is malformed.
  *
  * @example
  * ```ts
  * import { decodeLine } from "./decode.ts";
  * decodeLine("clickstream", "{'event': 'click'}"); // null: a Python dict, not JSON
+ * decodeLine("clickstream", "[1]"); // null: JSON, but not an object
  * ```
  */
-export function decodeLine(topic: Topic, line: string): Decoded | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  return decodeEvent(topic, value);
+export function decodeLine(
+  topic: Topic,
+  line: Uint8Array | string | null | undefined,
+): Decoded | null {
+  const raw = parseRaw(line);
+  return raw.ok ? decodeEvent(topic, raw.record) : null;
 }
 
 /** Whether an accepted event has a null (or missing) value in one of its original fields. */
