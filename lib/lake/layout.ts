@@ -39,7 +39,7 @@ const pad = (n: number, width = 2) => String(n).padStart(width, "0");
  */
 export function hourFolder(ms: number): string {
   const d = new Date(ms);
-  return `year=${d.getUTCFullYear()}/month=${pad(d.getUTCMonth() + 1)}/day=${
+  return `year=${pad(d.getUTCFullYear(), 4)}/month=${pad(d.getUTCMonth() + 1)}/day=${
     pad(d.getUTCDate())
   }/hour=${pad(d.getUTCHours())}`;
 }
@@ -63,6 +63,14 @@ export function rawPath(file: RawFile, extension = "json"): string {
 const RAW_PATH =
   /^topics\/([^/]+)\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/([^/+]+)\+(\d+)\+(\d{10,})\.(json|parquet)$/;
 
+/** The UTC hour of a date (`Date.UTC` would read years 0–99 as 1900–1999). */
+function utcHour(year: number, month: number, day: number, hour: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour);
+  return d.getTime();
+}
+
 /**
  * Parses a raw file path; `null` if it does not follow the layout.
  *
@@ -79,13 +87,18 @@ export function parseRawPath(path: string): RawFile | null {
     topic: m[1],
     partition: Number(m[7]),
     startOffset: Number(m[8]),
-    hour: Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]), Number(m[5])),
+    hour: utcHour(Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])),
   };
 }
 
+/** The first and last instants a four-digit `year=` folder can hold. */
+const FIRST_MS = Date.parse("0000-01-01T00:00:00.000Z");
+const LAST_MS = Date.parse("9999-12-31T23:59:59.999Z");
+
 /**
  * The event time of a record for partitioning: its `timestamp` field when that is a valid
- * ISO-8601 string, else `fallbackMs` (the Kafka record's timestamp).
+ * ISO-8601 string of the years 0000–9999 (what a four-digit `year=` folder holds), else
+ * `fallbackMs` (the Kafka record's timestamp).
  *
  * @example
  * ```ts
@@ -98,7 +111,7 @@ export function recordTime(value: unknown, fallbackMs: number): number {
   const ts = (value as { timestamp?: unknown } | null)?.timestamp;
   if (typeof ts === "string") {
     const ms = Date.parse(ts);
-    if (!Number.isNaN(ms)) return ms;
+    if (ms >= FIRST_MS && ms <= LAST_MS) return ms;
   }
   return fallbackMs;
 }
