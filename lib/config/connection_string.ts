@@ -70,8 +70,10 @@ export function parseConnectionString(text: string): ConnectionString {
   if (!/^https?:\/\/[^/?#\s]+/.test(blobEndpoint)) throw bad("BlobEndpoint must be an http(s) URL");
   const dfsEndpoint = fields.get("dfsendpoint")?.replace(/\/+$/, "") ??
     blobEndpoint.replace(".blob.", ".dfs.");
-  // An explicit endpoint names its account in the host (…/devstoreaccount1 on Azurite).
-  const name = account ?? /^https?:\/\/([a-z0-9]+)\./.exec(blobEndpoint)?.[1] ??
-    /\/([a-z0-9]+)$/.exec(blobEndpoint)?.[1] ?? "";
+  // Without AccountName, the endpoint names the account: in its path on Azurite
+  // (http://127.0.0.1:10000/devstoreaccount1), else in its host (https://acct.blob.…).
+  const endpoint = new URL(blobEndpoint);
+  const name = account ?? (endpoint.pathname.split("/").find(Boolean) ??
+    endpoint.hostname.split(".")[0]);
   return { account: name, blobEndpoint, dfsEndpoint, accountKey, sas };
 }
