@@ -40,6 +40,12 @@ const SPEC = {
     window: { type: "duration", default: 60_000, min: 1, description: "tumbling window length" },
     lateness: { type: "duration", default: 300_000, min: 0, description: "allowed lateness" },
     top: { type: "integer", default: 10, min: 1, description: "products in each top list" },
+    "session-timeout": {
+      type: "duration",
+      default: 1_800_000,
+      min: 1,
+      description: "event time between two events of a session before it counts as two",
+    },
     duration: {
       type: "duration",
       min: 1,
@@ -140,6 +146,7 @@ await runCli(async () => {
     window: flags.window,
     lateness: flags.lateness,
     topN: flags.top,
+    sessionTimeout: flags["session-timeout"],
     ...bounds,
   });
   const kafka = createKafka(config.kafka, { clientId: "ecom-realtime" });
