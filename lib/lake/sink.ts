@@ -452,8 +452,10 @@ class LakeSink {
     const admin = this.#kafka.admin();
     try {
       await admin.connect();
-      await this.#checkAlone(admin);
       const existing = new Set(await admin.listTopics());
+      // After a first metadata request: kafkajs finds the group coordinator in it (before one,
+      // it waits a retry delay).
+      await this.#checkAlone(admin);
       const missing = this.#topics.filter((t) => !existing.has(t));
       if (missing.length > 0) {
         throw new KafkaError(
