@@ -69,12 +69,10 @@ export type SettingsCheck = "recorded" | "matched";
  * const settings = { flushSize: 1000, rotateIntervalMs: 600000, timeField: "timestamp", timeZone: "UTC" };
  * await checkLayoutSettings(lake, "orders", settings); // "recorded"
  * await checkLayoutSettings(lake, "orders", settings); // "matched"
- * let refused = "";
- * try {
- *   await checkLayoutSettings(lake, "orders", { ...settings, flushSize: 500 });
- * } catch (error) {
- *   refused = (error as Error).message; // "… written with flush size (--flush-size) 1000; this sink has 500 …"
- * }
+ * const refused = await checkLayoutSettings(lake, "orders", { ...settings, flushSize: 500 })
+ *   .catch((error) => error.message);
+ * // "The lake's orders files were written with flush size (--flush-size) 1000; this sink has 500. …"
+ * if (!refused.includes("1000; this sink has 500")) throw new Error(refused);
  * ```
  */
 export async function checkLayoutSettings(
