@@ -61,10 +61,12 @@ function deliveryTimesSql(relation: string): string {
       WHERE status = 'delivered' AND country IS NOT NULL
       QUALIFY row_number() OVER (PARTITION BY order_id ORDER BY "timestamp", country) = 1)
     SELECT order_id, dl.country,
-        (epoch_ms(dl.delivered::TIMESTAMP) - epoch_ms(p.picked_up::TIMESTAMP)) / 3600000::DOUBLE
-          AS hours
+        (epoch_ms(TRY_CAST(dl.delivered AS TIMESTAMP)) - epoch_ms(TRY_CAST(p.picked_up AS TIMESTAMP)))
+          / 3600000::DOUBLE AS hours
       FROM picked p JOIN delivered dl USING (order_id)
-      WHERE dl.delivered::TIMESTAMP > p.picked_up::TIMESTAMP`;
+      -- TRY_CAST: a timestamp that is no time leaves its order out (as Spark's to_timestamp does),
+      -- it does not abort the pass.
+      WHERE TRY_CAST(dl.delivered AS TIMESTAMP) > TRY_CAST(p.picked_up AS TIMESTAMP)`;
 }
 
 /** The `returns_usa` rows among an incremental pass's new split rows. */

@@ -110,6 +110,26 @@ Deno.test("type drift and corrupt lines are quarantined one by one and the run g
     const python =
       "topics/clickstream/year=2026/month=11/day=26/hour=05/clickstream+0+0000099999.json";
     await lake.put(python, enc.encode("{'event_id': 'x', 'device': None}\n"));
+    // A timestamp that is text but no time: a valid record, whose delivery time is unknown.
+    const delivery = (id: string, status: string, timestamp: string) =>
+      JSON.stringify({
+        event_id: id,
+        order_id: "order_x",
+        delivery_person_id: "dp_1",
+        timestamp,
+        status,
+        current_location: "Paris, France",
+      });
+    await lake.put(
+      "topics/delivery-status/year=2026/month=11/day=26/hour=05/delivery-status+0+0000099999.json",
+      enc.encode(
+        [
+          delivery("dx1", "picked_up", "2026-11-26T05:00:00.000Z"),
+          delivery("dx2", "delivered", "yesterday"),
+        ]
+          .join("\n") + "\n",
+      ),
+    );
     // Not a raw file of a known topic: not synced at all.
     await lake.put(
       "topics/other/year=2026/month=11/day=26/hour=05/other+0+0000000000.json",
@@ -123,7 +143,7 @@ Deno.test("type drift and corrupt lines are quarantined one by one and the run g
       [[python, 1], [truncated, keptLines + 1], [drifting, 4]].sort((a, b) => a[0] < b[0] ? -1 : 1),
     );
     assert.deepEqual(run.quarantine, { added: 3, total: 3 });
-    assert.equal(run.sync.listed, w.files.length + 1);
+    assert.equal(run.sync.listed, w.files.length + 2);
     const orders = run.layers.find((l) => l.topic === "orders")!;
     const allOrders = w.files.filter((f) => f.includes("/orders/")).length;
     assert.ok(allOrders > 2);
