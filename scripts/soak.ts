@@ -38,7 +38,8 @@ export function soakMarkdown(r: SoakReport): string {
     }.`,
     "",
     formatTable([{
-      records: n(r.records.kafka),
+      sent: n(r.records.produced),
+      "in Kafka": n(r.records.kafka),
       "in the lake": n(r.records.lake),
       "in the DLQ": n(r.records.dlq),
       lost: r.records.lost,

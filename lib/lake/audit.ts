@@ -190,62 +190,105 @@ export async function auditLake(
   topics: string[],
   options: AuditOptions = {},
 ): Promise<LakeAudit> {
-  const problems: string[] = [];
-  const problem = (text: string) => problems.length < 20 && problems.push(text);
-  const audits = new Map<string, TopicAudit>(topics.map((topic) => [topic, emptyAudit(topic)]));
+  const pass = new AuditPass(lake, topics, options.onRecord);
   const letters = await deadLetters(kafka, topics, options.group);
-  const parts = await partitionPlan(kafka, lake, topics, audits, problems);
-  const decoder = new TextDecoder();
+  pass.letters = letters;
+  const parts = await partitionPlan(kafka, lake, topics, pass.audits, pass.problems);
+  await streamPartitions(
+    kafka,
+    topics,
+    parts,
+    (topic, partition, r) => pass.take(topic, parts.get(`${topic}\u0000${partition}`)!, r),
+    (topic, p) => pass.finish(topic, p),
+  );
+  for (const [topic, mine] of letters) {
+    const a = pass.audits.get(topic)!;
+    for (const [k, n] of mine) {
+      a.dlqUnexpected += n;
+      pass.problem(`${topic}+${k.replace(":", "+")}: in the DLQ but valid or unknown`);
+    }
+  }
+  const list = [...pass.audits.values()];
+  const ok = list.every((a) =>
+    a.missing + a.duplicated + a.mismatched + a.misplaced + a.dlqDuplicated + a.dlqUnexpected +
+        a.dlqMissing === 0
+  );
+  return { topics: list, ok, problems: pass.problems };
+}
+
+/** The matching of one audit: records in offset order against the files that hold them. */
+class AuditPass {
+  readonly problems: string[] = [];
+  readonly audits: Map<string, TopicAudit>;
+  /** Dead letters per source topic (`partition:offset` → count); matched ones are removed. */
+  letters = new Map<string, Map<string, number>>();
+  readonly #lake: LakeStorage;
+  readonly #onRecord?: (record: AuditRecord) => void;
+  readonly #decoder = new TextDecoder();
+
+  constructor(lake: LakeStorage, topics: string[], onRecord?: (record: AuditRecord) => void) {
+    this.#lake = lake;
+    this.#onRecord = onRecord;
+    this.audits = new Map(topics.map((topic) => [topic, emptyAudit(topic)]));
+  }
+
+  problem(text: string): void {
+    if (this.problems.length < 20) this.problems.push(text);
+  }
 
   /** Opens the files that start at `offset` or before, flagging those that start on no record. */
-  const openFiles = async (topic: string, p: PartitionAudit, offset: number) => {
+  async #openFiles(topic: string, p: PartitionAudit, offset: number) {
     while (p.next < p.files.length && p.files[p.next].startOffset <= offset) {
       const f = p.files[p.next++];
-      const text = decoder.decode(await lake.get(f.path));
+      const text = this.#decoder.decode(await this.#lake.get(f.path));
       const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
-      const a = audits.get(topic)!;
+      const a = this.audits.get(topic)!;
       a.lines += lines.length;
       if (f.startOffset === offset) p.open.push({ path: f.path, hour: f.hour, lines, at: 0 });
       else {
-        problem(`${f.path}: starts at offset ${f.startOffset}, which is no valid record`);
+        this.problem(`${f.path}: starts at offset ${f.startOffset}, which is no valid record`);
         a.mismatched += lines.length;
       }
     }
-  };
-  const take = async (topic: string, partition: number, r: AuditRecord) => {
-    const a = audits.get(topic)!;
-    const p = parts.get(`${topic}\u0000${partition}`)!;
-    a.kafka++;
-    options.onRecord?.(r);
-    const check = parseRaw(r.value);
-    if (!check.ok) {
-      a.invalid++;
-      const k = `${partition}:${r.offset}`;
-      const mine = letters.get(topic)!;
-      const n = mine.get(k) ?? 0;
-      mine.delete(k);
-      if (n === 0) {
-        a.dlqMissing++;
-        problem(`${topic}+${partition}+${r.offset}: invalid but not in the DLQ`);
-      } else {
-        a.dlq++;
-        if (n > 1) {
-          a.dlqDuplicated += n - 1;
-          problem(`${topic}+${partition}+${r.offset}: ${n} times in the DLQ`);
-        }
-      }
+  }
+
+  /** A record the DLQ must hold exactly once. */
+  #deadLetter(topic: string, partition: number, offset: number) {
+    const a = this.audits.get(topic)!;
+    a.invalid++;
+    const k = `${partition}:${offset}`;
+    const mine = this.letters.get(topic)!;
+    const n = mine.get(k) ?? 0;
+    mine.delete(k);
+    if (n === 0) {
+      a.dlqMissing++;
+      this.problem(`${topic}+${partition}+${offset}: invalid but not in the DLQ`);
       return;
     }
+    a.dlq++;
+    if (n > 1) {
+      a.dlqDuplicated += n - 1;
+      this.problem(`${topic}+${partition}+${offset}: ${n} times in the DLQ`);
+    }
+  }
+
+  /** The next record of a partition: in the DLQ, or the next line of every open file. */
+  async take(topic: string, p: PartitionAudit, r: AuditRecord): Promise<void> {
+    const a = this.audits.get(topic)!;
+    a.kafka++;
+    this.#onRecord?.(r);
+    const check = parseRaw(r.value);
+    if (!check.ok) return this.#deadLetter(topic, r.partition, r.offset);
     a.valid++;
-    await openFiles(topic, p, r.offset);
-    const value = decoder.decode(r.value!);
+    await this.#openFiles(topic, p, r.offset);
+    const value = this.#decoder.decode(r.value!);
     const hour = hourStart(recordTime(check.record, r.timestamp));
     let landed = 0;
     for (const c of p.open) {
       const line = c.lines[c.at++];
       if (line !== value) {
         a.mismatched++;
-        problem(`${c.path}: line ${c.at} does not match Kafka`);
+        this.problem(`${c.path}: line ${c.at} does not match Kafka`);
         continue;
       }
       landed++;
@@ -254,39 +297,25 @@ export async function auditLake(
     p.open = p.open.filter((c) => c.at < c.lines.length);
     if (landed === 0) {
       a.missing++;
-      problem(`${topic}+${partition}+${r.offset}: in no lake file`);
+      this.problem(`${topic}+${r.partition}+${r.offset}: in no lake file`);
     } else if (landed > 1) {
       a.duplicated++;
-      problem(`${topic}+${partition}+${r.offset}: in ${landed} lake files`);
-    }
-  };
-  /** Past the last record: whatever is left of the files matches no record. */
-  const finish = async (topic: string, p: PartitionAudit) => {
-    if (p.done) return;
-    p.done = true;
-    await openFiles(topic, p, Infinity);
-    const a = audits.get(topic)!;
-    for (const c of p.open) {
-      a.mismatched += c.lines.length - c.at;
-      problem(`${c.path}: line ${c.at + 1} does not match Kafka`);
-    }
-    p.open = [];
-  };
-
-  await streamPartitions(kafka, topics, parts, take, finish);
-  for (const [topic, mine] of letters) {
-    const a = audits.get(topic)!;
-    for (const [k, n] of mine) {
-      a.dlqUnexpected += n;
-      problem(`${topic}+${k.replace(":", "+")}: in the DLQ but valid or unknown`);
+      this.problem(`${topic}+${r.partition}+${r.offset}: in ${landed} lake files`);
     }
   }
-  const list = [...audits.values()];
-  const ok = list.every((a) =>
-    a.missing + a.duplicated + a.mismatched + a.misplaced + a.dlqDuplicated + a.dlqUnexpected +
-        a.dlqMissing === 0
-  );
-  return { topics: list, ok, problems };
+
+  /** Past a partition's last record: whatever is left of its files matches no record. */
+  async finish(topic: string, p: PartitionAudit): Promise<void> {
+    if (p.done) return;
+    p.done = true;
+    await this.#openFiles(topic, p, Infinity);
+    const a = this.audits.get(topic)!;
+    for (const c of p.open) {
+      a.mismatched += c.lines.length - c.at;
+      this.problem(`${c.path}: line ${c.at + 1} does not match Kafka`);
+    }
+    p.open = [];
+  }
 }
 
 function emptyAudit(topic: string): TopicAudit {

@@ -53,7 +53,11 @@ export interface SoakReport {
   durationMs: number;
   rate: number;
   startedAt: string;
-  /** Records produced, in Kafka, in the lake, in the DLQ; lost and duplicated ones. */
+  /**
+   * Records sent by the producer, in Kafka (more than sent if a producer retry across the broker
+   * restart wrote a batch twice), in the lake, in the DLQ; lost and duplicated ones (against
+   * Kafka).
+   */
   records: {
     produced: number;
     kafka: number;
@@ -431,7 +435,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
   try {
     const parts = await load(run, o);
     const end = await wrapUp(run, parts);
-    const report = reportOf(run, o, end);
+    const report = reportOf(run, o, end, parts.producer);
     const checks = verdict(o, parts, end, report);
     const ok = checks.every((c) => c.ok);
     if (!ok) options.keep = true;
@@ -448,6 +452,7 @@ function reportOf(
   run: Run,
   o: Required<Pick<SoakOptions, "durationMs" | "rate">>,
   end: Awaited<ReturnType<typeof wrapUp>>,
+  producer: Child,
 ): Omit<SoakReport, "checks" | "ok"> {
   const a = end.audit.topics;
   const sum = (f: (t: typeof a[number]) => number) => a.reduce((n, t) => n + f(t), 0);
@@ -502,7 +507,7 @@ function reportOf(
     rate: o.rate,
     startedAt: new Date(run.t0).toISOString(),
     records: {
-      produced: sum((t) => t.kafka),
+      produced: Number(/Sent (\d+) of/.exec(producer.stdoutTail.join("\n"))?.[1] ?? 0),
       kafka: sum((t) => t.kafka),
       lake: sum((t) => t.lines),
       dlq: sum((t) => t.dlq),
