@@ -159,9 +159,10 @@ function sampleAll(run: Run): void {
   const now = Date.now();
   for (const child of run.children) child.sample(now);
   for (const service of services(run.config)) {
-    const pid = Number(
-      Deno.readTextFileSync(`${stackDir(run.config)}/${service.name}.pid`).trim() || 0,
-    );
+    let pid = 0;
+    try {
+      pid = Number(Deno.readTextFileSync(`${stackDir(run.config)}/${service.name}.pid`).trim());
+    } catch { /* stopped for a restart */ }
     const mb = pid > 0 ? rssOf(pid) : undefined;
     if (mb === undefined) continue;
     const list = run.services.get(service.name) ?? [];
