@@ -23,6 +23,7 @@ import type { LakeEntry, LakeStorage } from "../lake/storage.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import {
   checkLakeFile,
+  type LakeFileCheck,
   type QuarantinedRecord,
   quarantineLines,
   quarantinePath,
@@ -218,32 +219,11 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
   let done = 0;
   const pull = async (entry: LakeEntry) => {
     const data = await lake.get(entry.path);
-    const { path: cached, topic } = cachePath(entry.path, prefix)!;
-    const local = `${cacheDir}/${cached}`;
-    const quarantine = `${cacheDir}/${quarantinePath(entry.path)}`;
-    const check = checkLakeFile(topic, entry.path, data);
-    const before = checkpoint.files[entry.path];
-    if (check.quarantined.length > 0) {
-      const lines = quarantineLines(check.quarantined);
-      if (writeQuarantine) await lake.put(quarantinePath(entry.path), lines);
-      await writeFileAtomic(quarantine, lines);
-    } else {
-      await removeIfPresent(quarantine);
-      if (writeQuarantine && (before?.quarantined || before?.status === "quarantined")) {
-        await lake.delete(quarantinePath(entry.path));
-      }
-    }
-    if (check.rows > 0) await writeFileAtomic(local, check.cleaned ?? data);
-    else await removeIfPresent(local);
-    checkpoint.files[entry.path] = {
-      size: entry.size,
-      lastModified: entry.lastModified,
-      status: check.rows > 0 ? "cached" : "quarantined",
-      rows: check.rows,
-      ...(check.quarantined.length > 0
-        ? { quarantined: check.quarantined.length, reason: check.quarantined[0].reason }
-        : {}),
-    };
+    const check = await pullFile(lake, entry, data, checkpoint, {
+      cacheDir,
+      prefix,
+      writeQuarantine,
+    });
     report.quarantined.push(...check.quarantined);
     report.rows += check.rows;
     report.synced.push(entry.path);
@@ -261,6 +241,47 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
   report.synced.sort();
   report.quarantined.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
   return report;
+}
+
+/**
+ * Takes one pulled raw file into the cache: its lines checked (`checkLakeFile`), the ones set
+ * aside written to the lake's and the cache's quarantine (before the checkpoint takes the file),
+ * the rest to the cache; the checkpoint entry updated.
+ */
+async function pullFile(
+  lake: LakeStorage,
+  entry: LakeEntry,
+  data: Uint8Array,
+  checkpoint: Checkpoint,
+  o: { cacheDir: string; prefix: string; writeQuarantine: boolean },
+): Promise<LakeFileCheck> {
+  const { path: cached, topic } = cachePath(entry.path, o.prefix)!;
+  const local = `${o.cacheDir}/${cached}`;
+  const quarantine = `${o.cacheDir}/${quarantinePath(entry.path)}`;
+  const check = checkLakeFile(topic, entry.path, data);
+  const before = checkpoint.files[entry.path];
+  if (check.quarantined.length > 0) {
+    const lines = quarantineLines(check.quarantined);
+    if (o.writeQuarantine) await lake.put(quarantinePath(entry.path), lines);
+    await writeFileAtomic(quarantine, lines);
+  } else {
+    await removeIfPresent(quarantine);
+    if (o.writeQuarantine && (before?.quarantined || before?.status === "quarantined")) {
+      await lake.delete(quarantinePath(entry.path));
+    }
+  }
+  if (check.rows > 0) await writeFileAtomic(local, check.cleaned ?? data);
+  else await removeIfPresent(local);
+  checkpoint.files[entry.path] = {
+    size: entry.size,
+    lastModified: entry.lastModified,
+    status: check.rows > 0 ? "cached" : "quarantined",
+    rows: check.rows,
+    ...(check.quarantined.length > 0
+      ? { quarantined: check.quarantined.length, reason: check.quarantined[0].reason }
+      : {}),
+  };
+  return check;
 }
 
 /**
