@@ -249,19 +249,33 @@ function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Broker answers flagged lasting that a new transactional producer gets past. */
+const PASSING_TRANSACTION_ERRORS = [
+  "INVALID_TXN_STATE",
+  "UNKNOWN_PRODUCER_ID",
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "INVALID_PRODUCER_ID_MAPPING",
+];
+
 /**
- * Whether a Kafka failure may pass by trying again: the innermost cause decides (kafkajs wraps
- * a broker's answer in retry errors; `INVALID_RECORD`, `MESSAGE_TOO_LARGE` and the like never
- * pass, a lost connection does).
+ * Whether a Kafka failure may pass by trying again. Only the broker's refusal of the request
+ * itself is lasting (a protocol error kafkajs flags not retriable: `INVALID_RECORD` from a
+ * compacted DLQ, `MESSAGE_TOO_LARGE`, an authorization error); anything else — a lost
+ * connection, the group coordinator not found while the broker restarts, kafkajs's own retries
+ * exhausted — may pass, and is retried within `maxCommitRetryMs`.
  */
 function kafkaRetriable(error: unknown): boolean {
-  let e = error as { retriable?: unknown; cause?: unknown } | undefined;
-  let retriable = true;
-  while (e && typeof e === "object") {
-    if (typeof e.retriable === "boolean") retriable = e.retriable;
-    e = e.cause as typeof e;
+  for (
+    let e = error as { name?: string; type?: string; retriable?: unknown; cause?: unknown };
+    e && typeof e === "object";
+    e = e.cause as typeof e
+  ) {
+    if (
+      e.name === "KafkaJSProtocolError" && e.retriable === false &&
+      !PASSING_TRANSACTION_ERRORS.includes(e.type ?? "")
+    ) return false;
   }
-  return retriable;
+  return true;
 }
 
 function isFenced(error: unknown): boolean {

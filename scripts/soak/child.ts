@@ -111,8 +111,9 @@ export interface RssSummary {
 }
 
 /**
- * Summarises RSS samples: the warm value is the first sample at or after `warmAt` seconds (the
- * state a stream fills, such as de-duplication ids within the allowed lateness, is full by then).
+ * Summarises RSS samples. A garbage-collected heap saws up and down, so the warm and end
+ * figures are medians over a minute: the minute from `warmAt` seconds on (the state a stream
+ * fills is full by then) and the last minute.
  */
 export function summarise(
   process: string,
@@ -120,16 +121,24 @@ export function summarise(
   warmAt: number,
 ): RssSummary | undefined {
   if (samples.length === 0) return undefined;
-  const warm = samples.find((s) => s.at >= warmAt) ?? samples.at(-1)!;
-  const end = samples.at(-1)!.mb;
+  const median = (list: readonly RssSample[]) => {
+    const sorted = list.map((s) => s.mb).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+  };
+  const last = samples.at(-1)!.at;
+  const warmFrom = Math.min(warmAt, last);
+  const warmList = samples.filter((s) => s.at >= warmFrom && s.at < warmFrom + 60);
+  const endList = samples.filter((s) => s.at >= last - 60);
+  const warm = median(warmList.length ? warmList : [samples.at(-1)!]);
+  const end = median(endList);
   // Start: once the process is up (its first seconds are the runtime loading).
   const start = samples.find((s) => s.at >= samples[0].at + 5) ?? samples[0];
   return {
     process,
     start: start.mb,
-    warm: warm.mb,
+    warm,
     peak: Math.max(...samples.map((s) => s.mb)),
     end,
-    growth: (end - warm.mb) / warm.mb,
+    growth: (end - warm) / warm,
   };
 }
