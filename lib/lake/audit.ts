@@ -84,24 +84,46 @@ export interface AuditRecord {
 }
 
 /**
+ * Each partition's end as a read-committed reader sees it (kafkajs asks for the last stable
+ * offset). A transaction's commit markers are written just after its commit returns, so right
+ * after a sink's commit that end may still lie before the records it committed: the offsets are
+ * read until two reads a moment apart agree (at most a few seconds).
+ */
+async function stableEnds(kafka: Kafka, topics: string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const read = async () => {
+      const ends = new Map<string, number>();
+      for (const topic of topics) {
+        for (const o of await admin.fetchTopicOffsets(topic)) {
+          if (Number(o.high) > Number(o.low)) {
+            ends.set(`${topic}\u0000${o.partition}`, Number(o.high));
+          }
+        }
+      }
+      return ends;
+    };
+    let ends = await read();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const again = await read();
+      const same = again.size === ends.size && [...again].every(([k, v]) => ends.get(k) === v);
+      ends = again;
+      if (same) break;
+    }
+    return ends;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
  * Reads every record of `topics` up to the high watermarks at call time, read-committed, with a
  * throw-away group. Knows transactional topics: commit markers take offsets but hold no record.
  */
 export async function readToEnd(kafka: Kafka, topics: string[]): Promise<Map<string, Read[]>> {
-  const ends = new Map<string, number>();
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
-        if (Number(o.high) > Number(o.low)) {
-          ends.set(`${topic}\u0000${o.partition}`, Number(o.high));
-        }
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  const ends = await stableEnds(kafka, topics);
   const out = new Map<string, Read[]>(topics.map((t) => [t, []]));
   if (ends.size === 0) return out;
   const seen = new Set<string>();
