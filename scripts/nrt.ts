@@ -13,7 +13,9 @@ const USAGE = `Usage: deno task nrt [--full] [--no-write]
 
 Near-real-time lake analytics in DuckDB, the mirror of the Databricks notebooks:
   sync     new raw files of LAKE_URL (topics/…) → local cache (checkpoint: path, size, time);
-           corrupt files (a line that is not JSON) are quarantined and reported
+           a line that is no valid raw record, or whose fields have other types than bronze
+           reads (type drift), is quarantined alone: the quarantine table and quarantine/…
+           in the lake; the rest of its file goes on
   silver   both cleanings (lib/nrt/TABLES.md), appended with only the new rows
   gold     every analysis table of lib/nrt/TABLES.md
   write    curated/<topic>/ (Parquet by year/month/day) and analysis/<name>/ (CSV + Parquet)
@@ -70,8 +72,15 @@ if (import.meta.main) {
       },
       {
         step: "quarantined",
-        files: report.sync.quarantined.length,
-        detail: report.sync.quarantined.map((q) => `${q.path} (${q.reason})`).join("; ") || "-",
+        files: new Set(report.sync.quarantined.map((q) => q.file)).size,
+        detail: `${report.quarantine.added} line(s) this pass, ${report.quarantine.total} in ` +
+          `the quarantine table${
+            report.sync.quarantined.length
+              ? ` (first: line ${report.sync.quarantined[0].line} of ${
+                report.sync.quarantined[0].file
+              }: ${report.sync.quarantined[0].reason})`
+              : ""
+          }`,
         seconds: "",
       },
       {

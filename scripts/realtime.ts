@@ -4,7 +4,9 @@
  * real-time aggregates over the four topics. Live, it redraws a compact table every second until
  * Ctrl-C (or `--duration`) in a terminal; when stdout is a log or a pipe, it prints one summary
  * line per second instead, and the tables once at the end. With `--once` it reads up to the high
- * watermarks as of the start, then prints the final snapshot (as JSON with `--json`).
+ * watermarks as of the start, then prints the final snapshot (as JSON with `--json`). Live, its
+ * state is bounded (`--retention`, `--max-future`); a consumer that crashes for good exits 1 with
+ * the reason.
  *
  * @module
  */
@@ -16,6 +18,7 @@ import {
   countRows,
   createAggregator,
   IDLE_TIMEOUT_MS,
+  LIVE_DEFAULTS,
   malformedRows,
   NOT_AVAILABLE,
   type Snapshot,
@@ -42,6 +45,12 @@ const SPEC = {
     window: { type: "duration", default: 60_000, min: 1, description: "tumbling window length" },
     lateness: { type: "duration", default: 300_000, min: 0, description: "allowed lateness" },
     top: { type: "integer", default: 10, min: 1, description: "products in each top list" },
+    "session-timeout": {
+      type: "duration",
+      default: 1_800_000,
+      min: 1,
+      description: "event time between two events of a session before it counts as two",
+    },
     duration: {
       type: "duration",
       min: 1,
@@ -53,6 +62,19 @@ const SPEC = {
       min: 0,
       description: "live mode: a partition read to its end and quiet this long stops holding " +
         "the watermark back (0: never)",
+    },
+    "max-future": {
+      type: "duration",
+      default: LIVE_DEFAULTS.maxFuture,
+      min: 0,
+      description: "live mode: events further ahead of the wall clock count as future and do " +
+        "not move the watermark (0: no check)",
+    },
+    retention: {
+      type: "duration",
+      default: LIVE_DEFAULTS.retention,
+      min: 0,
+      description: "live mode: final windows kept this long behind the watermark (0: all)",
     },
   },
   examples: [
@@ -128,11 +150,19 @@ async function live(
 await runCli(async () => {
   const { flags } = parseFlags(SPEC, Deno.args);
   const config = loadConfig();
+  // A replay (--once) reads a bounded log and never uses the wall clock; a live run is bounded.
+  const bounds = flags.once ? {} : {
+    maxFuture: flags["max-future"],
+    retention: flags.retention,
+    deliveryHorizon: LIVE_DEFAULTS.deliveryHorizon,
+  };
   const agg = createAggregator({
     window: flags.window,
     lateness: flags.lateness,
     topN: flags.top,
     eventTimeZone: config.eventTimeZone,
+    sessionTimeout: flags["session-timeout"],
+    ...bounds,
   });
   const kafka = createKafka(config.kafka, { clientId: "ecom-realtime" });
   const fromBeginning = flags["from-beginning"];

@@ -18,8 +18,10 @@ const USAGE = `Usage: deno task sink [--once] [options]
 
 Copies the topics into the lake (LAKE_URL) as JSON lines in the Confluent sink layout:
 topics/<topic>/year=YYYY/month=MM/day=dd/hour=HH/<topic>+<partition>+<startOffset>.json
-Records that are not valid JSON go to <topic>.dlq. Exactly once: files are named by offsets,
-offsets are committed only after the files are stored, and a replay rewrites identical files.
+Records that are no valid raw record (UTF-8 JSON objects on one line, at most 1 MiB) go to
+<topic>.dlq with the reason. Exactly once: files are named by offsets, offsets are committed only
+after the files are stored, and a replay rewrites identical files. The layout settings below are
+recorded in the lake per topic; a sink with other ones stops before any work.
 
   --once                    drain to the high watermarks, close every file, commit, exit
   --flush-size N            records per file (default 1000)
@@ -30,7 +32,7 @@ offsets are committed only after the files are stored, and a replay rewrites ide
   --session-timeout-ms N    how long a crashed sink holds its partitions before a restarted
                             one gets them (default 10000; the broker's minimum is 6000)
   --group NAME              consumer group (default "${SINK_DEFAULTS.group}"); one sink
-                            process per group
+                            process per group (a second one stops before writing)
   --topics a,b              topics to sink (default: ${TOPICS.join(",")});
                             KAFKA_TOPIC_PREFIX is put before each name
   --help                    this text

@@ -6,6 +6,8 @@
  * @module
  */
 import { ConfigError } from "../errors.ts";
+import { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.ts";
+import { parseConnectionString } from "./connection_string.ts";
 import { checkTimeZone, DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 import { readDotenv } from "./dotenv.ts";
 import { redact, redactUrl } from "./redact.ts";
@@ -79,11 +81,7 @@ export interface Config {
   eventTimeZone: string;
 }
 
-/** Azurite's documented development account (public, not a secret). */
-export const AZURITE_ACCOUNT = "devstoreaccount1";
-/** Azurite's documented development key (public, not a secret). */
-export const AZURITE_KEY =
-  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export { AZURITE_ACCOUNT, AZURITE_KEY } from "./azurite.ts";
 
 /** Every setting with its default and what it means (also the source of `.env.example`). */
 export const SETTINGS: ReadonlyArray<{ name: string; default: string; help: string }> = [
@@ -268,6 +266,16 @@ export function parseLakeUrl(
       throw new ConfigError(
         "AZURE_STORAGE_ACCOUNT_KEY, AZURE_STORAGE_SAS_TOKEN or AZURE_STORAGE_CONNECTION_STRING is required for an abfss:// LAKE_URL",
       );
+    }
+    if (connectionString) {
+      const parsed = parseConnectionString(connectionString);
+      if (parsed.account && parsed.account !== match[2]) {
+        throw new ConfigError(
+          `AZURE_STORAGE_CONNECTION_STRING is for account '${parsed.account}', but LAKE_URL names '${
+            match[2]
+          }'`,
+        );
+      }
     }
     return {
       url,

@@ -5,5 +5,6 @@
  * @module
  */
 export * from "./config.ts";
+export * from "./connection_string.ts";
 export * from "./dotenv.ts";
 export * from "./redact.ts";

@@ -1,6 +1,8 @@
 /**
- * Secrets never reach logs or notebook outputs: every place that shows configuration goes
- * through these helpers.
+ * Secrets never reach logs, errors or notebook outputs: every place that shows configuration,
+ * or keeps an error that may hold a request URL, goes through these helpers.
+ *
+ * @module
  */
 
 /** Names of settings whose values are secrets. */
@@ -43,4 +45,59 @@ export function redactUrl(text: string): string {
     .replace(/([?&;]sig=)[^&;\s]+/gi, "$1***")
     .replace(/(AccountKey=)[^;\s]+/gi, "$1***")
     .replace(/(SharedAccessSignature=)[^;\s]+/gi, "$1***");
+}
+
+/**
+ * Removes credentials from text: everything {@linkcode redactUrl} removes, plus each of
+ * `secrets` wherever it appears (as is and URL-encoded: a key or SAS inside a request URL).
+ *
+ * @example
+ * ```ts
+ * import { redactSecrets } from "./redact.ts";
+ * redactSecrets("PUT https://a/c?sv=1&sig=abc%2Bd failed, key s3cr3t+k", ["s3cr3t+k"]);
+ * // "PUT https://a/c?sv=1&sig=*** failed, key ***"
+ * ```
+ */
+export function redactSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = redactUrl(text);
+  for (const secret of secrets) {
+    if (secret.length < 4) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      out = out.split(form).join(REDACTED);
+    }
+  }
+  return out;
+}
+
+/**
+ * A copy of an error that is safe to keep, print or log: its name, message and stack with
+ * credentials removed ({@linkcode redactSecrets}), the HTTP status and error code kept, and
+ * nothing else: no request, response or headers (the Azure SDK's errors hold the request URL
+ * with its SAS, and its headers).
+ *
+ * @example
+ * ```ts
+ * import { scrubError } from "./redact.ts";
+ * const raw = Object.assign(new Error("GET https://a/c?sig=abc failed"), { statusCode: 403, request: {} });
+ * const safe = scrubError(raw) as Error & { statusCode?: number };
+ * safe.message; // "GET https://a/c?sig=*** failed"
+ * safe.statusCode; // 403
+ * "request" in safe; // false
+ * ```
+ */
+export function scrubError(error: unknown, secrets: readonly string[] = []): Error {
+  const e = error as { name?: unknown; message?: unknown; stack?: unknown };
+  const message = redactSecrets(
+    typeof e?.message === "string" ? e.message : String(error),
+    secrets,
+  );
+  const safe = new Error(message);
+  safe.name = typeof e?.name === "string" ? e.name : "Error";
+  safe.stack = typeof e?.stack === "string"
+    ? redactSecrets(e.stack, secrets)
+    : `${safe.name}: ${message}`;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  if (typeof statusCode === "number") Object.assign(safe, { statusCode });
+  if (typeof code === "string" || typeof code === "number") Object.assign(safe, { code });
+  return safe;
 }

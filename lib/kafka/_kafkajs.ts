@@ -6,4 +6,4 @@
  * @module
  */
 import "./_kafkajs_fast.ts";
-export { CompressionTypes, Kafka, logLevel } from "kafkajs";
+export { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";

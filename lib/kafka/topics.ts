@@ -86,3 +86,29 @@ export async function highWatermarks(kafka: Kafka, topic: string): Promise<Map<n
     await admin.disconnect();
   }
 }
+
+/** One partition's offsets: the first still held (`low`) and the next to be written (`high`). */
+export interface PartitionOffsets {
+  partition: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * Per-partition low and high watermarks of a topic: records deleted by retention or
+ * `delete-records` lie below `low`, so a partition with `low === high` holds none.
+ */
+export async function partitionOffsets(kafka: Kafka, topic: string): Promise<PartitionOffsets[]> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.map((o) => ({
+      partition: o.partition,
+      low: Number(o.low),
+      high: Number(o.high),
+    }));
+  } finally {
+    await admin.disconnect();
+  }
+}

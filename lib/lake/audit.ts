@@ -1,16 +1,19 @@
 /**
  * Checking the raw lake against Kafka: every record of a topic must be in exactly one lake file
- * (valid JSON) or exactly once in the topic's DLQ (anything else), no more, no less.
+ * (a valid raw record, `lib/schema/raw.ts`) or exactly once in the topic's DLQ (anything else),
+ * no more, no less.
  *
  * Lines carry no offsets; the file name does. A file's lines are matched to the topic's valid
  * records from its start offset on, in order (records sent to the DLQ are skipped), and each
- * line must equal its record's value byte for byte and sit in its record-time hour folder.
+ * line must equal its record's value byte for byte and sit in its record-time hour folder. The
+ * audit reads each partition once, in offset order, holding only the files it is matching.
  *
  * @module
  */
 import type { Kafka } from "kafkajs";
 import { dlqName } from "../kafka/client.ts";
-import { checkValue, DLQ_HEADERS } from "./dlq.ts";
+import { parseRaw } from "../schema/raw.ts";
+import { DLQ_HEADERS } from "./dlq.ts";
 import { hourStart, parseRawPath, recordTime } from "./layout.ts";
 import type { LakeStorage } from "./storage.ts";
 
@@ -69,6 +72,55 @@ export interface AuditOptions {
    * @default "UTC"
    */
   zone?: string;
+  /**
+   * Called with every source record as the audit reads it (one pass over Kafka serves another
+   * count too, e.g. the soak test's independent real-time count).
+   */
+  onRecord?: (record: AuditRecord) => void;
+}
+
+/** A source record as the audit reads it. */
+export interface AuditRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  value: Uint8Array | null;
+  timestamp: number;
+}
+
+/**
+ * Each partition's end as a read-committed reader sees it (kafkajs asks for the last stable
+ * offset). A transaction's commit markers are written just after its commit returns, so right
+ * after a sink's commit that end may still lie before the records it committed: the offsets are
+ * read until two reads a moment apart agree (at most a few seconds).
+ */
+async function stableEnds(kafka: Kafka, topics: string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const read = async () => {
+      const ends = new Map<string, number>();
+      for (const topic of topics) {
+        for (const o of await admin.fetchTopicOffsets(topic)) {
+          if (Number(o.high) > Number(o.low)) {
+            ends.set(`${topic}\u0000${o.partition}`, Number(o.high));
+          }
+        }
+      }
+      return ends;
+    };
+    let ends = await read();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const again = await read();
+      const same = again.size === ends.size && [...again].every(([k, v]) => ends.get(k) === v);
+      ends = again;
+      if (same) break;
+    }
+    return ends;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /**
@@ -76,20 +128,7 @@ export interface AuditOptions {
  * throw-away group. Knows transactional topics: commit markers take offsets but hold no record.
  */
 export async function readToEnd(kafka: Kafka, topics: string[]): Promise<Map<string, Read[]>> {
-  const ends = new Map<string, number>();
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
-        if (Number(o.high) > Number(o.low)) {
-          ends.set(`${topic}\u0000${o.partition}`, Number(o.high));
-        }
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  const ends = await stableEnds(kafka, topics);
   const out = new Map<string, Read[]>(topics.map((t) => [t, []]));
   if (ends.size === 0) return out;
   const seen = new Set<string>();
@@ -140,8 +179,31 @@ export async function readToEnd(kafka: Kafka, topics: string[]): Promise<Map<str
   return out;
 }
 
+/** A lake file being matched to the records from its start offset on. */
+interface Cursor {
+  path: string;
+  hour: number;
+  lines: string[];
+  at: number;
+}
+
+/** One partition's files, in start-offset order, and the files being matched. */
+interface PartitionAudit {
+  files: Array<{ path: string; startOffset: number; hour: number }>;
+  /** Next file of `files` not opened yet. */
+  next: number;
+  open: Cursor[];
+  /** Next offset to audit (records fetched twice are skipped). */
+  offset: number;
+  /** The high watermark at the start: the audit of this partition ends there. */
+  end: number;
+  done: boolean;
+}
+
 /**
- * Audits the raw lake of `topics` (full names) against Kafka and their DLQ topics.
+ * Audits the raw lake of `topics` (full names) against Kafka and their DLQ topics, in one pass
+ * over each partition with bounded memory: only the dead letters and the lake files being
+ * matched are held, not the records, so it suits long runs (the soak test audits millions).
  *
  * @example
  * ```ts ignore
@@ -155,117 +217,274 @@ export async function auditLake(
   topics: string[],
   options: AuditOptions = {},
 ): Promise<LakeAudit> {
-  const records = await readToEnd(kafka, [...topics, ...topics.map(dlqName)]);
-  const problems: string[] = [];
-  const problem = (text: string) => problems.length < 20 && problems.push(text);
-  const decoder = new TextDecoder();
-  const audits: TopicAudit[] = [];
-  for (const topic of topics) {
-    const a: TopicAudit = {
-      topic,
-      kafka: 0,
-      valid: 0,
-      invalid: 0,
-      files: 0,
-      lines: 0,
-      missing: 0,
-      duplicated: 0,
-      mismatched: 0,
-      misplaced: 0,
-      dlq: 0,
-      dlqDuplicated: 0,
-      dlqUnexpected: 0,
-      dlqMissing: 0,
-    };
-    // Per partition: the valid records in offset order, and how often each landed.
-    const valid = new Map<number, Array<{ offset: number; value: string; time: number }>>();
-    const invalid = new Set<string>();
-    for (const r of records.get(topic)!) {
-      a.kafka++;
-      const check = checkValue(r.value);
-      if (!check.ok) {
-        a.invalid++;
-        invalid.add(`${r.partition}:${r.offset}`);
-        continue;
-      }
-      a.valid++;
-      const list = valid.get(r.partition) ?? [];
-      list.push({
-        offset: r.offset,
-        value: decoder.decode(r.value!),
-        time: recordTime(check.json, r.timestamp, options.zone),
-      });
-      valid.set(r.partition, list);
+  const pass = new AuditPass(lake, topics, options);
+  const letters = await deadLetters(kafka, topics, options.group);
+  pass.letters = letters;
+  const parts = await partitionPlan(kafka, lake, topics, pass.audits, pass.problems);
+  await streamPartitions(
+    kafka,
+    topics,
+    parts,
+    (topic, partition, r) => pass.take(topic, parts.get(`${topic}\u0000${partition}`)!, r),
+    (topic, p) => pass.finish(topic, p),
+  );
+  for (const [topic, mine] of letters) {
+    const a = pass.audits.get(topic)!;
+    for (const [k, n] of mine) {
+      a.dlqUnexpected += n;
+      pass.problem(`${topic}+${k.replace(":", "+")}: in the DLQ but valid or unknown`);
     }
-    const landed = new Map<string, number>();
-    for (const entry of await lake.list(`topics/${topic}/`)) {
-      const file = parseRawPath(entry.path);
-      if (!file || file.topic !== topic) continue;
-      a.files++;
-      const text = decoder.decode(await lake.get(entry.path));
-      const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
-      a.lines += lines.length;
-      const list = valid.get(file.partition) ?? [];
-      let at = list.findIndex((r) => r.offset === file.startOffset);
-      if (at < 0) {
-        problem(`${entry.path}: starts at offset ${file.startOffset}, which is no valid record`);
-        a.mismatched += lines.length;
-        continue;
-      }
-      for (const [i, line] of lines.entries()) {
-        const record = list[at++];
-        if (!record || record.value !== line) {
-          a.mismatched++;
-          problem(`${entry.path}: line ${i + 1} does not match Kafka`);
-          continue;
-        }
-        const k = `${file.partition}:${record.offset}`;
-        landed.set(k, (landed.get(k) ?? 0) + 1);
-        if (hourStart(record.time) !== file.hour) a.misplaced++;
-      }
-    }
-    for (const [partition, list] of valid) {
-      for (const r of list) {
-        const n = landed.get(`${partition}:${r.offset}`) ?? 0;
-        if (n === 0) {
-          a.missing++;
-          problem(`${topic}+${partition}+${r.offset}: in no lake file`);
-        } else if (n > 1) {
-          a.duplicated++;
-          problem(`${topic}+${partition}+${r.offset}: in ${n} lake files`);
-        }
-      }
-    }
-    const letters = new Map<string, number>();
-    for (const r of records.get(dlqName(topic))!) {
-      if (r.headers[DLQ_HEADERS.topic] !== topic) continue;
-      if (options.group && r.headers[DLQ_HEADERS.connector] !== options.group) continue;
-      const k = `${r.headers[DLQ_HEADERS.partition]}:${r.headers[DLQ_HEADERS.offset]}`;
-      letters.set(k, (letters.get(k) ?? 0) + 1);
-    }
-    for (const [k, n] of letters) {
-      if (!invalid.has(k)) {
-        a.dlqUnexpected += n;
-        problem(`${topic}+${k.replace(":", "+")}: in the DLQ but valid or unknown`);
-        continue;
-      }
-      a.dlq++;
-      if (n > 1) {
-        a.dlqDuplicated += n - 1;
-        problem(`${topic}+${k.replace(":", "+")}: ${n} times in the DLQ`);
-      }
-    }
-    for (const k of invalid) {
-      if (!letters.has(k)) {
-        a.dlqMissing++;
-        problem(`${topic}+${k.replace(":", "+")}: invalid but not in the DLQ`);
-      }
-    }
-    audits.push(a);
   }
-  const ok = audits.every((a) =>
+  const list = [...pass.audits.values()];
+  const ok = list.every((a) =>
     a.missing + a.duplicated + a.mismatched + a.misplaced + a.dlqDuplicated + a.dlqUnexpected +
         a.dlqMissing === 0
   );
-  return { topics: audits, ok, problems };
+  return { topics: list, ok, problems: pass.problems };
+}
+
+/** The matching of one audit: records in offset order against the files that hold them. */
+class AuditPass {
+  readonly problems: string[] = [];
+  readonly audits: Map<string, TopicAudit>;
+  /** Dead letters per source topic (`partition:offset` → count); matched ones are removed. */
+  letters = new Map<string, Map<string, number>>();
+  readonly #lake: LakeStorage;
+  readonly #onRecord?: (record: AuditRecord) => void;
+  readonly #zone?: string;
+  readonly #decoder = new TextDecoder();
+
+  constructor(lake: LakeStorage, topics: string[], options: AuditOptions) {
+    this.#lake = lake;
+    this.#onRecord = options.onRecord;
+    this.#zone = options.zone;
+    this.audits = new Map(topics.map((topic) => [topic, emptyAudit(topic)]));
+  }
+
+  problem(text: string): void {
+    if (this.problems.length < 20) this.problems.push(text);
+  }
+
+  /** Opens the files that start at `offset` or before, flagging those that start on no record. */
+  async #openFiles(topic: string, p: PartitionAudit, offset: number) {
+    while (p.next < p.files.length && p.files[p.next].startOffset <= offset) {
+      const f = p.files[p.next++];
+      const text = this.#decoder.decode(await this.#lake.get(f.path));
+      const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : text.split("\n");
+      const a = this.audits.get(topic)!;
+      a.lines += lines.length;
+      if (f.startOffset === offset) p.open.push({ path: f.path, hour: f.hour, lines, at: 0 });
+      else {
+        this.problem(`${f.path}: starts at offset ${f.startOffset}, which is no valid record`);
+        a.mismatched += lines.length;
+      }
+    }
+  }
+
+  /** A record the DLQ must hold exactly once. */
+  #deadLetter(topic: string, partition: number, offset: number) {
+    const a = this.audits.get(topic)!;
+    a.invalid++;
+    const k = `${partition}:${offset}`;
+    const mine = this.letters.get(topic)!;
+    const n = mine.get(k) ?? 0;
+    mine.delete(k);
+    if (n === 0) {
+      a.dlqMissing++;
+      this.problem(`${topic}+${partition}+${offset}: invalid but not in the DLQ`);
+      return;
+    }
+    a.dlq++;
+    if (n > 1) {
+      a.dlqDuplicated += n - 1;
+      this.problem(`${topic}+${partition}+${offset}: ${n} times in the DLQ`);
+    }
+  }
+
+  /** The next record of a partition: in the DLQ, or the next line of every open file. */
+  async take(topic: string, p: PartitionAudit, r: AuditRecord): Promise<void> {
+    const a = this.audits.get(topic)!;
+    a.kafka++;
+    this.#onRecord?.(r);
+    const check = parseRaw(r.value);
+    if (!check.ok) return this.#deadLetter(topic, r.partition, r.offset);
+    a.valid++;
+    await this.#openFiles(topic, p, r.offset);
+    const value = this.#decoder.decode(r.value!);
+    const hour = hourStart(recordTime(check.record, r.timestamp, this.#zone));
+    let landed = 0;
+    for (const c of p.open) {
+      const line = c.lines[c.at++];
+      if (line !== value) {
+        a.mismatched++;
+        this.problem(`${c.path}: line ${c.at} does not match Kafka`);
+        continue;
+      }
+      landed++;
+      if (hour !== c.hour) a.misplaced++;
+    }
+    p.open = p.open.filter((c) => c.at < c.lines.length);
+    if (landed === 0) {
+      a.missing++;
+      this.problem(`${topic}+${r.partition}+${r.offset}: in no lake file`);
+    } else if (landed > 1) {
+      a.duplicated++;
+      this.problem(`${topic}+${r.partition}+${r.offset}: in ${landed} lake files`);
+    }
+  }
+
+  /** Past a partition's last record: whatever is left of its files matches no record. */
+  async finish(topic: string, p: PartitionAudit): Promise<void> {
+    if (p.done) return;
+    p.done = true;
+    await this.#openFiles(topic, p, Infinity);
+    const a = this.audits.get(topic)!;
+    for (const c of p.open) {
+      a.mismatched += c.lines.length - c.at;
+      this.problem(`${c.path}: line ${c.at + 1} does not match Kafka`);
+    }
+    p.open = [];
+  }
+}
+
+function emptyAudit(topic: string): TopicAudit {
+  return {
+    topic,
+    kafka: 0,
+    valid: 0,
+    invalid: 0,
+    files: 0,
+    lines: 0,
+    missing: 0,
+    duplicated: 0,
+    mismatched: 0,
+    misplaced: 0,
+    dlq: 0,
+    dlqDuplicated: 0,
+    dlqUnexpected: 0,
+    dlqMissing: 0,
+  };
+}
+
+/** Dead letters per source topic: `partition:offset` → how often (of `group` only, if given). */
+async function deadLetters(
+  kafka: Kafka,
+  topics: string[],
+  group: string | undefined,
+): Promise<Map<string, Map<string, number>>> {
+  const records = await readToEnd(kafka, topics.map(dlqName));
+  const out = new Map<string, Map<string, number>>();
+  for (const topic of topics) {
+    const mine = new Map<string, number>();
+    for (const r of records.get(dlqName(topic))!) {
+      if (r.headers[DLQ_HEADERS.topic] !== topic) continue;
+      if (group && r.headers[DLQ_HEADERS.connector] !== group) continue;
+      const k = `${r.headers[DLQ_HEADERS.partition]}:${r.headers[DLQ_HEADERS.offset]}`;
+      mine.set(k, (mine.get(k) ?? 0) + 1);
+    }
+    out.set(topic, mine);
+  }
+  return out;
+}
+
+/** Each partition's lake files (by start offset) and where its records end. */
+async function partitionPlan(
+  kafka: Kafka,
+  lake: LakeStorage,
+  topics: string[],
+  audits: Map<string, TopicAudit>,
+  problems: string[],
+): Promise<Map<string, PartitionAudit>> {
+  const parts = new Map<string, PartitionAudit>();
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const topic of topics) {
+      for (const o of await admin.fetchTopicOffsets(topic)) {
+        parts.set(`${topic}\u0000${o.partition}`, {
+          files: [],
+          next: 0,
+          open: [],
+          offset: Number(o.low),
+          end: Number(o.high),
+          done: false,
+        });
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  for (const topic of topics) {
+    for (const entry of await lake.list(`topics/${topic}/`)) {
+      const file = parseRawPath(entry.path);
+      if (!file || file.topic !== topic) continue;
+      audits.get(topic)!.files++;
+      const p = parts.get(`${topic}\u0000${file.partition}`);
+      if (p) p.files.push({ path: entry.path, startOffset: file.startOffset, hour: file.hour });
+      else {
+        // A file of a partition Kafka does not have: nothing can match it.
+        audits.get(topic)!.mismatched++;
+        problems.push(`${entry.path}: partition ${file.partition} is not in Kafka`);
+      }
+    }
+  }
+  for (const p of parts.values()) p.files.sort((a, b) => a.startOffset - b.startOffset);
+  return parts;
+}
+
+/** Reads every partition in offset order up to its end, handing each record to `take`. */
+async function streamPartitions(
+  kafka: Kafka,
+  topics: string[],
+  parts: Map<string, PartitionAudit>,
+  take: (topic: string, partition: number, r: AuditRecord) => Promise<void>,
+  finish: (topic: string, p: PartitionAudit) => Promise<void>,
+): Promise<void> {
+  const left = () => [...parts.values()].some((p) => !p.done);
+  for (const [k, p] of parts) {
+    if (p.offset >= p.end) await finish(k.slice(0, k.indexOf("\u0000")), p);
+  }
+  if (!left()) return;
+  const consumer = kafka.consumer({
+    groupId: `audit-${crypto.randomUUID()}`,
+    maxWaitTimeInMs: 200,
+  });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const passed = async (topic: string, partition: number, after: number) => {
+        const p = parts.get(`${topic}\u0000${partition}`)!;
+        if (after > p.offset) p.offset = after;
+        if (p.offset >= p.end) await finish(topic, p);
+        if (!left()) resolve();
+      };
+      // Batches of transaction markers (or aborted records) reach no handler.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        if (payload.batchSize > 0) return;
+        passed(payload.topic, payload.partition, Number(payload.lastOffset) + 1).catch(reject);
+      });
+      consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const p = parts.get(`${batch.topic}\u0000${batch.partition}`)!;
+          for (const m of batch.messages) {
+            const offset = Number(m.offset);
+            if (offset < p.offset || offset >= p.end) continue;
+            await take(batch.topic, batch.partition, {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset,
+              value: m.value,
+              timestamp: Number(m.timestamp),
+            });
+            p.offset = offset + 1;
+          }
+          await passed(batch.topic, batch.partition, Number(batch.lastOffset()) + 1);
+        },
+      }).catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
 }

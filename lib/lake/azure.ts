@@ -6,6 +6,11 @@
  * reads, properties and filesystem calls stay on the DataLake client. DFS-only calls
  * (`listPaths`) are used only against a real `*.dfs.core.windows.net` account.
  *
+ * Every documented credential works for both clients: an account key, a SAS token, or a
+ * connection string holding either (with its own endpoints, if it names them). No secret leaves
+ * this module: an error keeps only a scrubbed copy of its cause (`scrubError`), never the SDK's
+ * request (whose URL holds the SAS) or headers.
+ *
  * @module
  */
 import {
@@ -21,8 +26,8 @@ import {
   StorageSharedKeyCredential as DfsKeyCredential,
 } from "@azure/storage-file-datalake";
 import type { LakeConfig } from "../config/mod.ts";
-import { redactUrl } from "../config/mod.ts";
-import { LakeError } from "../errors.ts";
+import { parseConnectionString, redactSecrets, redactUrl, scrubError } from "../config/mod.ts";
+import { errorMessage, LakeError } from "../errors.ts";
 import { checkPath, type LakeEntry, type LakeStorage } from "./storage.ts";
 
 /** The SDKs' own retries are kept short: our callers retry with backoff and commit nothing meanwhile. */
@@ -62,6 +67,65 @@ function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number })?.statusCode === 404;
 }
 
+/** Endpoints and one credential, from whichever the configuration gives. */
+interface Auth {
+  account: string;
+  blobUrl: string;
+  dfsUrl: string;
+  accountKey?: string;
+  /** SAS token without its `?`. */
+  sas?: string;
+  /** Every secret value to keep out of errors and logs. */
+  secrets: string[];
+}
+
+/** The secrets a SAS token carries: itself and its signature, decoded. */
+function sasSecrets(sas: string): string[] {
+  const sig = new URLSearchParams(sas).get("sig");
+  return sig ? [sas, sig] : [sas];
+}
+
+/**
+ * Endpoints and credential of a lake: a connection string first (its account key or SAS, its
+ * endpoints), else an account key, else a SAS token.
+ */
+function resolveAuth(config: LakeConfig): Auth {
+  let blobUrl: string;
+  let dfsUrl: string;
+  if (config.kind === "azurite") {
+    blobUrl = dfsUrl = `http://${config.endpoint!.host}:${config.endpoint!.port}/${config.account}`;
+  } else {
+    blobUrl = `https://${config.account}.blob.core.windows.net`;
+    dfsUrl = `https://${config.account}.dfs.core.windows.net`;
+  }
+  if (config.connectionString) {
+    const c = parseConnectionString(config.connectionString);
+    return {
+      account: c.account || config.account,
+      blobUrl: c.blobEndpoint,
+      dfsUrl: c.dfsEndpoint,
+      accountKey: c.accountKey,
+      sas: c.sas,
+      secrets: [
+        config.connectionString,
+        ...(c.accountKey ? [c.accountKey] : []),
+        ...(c.sas ? sasSecrets(c.sas) : []),
+      ],
+    };
+  }
+  if (config.accountKey) {
+    return {
+      account: config.account,
+      blobUrl,
+      dfsUrl,
+      accountKey: config.accountKey,
+      secrets: [config.accountKey],
+    };
+  }
+  const sas = (config.sasToken ?? "").replace(/^\?/, "");
+  return { account: config.account, blobUrl, dfsUrl, sas, secrets: sas ? sasSecrets(sas) : [] };
+}
+
 /** A lake in an Azure Storage container: Azurite (`azurite://`) or ADLS Gen2 (`abfss://`). */
 export class AzureLake implements LakeStorage {
   readonly description: string;
@@ -76,52 +140,36 @@ export class AzureLake implements LakeStorage {
   #sas = "";
   #sasRenewAt = 0;
 
+  /** The configured secrets, removed from anything this lake reports. */
+  readonly #secrets: string[];
+
   constructor(config: LakeConfig) {
     this.#hns = config.kind === "adls";
     this.#prefix = config.prefix ? `${config.prefix}/` : "";
     this.description = redactUrl(config.url);
-    let blobUrl: string;
-    let dfsUrl: string;
-    if (config.kind === "azurite") {
-      blobUrl = dfsUrl = `http://${config.endpoint!.host}:${
-        config.endpoint!.port
-      }/${config.account}`;
-    } else {
-      blobUrl = `https://${config.account}.blob.core.windows.net`;
-      dfsUrl = `https://${config.account}.dfs.core.windows.net`;
-    }
+    const auth = resolveAuth(config);
+    this.#secrets = auth.secrets;
+    const options = { retryOptions: RETRY };
     let blob: BlobServiceClient;
     let dfs: DataLakeServiceClient;
-    if (config.connectionString) {
-      blob = BlobServiceClient.fromConnectionString(config.connectionString, {
-        retryOptions: RETRY,
-      });
-      dfs = new DataLakeServiceClient(blob.url.replace(".blob.", ".dfs."), undefined, {
-        retryOptions: RETRY,
-      });
-    } else if (config.accountKey) {
-      const credential = new StorageSharedKeyCredential(config.account, config.accountKey);
+    if (auth.accountKey) {
+      const credential = new StorageSharedKeyCredential(auth.account, auth.accountKey);
       this.#signer = { container: config.container, credential };
-      this.#putBase = `${blobUrl}/${encodeURIComponent(config.container)}/`;
-      blob = new BlobServiceClient(
-        blobUrl,
-        new StorageSharedKeyCredential(config.account, config.accountKey),
-        { retryOptions: RETRY },
-      );
+      blob = new BlobServiceClient(auth.blobUrl, credential, options);
       dfs = new DataLakeServiceClient(
-        dfsUrl,
-        new DfsKeyCredential(config.account, config.accountKey),
-        { retryOptions: RETRY },
+        auth.dfsUrl,
+        new DfsKeyCredential(auth.account, auth.accountKey),
+        options,
       );
     } else {
-      const sas = (config.sasToken ?? "").replace(/^\?/, "");
-      if (sas) {
-        this.#sas = sas;
-        this.#sasRenewAt = Infinity;
-        this.#putBase = `${blobUrl}/${encodeURIComponent(config.container)}/`;
-      }
-      blob = new BlobServiceClient(`${blobUrl}?${sas}`, undefined, { retryOptions: RETRY });
-      dfs = new DataLakeServiceClient(`${dfsUrl}?${sas}`, undefined, { retryOptions: RETRY });
+      this.#sas = auth.sas ?? "";
+      this.#sasRenewAt = Infinity;
+      const query = this.#sas ? `?${this.#sas}` : "";
+      blob = new BlobServiceClient(`${auth.blobUrl}${query}`, undefined, options);
+      dfs = new DataLakeServiceClient(`${auth.dfsUrl}${query}`, undefined, options);
+    }
+    if (this.#signer || this.#sas) {
+      this.#putBase = `${auth.blobUrl}/${encodeURIComponent(config.container)}/`;
     }
     this.#container = blob.getContainerClient(config.container);
     this.#fs = dfs.getFileSystemClient(config.container);
@@ -129,9 +177,9 @@ export class AzureLake implements LakeStorage {
 
   #fail(action: string, path: string, error: unknown): never {
     const status = (error as { statusCode?: number }).statusCode;
-    const why = status ? `HTTP ${status}` : (error as Error).message?.split("\n")[0];
+    const why = status ? `HTTP ${status}` : redactSecrets(errorMessage(error), this.#secrets);
     throw new LakeError(`Could not ${action} ${this.description}/${path}: ${why}`, {
-      cause: error,
+      cause: scrubError(error, this.#secrets),
       retriable: isRetriable(error),
     });
   }

@@ -67,6 +67,14 @@ export function rawPath(file: RawFile, extension = "json"): string {
 const RAW_PATH =
   /^topics\/([^/]+)\/year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/([^/+]+)\+(\d+)\+(\d{10,})\.(json|parquet)$/;
 
+/** The UTC hour of a date (`Date.UTC` would read years 0–99 as 1900–1999). */
+function utcHour(year: number, month: number, day: number, hour: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour);
+  return d.getTime();
+}
+
 /**
  * Parses a raw file path; `null` if it does not follow the layout.
  *
@@ -83,13 +91,23 @@ export function parseRawPath(path: string): RawFile | null {
     topic: m[1],
     partition: Number(m[7]),
     startOffset: Number(m[8]),
-    hour: Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]), Number(m[5])),
+    hour: utcHour(Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])),
   };
+}
+
+/** The first and last instants a four-digit `year=` folder can hold. */
+const FIRST_MS = Date.parse("0000-01-01T00:00:00.000Z");
+const LAST_MS = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** Whether a time falls in the years 0000–9999, which a four-digit `year=` folder holds. */
+export function inLayoutRange(ms: number): boolean {
+  return ms >= FIRST_MS && ms <= LAST_MS;
 }
 
 /**
  * The event time of a record for partitioning: its `timestamp` field read by the event-time rule
- * (wall-clock times in `zone`, default UTC), else `fallbackMs` (the Kafka record's timestamp).
+ * (wall-clock times in `zone`, default UTC) when that is a time of the years 0000–9999 (what a
+ * four-digit `year=` folder holds), else `fallbackMs` (the Kafka record's timestamp).
  *
  * @example
  * ```ts
@@ -105,5 +123,6 @@ export function recordTime(
   zone: string = DEFAULT_EVENT_TIME_ZONE,
 ): number {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return fallbackMs;
-  return parseEventTime((value as { timestamp?: unknown }).timestamp, zone) ?? fallbackMs;
+  const ms = parseEventTime((value as { timestamp?: unknown }).timestamp, zone);
+  return ms !== null && inLayoutRange(ms) ? ms : fallbackMs;
 }

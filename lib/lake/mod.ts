@@ -12,5 +12,6 @@ export * from "./layout.ts";
 export * from "./buffer.ts";
 export * from "./dlq.ts";
 export * from "./retry.ts";
+export * from "./settings.ts";
 export * from "./sink.ts";
 export * from "./audit.ts";

@@ -14,24 +14,43 @@
  *   of uploads serves all partitions, and a partition's commit candidate is the first offset of
  *   its oldest file not yet stored (else of its open file), so files stored out of order never
  *   let a commit pass one that is still on its way;
- * - records that are not one line of valid JSON go to `<topic>.dlq`, sent in the same Kafka
- *   transaction as the offset commit that passes them: exactly once in the DLQ too, for
- *   read-committed readers.
+ * - records that fail the raw validity rule (`lib/schema/raw.ts`) go to `<topic>.dlq`, sent in
+ *   the same Kafka transaction as the offset commit that passes them: exactly once in the DLQ
+ *   too, for read-committed readers. Dead letters are split into sends that fit the DLQ topic's
+ *   `max.message.bytes`; a commit that keeps failing is retried for `maxCommitRetryMs`, one the
+ *   broker refuses for good (e.g. the DLQ rejects the record) at once, then the sink stops with
+ *   the reason, having committed nothing past its last commit: nothing is lost;
+ * - the layout settings (flush size, rotate interval, time field, zone) are recorded per topic in
+ *   the lake on first write (`settings.ts`); a sink with other ones stops before any work;
+ * - one sink process per consumer group: a sink that finds the group's member of another sink
+ *   alive (still there after a session timeout) stops with a clear message before writing; two
+ *   that start at the same moment are told apart by the transactional producer, which fences
+ *   the older one.
  *
  * The wall-clock idle flush (`idleFlushMs`) closes files at moments a replay cannot repeat; it
  * serves slow demos and gives up the exactly-once guarantee.
  *
  * @module
  */
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Message, Producer } from "kafkajs";
+import type {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+} from "kafkajs";
 import type { Config } from "../config/mod.ts";
 import { errorMessage, KafkaError, WorkspaceError } from "../errors.ts";
+import { ConfigResourceTypes } from "../kafka/_kafkajs.ts";
 import { createKafka, dlqName, topicName } from "../kafka/client.ts";
 import { TOPICS } from "../schema/events.ts";
 import { type ClosedFile, PartitionBuffer, resolveRotation } from "./buffer.ts";
-import { checkRecord, dlqMessage } from "./dlq.ts";
+import { checkRecord, dlqMessage, fitMessage, splitSends } from "./dlq.ts";
 import { openLake } from "./open.ts";
 import { retryLake, type RetryOptions } from "./retry.ts";
+import { checkLayoutSettings, SINK_TIME_FIELD } from "./settings.ts";
 import type { LakeStorage } from "./storage.ts";
 
 /** Options of {@linkcode runSink}. */
@@ -92,6 +111,18 @@ export interface SinkOptions {
   sessionTimeoutMs?: number;
   /** Wall clock for the idle flush and progress. @default Date.now */
   now?: () => number;
+  /**
+   * How long commits (dead letters plus offsets, one Kafka transaction) may keep failing with
+   * errors that may pass (broker away, leader moving) before the sink stops with the reason,
+   * ms. Errors that cannot pass (the broker refuses the dead letters) stop it at once. Nothing
+   * past the last commit is committed either way. @default 120000
+   */
+  maxCommitRetryMs?: number;
+  /**
+   * Largest record batch a DLQ topic takes, bytes. @default the topic's `max.message.bytes`
+   * (read at start; 1048588, Kafka's default, when it cannot be read)
+   */
+  dlqMaxBytes?: number;
 }
 
 /** What the sink did for one topic. */
@@ -136,7 +167,11 @@ export const SINK_DEFAULTS = {
   partitionsConcurrently: 4,
   progressEveryMs: 2000,
   sessionTimeoutMs: 10_000,
+  maxCommitRetryMs: 120_000,
 } as const;
+
+/** Kafka's default `max.message.bytes`, for a DLQ topic whose setting cannot be read. */
+const KAFKA_MAX_MESSAGE_BYTES = 1_048_588;
 
 /**
  * The sink consumer's fetch settings: large fetches (a round trip and a batch per few MB, not
@@ -214,6 +249,35 @@ function wait(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Broker answers flagged lasting that a new transactional producer gets past. */
+const PASSING_TRANSACTION_ERRORS = [
+  "INVALID_TXN_STATE",
+  "UNKNOWN_PRODUCER_ID",
+  "OUT_OF_ORDER_SEQUENCE_NUMBER",
+  "INVALID_PRODUCER_ID_MAPPING",
+];
+
+/**
+ * Whether a Kafka failure may pass by trying again. Only the broker's refusal of the request
+ * itself is lasting (a protocol error kafkajs flags not retriable: `INVALID_RECORD` from a
+ * compacted DLQ, `MESSAGE_TOO_LARGE`, an authorization error); anything else — a lost
+ * connection, the group coordinator not found while the broker restarts, kafkajs's own retries
+ * exhausted — may pass, and is retried within `maxCommitRetryMs`.
+ */
+function kafkaRetriable(error: unknown): boolean {
+  for (
+    let e = error as { name?: string; type?: string; retriable?: unknown; cause?: unknown };
+    e && typeof e === "object";
+    e = e.cause as typeof e
+  ) {
+    if (
+      e.name === "KafkaJSProtocolError" && e.retriable === false &&
+      !PASSING_TRANSACTION_ERRORS.includes(e.type ?? "")
+    ) return false;
+  }
+  return true;
+}
+
 function isFenced(error: unknown): boolean {
   for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as never) {
     if (
@@ -236,6 +300,7 @@ class LakeSink {
       | "commitIntervalMs"
       | "partitionsConcurrently"
       | "progressEveryMs"
+      | "maxCommitRetryMs"
     >
   >;
   readonly #options: SinkOptions;
@@ -248,6 +313,8 @@ class LakeSink {
   readonly #states = new Map<string, PartitionState>();
   readonly #positions = new Map<string, Position>();
   readonly #stats = new Map<string, SinkTopicStats>();
+  /** Largest record batch each DLQ topic takes. */
+  readonly #dlqMaxBytes = new Map<string, number>();
   /** Aborts lake retries: set on stop (signal) and on a fatal error, not on a drain. */
   readonly #abort = new AbortController();
   #consumer?: Consumer;
@@ -281,9 +348,10 @@ class LakeSink {
       partitionsConcurrently: options.partitionsConcurrently ??
         SINK_DEFAULTS.partitionsConcurrently,
       progressEveryMs: options.progressEveryMs ?? SINK_DEFAULTS.progressEveryMs,
+      maxCommitRetryMs: options.maxCommitRetryMs ?? SINK_DEFAULTS.maxCommitRetryMs,
     };
     this.#rotation = resolveRotation(options);
-    for (const name of ["idleFlushMs", "commitIntervalMs"] as const) {
+    for (const name of ["idleFlushMs", "commitIntervalMs", "maxCommitRetryMs"] as const) {
       if (!Number.isSafeInteger(this.#o[name]) || this.#o[name] < 0) {
         throw new RangeError(`${name} must be a whole number ≥ 0, got ${this.#o[name]}`);
       }
@@ -312,6 +380,7 @@ class LakeSink {
     try {
       await retryLake(() => this.#lake.init(), this.#retry());
       await this.#prepareTopics();
+      await this.#checkSettings();
       if (signal?.aborted) return this.#result();
       this.#producer = await this.#newProducer();
       if (this.#options.once && this.#drained()) {
@@ -398,6 +467,9 @@ class LakeSink {
     try {
       await admin.connect();
       const existing = new Set(await admin.listTopics());
+      // After a first metadata request: kafkajs finds the group coordinator in it (before one,
+      // it waits a retry delay).
+      await this.#checkAlone(admin);
       const missing = this.#topics.filter((t) => !existing.has(t));
       if (missing.length > 0) {
         throw new KafkaError(
@@ -417,6 +489,7 @@ class LakeSink {
           })),
         });
       }
+      await this.#readDlqLimits(admin);
       const committed = await admin.fetchOffsets({ groupId: this.#o.group, topics: this.#topics });
       for (const topic of this.#topics) {
         const offsets = await admin.fetchTopicOffsets(topic);
@@ -439,6 +512,80 @@ class LakeSink {
       );
     } finally {
       await admin.disconnect().catch(() => {});
+    }
+  }
+
+  /**
+   * One sink process per group: a member of the group still there after a session timeout is
+   * a live sink (a crashed one's member expires by then), so this one stops before any work.
+   */
+  async #checkAlone(admin: Admin) {
+    const group = this.#o.group;
+    const session = this.#options.sessionTimeoutMs ?? SINK_DEFAULTS.sessionTimeoutMs;
+    const deadline = Date.now() + Math.max(session, SINK_DEFAULTS.sessionTimeoutMs) + 5000;
+    for (let first = true;; first = false) {
+      const { groups } = await admin.describeGroups([group]);
+      const members = groups.find((g) => g.groupId === group)?.members ?? [];
+      if (members.length === 0) return;
+      if (Date.now() >= deadline) {
+        const m = members[0];
+        throw new KafkaError(
+          `Another sink is running in consumer group '${group}' (${m.clientId} on ${
+            m.clientHost.replace(/^\//, "")
+          }): one sink process per group. Stop it first, or give this one another --group`,
+        );
+      }
+      if (first) {
+        this.#log(
+          `consumer group '${group}' has a member (a sink still running, or one that just ` +
+            `crashed); waiting for it to leave`,
+        );
+      }
+      await this.#pause(500);
+      if (this.#stopping) return;
+    }
+  }
+
+  /** Reads each DLQ topic's `max.message.bytes` (dead letters are sent in batches that fit). */
+  async #readDlqLimits(admin: Admin) {
+    const names = this.#topics.map(dlqName);
+    for (const name of names) {
+      this.#dlqMaxBytes.set(name, this.#options.dlqMaxBytes ?? KAFKA_MAX_MESSAGE_BYTES);
+    }
+    if (this.#options.dlqMaxBytes !== undefined) return;
+    try {
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: names.map((name) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configNames: ["max.message.bytes"],
+        })),
+      });
+      for (const r of described.resources) {
+        const value = Number(
+          r.configEntries.find((c) => c.configName === "max.message.bytes")
+            ?.configValue,
+        );
+        if (Number.isSafeInteger(value) && value > 0) this.#dlqMaxBytes.set(r.resourceName, value);
+      }
+    } catch (error) {
+      this.#log(
+        `could not read the DLQ topics' max.message.bytes (${errorMessage(error)}); ` +
+          `assuming Kafka's default`,
+      );
+    }
+  }
+
+  /** Records the layout settings per topic in the lake, or stops if they differ from the lake's. */
+  async #checkSettings() {
+    const settings = {
+      ...this.#rotation,
+      timeField: SINK_TIME_FIELD,
+      timeZone: this.#config.eventTimeZone,
+    };
+    for (const topic of this.#topics) {
+      await retryLake(() => checkLayoutSettings(this.#lake, topic, settings), this.#retry());
     }
   }
 
@@ -599,24 +746,23 @@ class LakeSink {
 
   /** Adds one record to its file, or to the pending dead letters. */
   #take(st: PartitionState, m: KafkaMessage, offset: number, closed: ClosedFile[]) {
-    const check = checkRecord(m.value, Number(m.timestamp), this.#config.eventTimeZone);
+    const check = checkRecord(m.value, Number(m.timestamp), { zone: this.#config.eventTimeZone });
     if (!check.ok) {
-      st.dlq.push({
-        offset,
-        message: dlqMessage(
-          {
-            topic: st.topic,
-            partition: st.partition,
-            offset,
-            key: m.key,
-            value: m.value,
-            timestamp: m.timestamp,
-            headers: m.headers,
-          },
-          check.rejection,
-          this.#o.group,
-        ),
-      });
+      const letter = dlqMessage(
+        {
+          topic: st.topic,
+          partition: st.partition,
+          offset,
+          key: m.key,
+          value: m.value,
+          timestamp: m.timestamp,
+          headers: m.headers,
+        },
+        check.rejection,
+        this.#o.group,
+      );
+      const limit = this.#dlqMaxBytes.get(dlqName(st.topic)) ?? KAFKA_MAX_MESSAGE_BYTES;
+      st.dlq.push({ offset, message: fitMessage(letter, limit) });
       return;
     }
     for (const file of st.buffer.add(offset, check.time, m.value!)) closed.push(file);
@@ -742,7 +888,8 @@ class LakeSink {
     for (const [k, p] of this.#positions) {
       if (!this.#topics.some((t) => k.startsWith(`${t}\u0000`))) continue;
       const st = this.#states.get(k);
-      const at = st && st.next >= 0 ? st.next : p.committed >= 0 ? p.committed : p.low;
+      // Records deleted below the low watermark (delete-records) are no longer there to take.
+      const at = st && st.next >= 0 ? st.next : Math.max(p.committed, p.low);
       if (at < p.high) return false;
     }
     return true;
@@ -760,18 +907,32 @@ class LakeSink {
     if (this.#committing) return;
     this.#committing = (async () => {
       let delay = this.#options.retry?.initialDelayMs ?? 200;
+      let failingSince = 0;
       while (this.#commitWanted && !this.#fatal) {
         this.#commitWanted = false;
         try {
           await this.#commitOnce();
           if (this.#retryingKafka) this.#log("Kafka reachable again; commits resume");
           this.#retryingKafka = false;
+          failingSince = 0;
           delay = this.#options.retry?.initialDelayMs ?? 200;
           // Pace the transactions (each costs the broker several writes): what is stored
           // meanwhile goes into the next one. A stop ends the pause.
           await this.#pause(this.#o.commitIntervalMs);
         } catch (error) {
-          if (isFenced(error) || !(error as WorkspaceError).retriable) return this.#fail(error);
+          if (!(error as WorkspaceError).retriable) return this.#fail(error);
+          const now = Date.now();
+          failingSince ||= now;
+          if (now - failingSince >= this.#o.maxCommitRetryMs) {
+            return this.#fail(
+              new KafkaError(
+                `${errorMessage(error)}; gave up after ${
+                  Math.round((now - failingSince) / 1000)
+                } s of retries`,
+                { cause: error },
+              ),
+            );
+          }
           if (!this.#retryingKafka) this.#log(`commit failed (${errorMessage(error)}); retrying`);
           this.#retryingKafka = true;
           this.#commitWanted = true;
@@ -785,7 +946,9 @@ class LakeSink {
 
   /**
    * Commits, in one Kafka transaction, every partition's safe offset together with the dead
-   * letters below it.
+   * letters below it (sent in batches that fit each DLQ topic). On failure the transaction is
+   * aborted: nothing of it is committed, and the error says what failed and whether trying
+   * again may help.
    */
   async #commitOnce(): Promise<void> {
     const taken: Array<{ st: PartitionState; safe: number; dlq: number }> = [];
@@ -811,14 +974,17 @@ class LakeSink {
     if (taken.length === 0) return;
     const producer = this.#producer!;
     let transaction;
+    let stage = "commit the sink's offsets";
     try {
       transaction = await producer.transaction();
-      if (letters.size > 0) {
-        await transaction.sendBatch({
-          acks: -1,
-          topicMessages: [...letters].map(([topic, messages]) => ({ topic, messages })),
-        });
+      for (const [topic, messages] of letters) {
+        stage = `send ${messages.length} dead letter(s) to ${topic}`;
+        const limit = this.#dlqMaxBytes.get(topic) ?? KAFKA_MAX_MESSAGE_BYTES;
+        for (const batch of splitSends(messages, limit)) {
+          await transaction.send({ topic, messages: batch, acks: -1 });
+        }
       }
+      stage = "commit the sink's offsets";
       await transaction.sendOffsets({
         consumerGroupId: this.#o.group,
         topics: [...offsets].map(([topic, partitions]) => ({ topic, partitions })),
@@ -831,10 +997,20 @@ class LakeSink {
         await producer.disconnect().catch(() => {});
         this.#producer = await this.#newProducer().catch(() => producer);
       });
-      throw new KafkaError(`Could not commit the sink's offsets: ${errorMessage(error)}`, {
-        cause: error,
-        retriable: !isFenced(error),
-      });
+      if (isFenced(error)) {
+        throw new KafkaError(
+          `Another sink process took over consumer group '${this.#o.group}' (its transactional ` +
+            `producer fenced this one): stopping, nothing more committed here. One sink process ` +
+            `per group`,
+          { cause: error },
+        );
+      }
+      const retriable = kafkaRetriable(error);
+      throw new KafkaError(
+        `Could not ${stage}: ${errorMessage(error)}; nothing past the last commit was ` +
+          `committed${retriable ? "" : " (the broker refuses it: trying again cannot help)"}`,
+        { cause: error, retriable },
+      );
     }
     for (const t of taken) {
       t.st.committed = Math.max(t.st.committed, t.safe);
@@ -849,8 +1025,9 @@ class LakeSink {
         await this.#commitOnce();
         return;
       } catch (error) {
+        const lasting = !(error as WorkspaceError).retriable;
         // On a drain the commit must land; on a stop, what is not committed is replayed later.
-        if (isFenced(error) || (this.#reason === "stopped" && attempt >= 3)) {
+        if (lasting || (this.#reason === "stopped" && attempt >= 3)) {
           if (this.#reason === "drained") throw error;
           this.#log(`final commit failed (${errorMessage(error)}); the next run replays it`);
           return;
@@ -866,7 +1043,7 @@ class LakeSink {
     for (const [k, p] of this.#positions) {
       const [topic] = k.split("\u0000");
       const st = this.#states.get(k);
-      const at = st && st.next >= 0 ? st.next : p.committed >= 0 ? p.committed : p.low;
+      const at = st && st.next >= 0 ? st.next : Math.max(p.committed, p.low);
       lag.set(topic, (lag.get(topic) ?? 0) + Math.max(0, p.high - at));
     }
     const topics = [...this.#stats.values()].map((s) => ({ ...s, lag: lag.get(s.topic) ?? 0 }));

@@ -6,8 +6,8 @@
  * How records become files (what a Kafka producer + the sink would do):
  * - each record goes to partition `murmur2(key) % partitions` (Kafka's default partitioner);
  * - offsets count up per (topic, partition) from 0 (or from `startOffsets`), one per record;
- * - a value that is not JSON takes its offset but is not written (the sink's dead-letter queue
- *   would take it);
+ * - a value that fails the raw validity rule (`lib/schema/raw.ts`) takes its offset but is not
+ *   written (the sink's dead-letter queue would take it);
  * - a record without a key (the original producers' clickstream) goes to the partitions in turn,
  *   per topic, starting at 0 (kafkajs sends keyless records round-robin);
  * - per (topic, partition) one file is open per hour (the record's `timestamp` read by the
@@ -22,6 +22,7 @@ import { partitionFor } from "../kafka/partition.ts";
 import type { LakeStorage } from "../lake/storage.ts";
 import { hourStart, rawPath, recordTime } from "../lake/layout.ts";
 import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
+import { parseRaw } from "../schema/raw.ts";
 
 /** The part of a simulated record the fixture needs (`lib/simulate` `SimRecord` fits). */
 export interface FixtureRecord {
@@ -76,25 +77,13 @@ export interface LakeFixtureResult {
   files: string[];
   /** Records written (JSON lines in the files). */
   records: number;
-  /** Records skipped because their value is not JSON (they still took an offset). */
+  /** Records skipped because their value is no valid raw record (they still took an offset). */
   skipped: number;
   /** Next offset per `<topic>/<partition>`: give it as `startOffsets` to continue. */
   nextOffsets: Record<string, number>;
 }
 
 const DEFAULTS = { partitions: 3, flushSize: 1000, topicPrefix: "", concurrency: 16 } as const;
-
-/** The parsed value when it is a JSON object, else undefined. */
-function parseObject(value: string): Record<string, unknown> | undefined {
-  try {
-    const parsed = JSON.parse(value);
-    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
-      ? parsed
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Writes records to `lake` as the sink would (see the module doc) and returns what it wrote.
@@ -178,12 +167,12 @@ export async function writeLakeFromRecords(
     const tp = `${record.topic}/${partition}`;
     const offset = next[tp] ?? 0;
     next[tp] = offset + 1;
-    const parsed = parseObject(record.value);
-    if (!parsed) {
+    const raw = parseRaw(record.value);
+    if (!raw.ok) {
       skipped++;
       continue;
     }
-    const hour = hourStart(recordTime(parsed, record.timestamp, zone));
+    const hour = hourStart(recordTime(raw.record, record.timestamp, zone));
     const id = `${tp}/${hour}`;
     let file = open.get(id);
     if (!file) {

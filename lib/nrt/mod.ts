@@ -2,7 +2,8 @@
  * Near-real-time lake analytics in DuckDB and Arrow: the mirror of the Databricks notebooks.
  *
  * - {@linkcode syncLake}: raw lake → local cache, incremental (a checkpoint as Auto Loader's),
- *   corrupt files quarantined;
+ *   lines that are no valid raw record or drift from bronze's types quarantined one by one
+ *   ({@linkcode checkLakeFile}, the `quarantine` table, `quarantine/` in the lake);
  * - bronze views ({@linkcode createBronzeViews}), the two cleanings ({@linkcode compareCleanings}),
  *   silver ({@linkcode buildSilver}, {@linkcode appendSilver}), gold ({@linkcode GOLD_TABLES},
  *   {@linkcode buildGold}, {@linkcode refreshGold}), exactly as `lib/nrt/TABLES.md` defines them;
@@ -19,6 +20,7 @@ export * from "./db.ts";
 export * from "./arrow.ts";
 export * from "./sync.ts";
 export * from "./event_time.ts";
+export * from "./quarantine.ts";
 export * from "./bronze.ts";
 export * from "./cleaning.ts";
 export * from "./silver.ts";

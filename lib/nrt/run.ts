@@ -23,6 +23,7 @@ import {
   type SilverCounts,
   silverCounts,
 } from "./silver.ts";
+import { loadQuarantine } from "./quarantine.ts";
 import { cachedFiles, readCheckpoint, syncLake, type SyncReport } from "./sync.ts";
 import {
   addHashes,
@@ -113,6 +114,11 @@ export interface NrtReport {
    * clickstream row has a session_id (the original producers' records have none).
    */
   unavailable: Array<{ table: string; reason: string }>;
+  /**
+   * Raw lines set aside (type drift, invalid records): `added` by this pass (in
+   * `sync.quarantined`), `total` in the `quarantine` table.
+   */
+  quarantine: { added: number; total: number };
   /** Milliseconds per step (sync, plan, silver, gold, write, report). */
   timings: Record<string, number>;
 }
@@ -220,6 +226,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
       cacheDir,
       full: options.full,
       topicPrefix: prefix,
+      writeQuarantine: writeBack,
       onProgress: (done, total) => {
         if (done === total || done - lastShown >= Math.max(1, Math.ceil(total / 10))) {
           lastShown = done;
@@ -227,7 +234,14 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         }
       },
     });
-    for (const q of sync.quarantined) progress(`  quarantined ${q.path}: ${q.reason}`);
+    const byFile = Map.groupBy(sync.quarantined, (q) => q.file);
+    for (const [file, records] of byFile) {
+      progress(
+        `  quarantined ${records.length} line(s) of ${file}: line ${records[0].line}, ${
+          records[0].reason
+        }${records.length > 1 ? ", …" : ""}`,
+      );
+    }
     lap("sync");
 
     const db = await NrtDb.open({
@@ -238,6 +252,16 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
     try {
       await ensureMeta(db);
       await installEventTime(db, zone);
+      const quarantine = { added: sync.quarantined.length, total: 0 };
+      // Rebuilt when the sync changed what is set aside (or on a first or full pass).
+      if (
+        sync.quarantined.length > 0 || sync.removed.length > 0 || sync.replaced > 0 ||
+        options.full || !(await tableExists(db, "main", "quarantine"))
+      ) {
+        quarantine.total = await loadQuarantine(db, cacheDir);
+      } else {
+        quarantine.total = Number(await db.value("SELECT count(*) FROM quarantine"));
+      }
       const cached = cachedFiles(await readCheckpoint(cacheDir), cacheDir, prefix);
       const loaded = new Map(
         (await db.rows<{ path: string; size: number; last_modified: number }>(
@@ -410,6 +434,7 @@ export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
         written,
         goldUpdated: touched.length,
         unavailable,
+        quarantine,
         timings,
       };
     } finally {

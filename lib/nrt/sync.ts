@@ -4,11 +4,16 @@
  * new or changed files, and a run with nothing new does no work. DuckDB then reads the cache
  * (it cannot read Azure here).
  *
- * Every pulled file is checked line by line: a truncated or corrupt file (a line that is not a
- * JSON object) is quarantined (kept under `<cache>/quarantine/`, reported) and the rest go on.
+ * Every pulled file is checked line by line (`quarantine.ts`): a line that fails the raw validity
+ * rule (a file cut short, another writer's lake) or whose fields have other types than bronze
+ * reads is quarantined alone, the rest of the file goes on. Quarantined lines are kept as JSON
+ * lines beside the cache and written to the lake under `quarantine/` (unless `writeQuarantine`
+ * is off), before the checkpoint takes the file: a pass that fails on the way redoes it.
  *
  * Cache layout: `<cache>/topics/<topic>/year=…/month=…/day=…/hour=…/<file>.json` (the topic
- * without `KAFKA_TOPIC_PREFIX`), `<cache>/quarantine/<lake path>`, `<cache>/checkpoint.json`.
+ * without `KAFKA_TOPIC_PREFIX`; the file without its quarantined lines),
+ * `<cache>/quarantine/<full topic>/year=…/<file>.json` (its quarantined records),
+ * `<cache>/checkpoint.json`.
  *
  * @module
  */
@@ -16,16 +21,25 @@ import { LakeError } from "../errors.ts";
 import { parseRawPath } from "../lake/layout.ts";
 import type { LakeEntry, LakeStorage } from "../lake/storage.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
+import {
+  checkLakeFile,
+  type LakeFileCheck,
+  type QuarantinedRecord,
+  quarantineLines,
+  quarantinePath,
+} from "./quarantine.ts";
 
 /** What the checkpoint knows of one lake file. */
 export interface CheckpointEntry {
   size: number;
   lastModified: number;
-  /** `cached`: in the cache for bronze; `quarantined`: set aside. */
+  /** `cached`: in the cache for bronze; `quarantined`: no line of it can go to bronze. */
   status: "cached" | "quarantined";
-  /** JSON lines in the file (cached files). */
+  /** JSON lines of the file that go to bronze (cached files). */
   rows?: number;
-  /** Why it was quarantined. */
+  /** Lines of the file quarantined. */
+  quarantined?: number;
+  /** Why its first line was quarantined (files with no line for bronze). */
   reason?: string;
 }
 
@@ -59,14 +73,11 @@ export interface SyncOptions {
    * @default no reporting
    */
   onProgress?: (done: number, total: number) => void;
-}
-
-/** One quarantined file. */
-export interface QuarantinedFile {
-  /** Lake path. */
-  path: string;
-  /** Why, e.g. `line 12 is not JSON`. */
-  reason: string;
+  /**
+   * Write each file's quarantined records to the lake (`quarantine/…`).
+   * @default true
+   */
+  writeQuarantine?: boolean;
 }
 
 /** What {@linkcode syncLake} did. */
@@ -81,15 +92,15 @@ export interface SyncReport {
   unchanged: number;
   /** Lake paths gone from the lake since the checkpoint: removed from the cache. */
   removed: string[];
-  /** Files quarantined this run. */
-  quarantined: QuarantinedFile[];
+  /** Records (lines) quarantined this run, by file and line. */
+  quarantined: QuarantinedRecord[];
   /** Bytes pulled. */
   bytes: number;
-  /** JSON lines in the files pulled into the cache. */
+  /** Lines of the files pulled that go to bronze. */
   rows: number;
 }
 
-const DEFAULTS = { full: false, topicPrefix: "", concurrency: 16 } as const;
+const DEFAULTS = { full: false, topicPrefix: "", concurrency: 16, writeQuarantine: true } as const;
 
 /** The cache path (relative to the cache folder) of a lake path, or null if not a raw file. */
 export function cachePath(
@@ -122,42 +133,6 @@ async function writeCheckpoint(cacheDir: string, checkpoint: Checkpoint): Promis
   await Deno.rename(tmp, `${cacheDir}/checkpoint.json`);
 }
 
-/**
- * Checks JSON lines: the number of lines when every non-empty line is a JSON object, else the
- * reason the file is corrupt.
- *
- * @example
- * ```ts
- * import { checkJsonLines } from "./sync.ts";
- * checkJsonLines('{"a":1}\n{"a":2}\n'); // { rows: 2 }
- * checkJsonLines('{"a":1}\n{"a":'); // { reason: "line 2 is not JSON" }
- * ```
- */
-export function checkJsonLines(text: string): { rows: number } | { reason: string } {
-  let rows = 0;
-  let start = 0;
-  let line = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    line++;
-    const slice = text.slice(start, end).trim();
-    start = end + 1;
-    if (slice === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(slice);
-    } catch {
-      return { reason: `line ${line} is not JSON` };
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return { reason: `line ${line} is not a JSON object` };
-    }
-    rows++;
-  }
-  return { rows };
-}
-
 async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
   await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
   const tmp = `${path}.tmp-${Deno.pid}`;
@@ -173,7 +148,8 @@ async function removeIfPresent(path: string): Promise<void> {
 
 /**
  * Pulls new and changed raw files of the four topics from `lake` into the cache, quarantines
- * corrupt ones, drops files gone from the lake, and updates the checkpoint.
+ * the lines that cannot go to bronze, drops files gone from the lake, and updates the
+ * checkpoint.
  *
  * @example
  * ```ts
@@ -194,6 +170,7 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
   const full = options.full ?? DEFAULTS.full;
   const prefix = options.topicPrefix ?? DEFAULTS.topicPrefix;
   const concurrency = options.concurrency ?? DEFAULTS.concurrency;
+  const writeQuarantine = options.writeQuarantine ?? DEFAULTS.writeQuarantine;
   if (full) {
     await Deno.remove(`${cacheDir}/topics`, { recursive: true }).catch(() => {});
     await Deno.remove(`${cacheDir}/quarantine`, { recursive: true }).catch(() => {});
@@ -221,7 +198,10 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
     if (listed.has(path)) continue;
     const local = cachePath(path, prefix);
     if (local && entry.status === "cached") await removeIfPresent(`${cacheDir}/${local.path}`);
-    if (entry.status === "quarantined") await removeIfPresent(`${cacheDir}/quarantine/${path}`);
+    if (entry.status === "quarantined" || entry.quarantined) {
+      await removeIfPresent(`${cacheDir}/${quarantinePath(path)}`);
+      if (writeQuarantine) await lake.delete(quarantinePath(path));
+    }
     delete checkpoint.files[path];
     removed.push(path);
   }
@@ -236,34 +216,16 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
     bytes: 0,
     rows: 0,
   };
-  const decoder = new TextDecoder();
   let done = 0;
   const pull = async (entry: LakeEntry) => {
     const data = await lake.get(entry.path);
-    const local = `${cacheDir}/${cachePath(entry.path, prefix)!.path}`;
-    const quarantine = `${cacheDir}/quarantine/${entry.path}`;
-    const check = checkJsonLines(decoder.decode(data));
-    if ("reason" in check) {
-      await writeFileAtomic(quarantine, data);
-      await removeIfPresent(local);
-      checkpoint.files[entry.path] = {
-        size: entry.size,
-        lastModified: entry.lastModified,
-        status: "quarantined",
-        reason: check.reason,
-      };
-      report.quarantined.push({ path: entry.path, reason: check.reason });
-    } else {
-      await writeFileAtomic(local, data);
-      await removeIfPresent(quarantine);
-      checkpoint.files[entry.path] = {
-        size: entry.size,
-        lastModified: entry.lastModified,
-        status: "cached",
-        rows: check.rows,
-      };
-      report.rows += check.rows;
-    }
+    const check = await pullFile(lake, entry, data, checkpoint, {
+      cacheDir,
+      prefix,
+      writeQuarantine,
+    });
+    report.quarantined.push(...check.quarantined);
+    report.rows += check.rows;
     report.synced.push(entry.path);
     report.bytes += data.length;
     options.onProgress?.(++done, todo.length);
@@ -277,8 +239,49 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
     await writeCheckpoint(cacheDir, checkpoint);
   }
   report.synced.sort();
-  report.quarantined.sort((a, b) => a.path < b.path ? -1 : 1);
+  report.quarantined.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
   return report;
+}
+
+/**
+ * Takes one pulled raw file into the cache: its lines checked (`checkLakeFile`), the ones set
+ * aside written to the lake's and the cache's quarantine (before the checkpoint takes the file),
+ * the rest to the cache; the checkpoint entry updated.
+ */
+async function pullFile(
+  lake: LakeStorage,
+  entry: LakeEntry,
+  data: Uint8Array,
+  checkpoint: Checkpoint,
+  o: { cacheDir: string; prefix: string; writeQuarantine: boolean },
+): Promise<LakeFileCheck> {
+  const { path: cached, topic } = cachePath(entry.path, o.prefix)!;
+  const local = `${o.cacheDir}/${cached}`;
+  const quarantine = `${o.cacheDir}/${quarantinePath(entry.path)}`;
+  const check = checkLakeFile(topic, entry.path, data);
+  const before = checkpoint.files[entry.path];
+  if (check.quarantined.length > 0) {
+    const lines = quarantineLines(check.quarantined);
+    if (o.writeQuarantine) await lake.put(quarantinePath(entry.path), lines);
+    await writeFileAtomic(quarantine, lines);
+  } else {
+    await removeIfPresent(quarantine);
+    if (o.writeQuarantine && (before?.quarantined || before?.status === "quarantined")) {
+      await lake.delete(quarantinePath(entry.path));
+    }
+  }
+  if (check.rows > 0) await writeFileAtomic(local, check.cleaned ?? data);
+  else await removeIfPresent(local);
+  checkpoint.files[entry.path] = {
+    size: entry.size,
+    lastModified: entry.lastModified,
+    status: check.rows > 0 ? "cached" : "quarantined",
+    rows: check.rows,
+    ...(check.quarantined.length > 0
+      ? { quarantined: check.quarantined.length, reason: check.quarantined[0].reason }
+      : {}),
+  };
+  return check;
 }
 
 /**

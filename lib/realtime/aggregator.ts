@@ -2,21 +2,30 @@
  * The real-time aggregator: a pure, deterministic object, separate from Kafka. Feed it events
  * (`add`) or raw record values (`addLine`) in arrival order; read every metric with `snapshot()`.
  *
- * Each event goes through four gates, in this order, and lands in exactly one outcome:
+ * Each event goes through five gates, in this order, and lands in exactly one outcome:
  *
- * 1. **malformed** — not a JSON object, or without a string key field or a `timestamp` with an
- *    event time (wall-clock times read in the `eventTimeZone` option), or with an `event_id` that
- *    is not a non-empty string (see `decode.ts`): counted per topic and per reason, skipped.
- * 2. **late** — event time strictly before the watermark (the smallest of the sources' max event
+ * 1. **malformed** — not a valid raw record (the one rule, `lib/schema/raw.ts`: UTF-8, JSON, an
+ *    object, one line, under the size limit), or without a string key field or a `timestamp` with
+ *    an event time (wall-clock times read in the `eventTimeZone` option), or with an `event_id`
+ *    that is not a non-empty string (see `decode.ts`): counted per topic and per reason, skipped.
+ * 2. **future** — event time more than `maxFuture` ahead of the wall clock (`now`; off unless
+ *    set, as a replay's events have nothing to do with the wall clock): a producer with a wrong
+ *    clock. Counted per topic, not added, and it does not move the watermark, which one such
+ *    event would otherwise push ahead for good (every later event would count as late).
+ * 3. **late** — event time strictly before the watermark (the smallest of the sources' max event
  *    times − allowed lateness; a source is a Kafka partition, see `watermark.ts`): counted per
  *    topic, reported with the latest ones, not added.
- * 3. **duplicate** — an identity already accepted: the `event_id`, or for a record without one
+ * 4. **duplicate** — an identity already accepted: the `event_id`, or for a record without one
  *    (the original producers') its content key, a hash of its canonical JSON
  *    (`lib/schema/identity.ts`). Identities are remembered until the watermark passes them, when
  *    any copy would be late anyway (see `dedupe.ts`): counted per topic, not added again.
- * 4. **accepted** — added to every metric (see `metrics.ts`), in event time: an out-of-order
+ * 5. **accepted** — added to every metric (see `metrics.ts`), in event time: an out-of-order
  *    event within the allowed lateness lands in the window it belongs to, so the result does not
  *    depend on arrival order as long as no event is late.
+ *
+ * State is bounded where a live run needs it: event ids by the lateness, sessions by the session
+ * timeout, final windows by `retention`, delivery state by `deliveryHorizon` (both 0, keep all,
+ * by default: a replay is bounded by its input; {@linkcode LIVE_DEFAULTS} bounds a live run).
  *
  * Accepted events with a null in an original field are counted (`nullFields`) and kept: each
  * metric treats the null as documented in `metrics.ts` (grouped as "unknown", or left out of
@@ -27,16 +36,9 @@
 import { type Topic, TOPICS } from "../schema/events.ts";
 import { checkTimeZone, DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 import { UsageError } from "../errors.ts";
-import {
-  type Decoded,
-  decodeEvent,
-  decodeLine,
-  hasNullField,
-  type Malformed,
-  MALFORMED_REASONS,
-} from "./decode.ts";
+import { type Decoded, decodeEvent, decodeLine, hasNullField, type Malformed } from "./decode.ts";
 import { Deduper } from "./dedupe.ts";
-import { Metrics, type MetricsSnapshot } from "./metrics.ts";
+import { Metrics, type MetricsMemory, type MetricsSnapshot } from "./metrics.ts";
 import { Watermark } from "./watermark.ts";
 
 /** Options of {@linkcode createAggregator}. */
@@ -60,10 +62,37 @@ export interface AggregatorOptions {
    * original producers' `2026-11-26 10:15:30`. @default "UTC"
    */
   eventTimeZone?: string;
+  /**
+   * Events more than this far ahead of the wall clock (`now`) count as "future", ms; 0: no such
+   * check. @default 0 (see {@linkcode LIVE_DEFAULTS})
+   */
+  maxFuture?: number;
+  /**
+   * Final windows kept this far behind the watermark (event time), ms; 0 keeps all.
+   * @default 0 (see {@linkcode LIVE_DEFAULTS})
+   */
+  retention?: number;
+  /**
+   * Delivery state (orders waiting for their delivered event, final delivery times) kept this far
+   * behind the watermark (event time), ms; 0 keeps all. @default 0 (see {@linkcode LIVE_DEFAULTS})
+   */
+  deliveryHorizon?: number;
+  /** The wall clock for `maxFuture`. @default Date.now */
+  now?: () => number;
 }
 
-/** The options with every default filled in. */
-export type ResolvedAggregatorOptions = Required<AggregatorOptions>;
+/**
+ * Bounds for a live run, whose stream has no end: future events beyond 15 min, final windows
+ * kept for an hour, delivery state for a week. The `realtime` CLI's live mode uses them.
+ */
+export const LIVE_DEFAULTS = {
+  maxFuture: 900_000,
+  retention: 3_600_000,
+  deliveryHorizon: 7 * 86_400_000,
+} as const;
+
+/** The options with every default filled in (the clock left out: it is no setting to show). */
+export type ResolvedAggregatorOptions = Required<Omit<AggregatorOptions, "now">>;
 
 /** Malformed records of one topic for one reason. */
 export interface MalformedCount {
@@ -74,7 +103,7 @@ export interface MalformedCount {
 }
 
 /** What happened to one event. */
-export type Outcome = "accepted" | "malformed" | "late" | "duplicate";
+export type Outcome = "accepted" | "malformed" | "future" | "late" | "duplicate";
 
 /** Counts of one topic (or all). */
 export interface Counts {
@@ -86,6 +115,8 @@ export interface Counts {
   duplicates: number;
   /** Accepted events with a null in an original field. */
   nullFields: number;
+  /** Events too far ahead of the wall clock (`maxFuture`): not added. */
+  future: number;
 }
 
 /** A late event, as reported. */
@@ -110,8 +141,8 @@ export interface Snapshot extends MetricsSnapshot {
   lateEvents: LateEvent[];
   /** Malformed records per topic and reason, topic order then most frequent first. */
   malformedReasons: MalformedCount[];
-  /** What is held in memory (ids for de-duplication, sessions, open windows, deliveries). */
-  memory: { eventIds: number; sessions: number; openWindows: number; deliveries: number };
+  /** What is held in memory (ids for de-duplication, sessions, windows, deliveries). */
+  memory: { eventIds: number } & MetricsMemory;
 }
 
 const DEFAULTS = {
@@ -121,6 +152,9 @@ const DEFAULTS = {
   sessionTimeout: 1_800_000,
   keepLate: 20,
   eventTimeZone: DEFAULT_EVENT_TIME_ZONE,
+  maxFuture: 0,
+  retention: 0,
+  deliveryHorizon: 0,
 } as const;
 
 /** Fills in defaults and checks every option; throws `UsageError` naming the bad one. */
@@ -136,9 +170,13 @@ export function resolveAggregatorOptions(
     topN: options.topN ?? DEFAULTS.topN,
     sessionTimeout: options.sessionTimeout ?? DEFAULTS.sessionTimeout,
     keepLate: options.keepLate ?? DEFAULTS.keepLate,
+    maxFuture: options.maxFuture ?? DEFAULTS.maxFuture,
+    retention: options.retention ?? DEFAULTS.retention,
+    deliveryHorizon: options.deliveryHorizon ?? DEFAULTS.deliveryHorizon,
   };
+  const zeroOk = ["lateness", "keepLate", "maxFuture", "retention", "deliveryHorizon"];
   for (const [name, value] of Object.entries(numbers)) {
-    const min = name === "lateness" || name === "keepLate" ? 0 : 1;
+    const min = zeroOk.includes(name) ? 0 : 1;
     if (!Number.isSafeInteger(value) || value < min) {
       throw new UsageError(`Option ${name} must be a whole number ≥ ${min}, got ${value}`);
     }
@@ -157,8 +195,6 @@ export function resolveAggregatorOptions(
   return { ...numbers, eventTimeZone };
 }
 
-const NO_VALUE: Malformed = Object.freeze({ ok: false, reason: MALFORMED_REASONS.noValue });
-
 const zero = (): Counts => ({
   received: 0,
   accepted: 0,
@@ -166,6 +202,7 @@ const zero = (): Counts => ({
   late: 0,
   duplicates: 0,
   nullFields: 0,
+  future: 0,
 });
 
 /**
@@ -182,7 +219,7 @@ const zero = (): Counts => ({
  * agg.addLine("clickstream", click("a", "2026-11-26T10:05:00.000Z")); // "duplicate"
  * agg.addLine("clickstream", click("b", "2026-11-26T10:03:59.999Z")); // "late"
  * agg.addLine("clickstream", "{oops"); // "malformed"
- * agg.snapshot().totals; // { received: 4, accepted: 1, malformed: 1, late: 1, duplicates: 1, nullFields: 0 }
+ * agg.snapshot().totals; // { received: 4, accepted: 1, malformed: 1, late: 1, duplicates: 1, nullFields: 0, future: 0 }
  * ```
  */
 export class Aggregator {
@@ -200,9 +237,13 @@ export class Aggregator {
   #tick = -Infinity;
   /** Event time between two housekeeping passes (closing windows, forgetting ids, sessions). */
   readonly #tickMs: number;
+  readonly #now: () => number;
+  /** The wall clock as last read: refreshed only when an event looks ahead of it. */
+  #nowSeen = -Infinity;
 
   constructor(options: AggregatorOptions = {}) {
     this.options = resolveAggregatorOptions(options);
+    this.#now = options.now ?? Date.now;
     this.#watermark = new Watermark(this.options.lateness);
     this.#dedupe = new Deduper({ bucket: this.options.window });
     this.#metrics = new Metrics(this.options);
@@ -211,16 +252,11 @@ export class Aggregator {
   }
 
   /**
-   * Adds one raw record value (a JSON line, or anything a producer sent) of `topic`, read from
-   * `source` (e.g. `"orders/2"`: a partition, read in order; see `watermark.ts`).
+   * Adds one raw record value (the bytes a producer sent, or a JSON line as text) of `topic`,
+   * read from `source` (e.g. `"orders/2"`: a partition, read in order; see `watermark.ts`).
    */
-  addLine(topic: Topic, line: string | null | undefined, source?: string): Outcome {
-    const zone = this.options.eventTimeZone;
-    return this.#add(
-      topic,
-      typeof line === "string" ? decodeLine(topic, line, zone) : NO_VALUE,
-      source,
-    );
+  addLine(topic: Topic, line: Uint8Array | string | null | undefined, source?: string): Outcome {
+    return this.#add(topic, decodeLine(topic, line, this.options.eventTimeZone), source);
   }
 
   /** Adds one parsed event of `topic` (validated the same way as {@linkcode addLine}). */
@@ -248,6 +284,14 @@ export class Aggregator {
       return "malformed";
     }
     const { event, time, id } = decoded;
+    const maxFuture = this.options.maxFuture;
+    if (maxFuture > 0 && time > this.#nowSeen + maxFuture) {
+      this.#nowSeen = this.#now();
+      if (time > this.#nowSeen + maxFuture) {
+        counts.future++;
+        return "future";
+      }
+    }
     const watermark = this.#watermark;
     if (watermark.isLate(time)) {
       counts.late++;
@@ -256,7 +300,7 @@ export class Aggregator {
         topic,
         event_id: id,
         timestamp: String(event.timestamp),
-        watermark: new Date(watermark.value).toISOString(),
+        watermark: isoOrNull(watermark.value) ?? "",
       });
       if (late.length > this.options.keepLate) late.shift();
       return "late";
@@ -300,7 +344,10 @@ export class Aggregator {
     return this.#watermark.value;
   }
 
-  /** Every metric and count, as JSON-ready data (a fresh object each call). */
+  /**
+   * Every metric and count, as JSON-ready data (a fresh object each call). Never throws: a
+   * watermark not yet known (a source announced but silent) is null.
+   */
   snapshot(): Snapshot {
     const totals = zero();
     const topics = {} as { [T in Topic]: Counts };
@@ -308,14 +355,10 @@ export class Aggregator {
       topics[t] = { ...this.#counts[t] };
       for (const k of Object.keys(totals) as Array<keyof Counts>) totals[k] += topics[t][k];
     }
-    const max = this.#watermark.maxEventTime;
-    // The watermark stays at -Infinity while an announced source has sent nothing yet, even
-    // once others have: no watermark to show then.
-    const watermark = this.#watermark.value;
     return {
       options: { ...this.options },
-      maxEventTime: max === -Infinity ? null : new Date(max).toISOString(),
-      watermark: Number.isFinite(watermark) ? new Date(watermark).toISOString() : null,
+      maxEventTime: isoOrNull(this.#watermark.maxEventTime),
+      watermark: isoOrNull(this.#watermark.value),
       totals,
       topics,
       lateEvents: [...this.#late],
@@ -330,6 +373,12 @@ export class Aggregator {
       ...this.#metrics.snapshot(),
     };
   }
+}
+
+/** An ISO time, or null for a time not known yet (±Infinity) or out of the Date range. */
+function isoOrNull(t: number): string | null {
+  if (!Number.isFinite(t) || Math.abs(t) > 8.64e15) return null;
+  return new Date(t).toISOString();
 }
 
 /**

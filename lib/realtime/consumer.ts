@@ -11,14 +11,15 @@
  * (its next record makes it count again).
  *
  * Nothing is committed: real-time views are rebuilt from the log, so each run uses a throw-away
- * consumer group unless one is given.
+ * consumer group unless one is given; the consumer keeps each partition's position itself, so a
+ * restart of the kafkajs consumer (after a broker restart) neither loses nor re-counts a record.
  *
  * @module
  */
-import type { Kafka } from "kafkajs";
+import type { Batch, Consumer, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
-import { KafkaError } from "../errors.ts";
-import { highWatermarks, topicName } from "../kafka/mod.ts";
+import { errorMessage, KafkaError } from "../errors.ts";
+import { partitionOffsets, topicName } from "../kafka/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import type { Aggregator, Outcome } from "./aggregator.ts";
 
@@ -92,6 +93,13 @@ export const IDLE_TIMEOUT_MS = 10_000;
  * Consumes the four topics into `aggregator` until `signal` aborts (or, with `once`, until the
  * high watermarks at the start are reached); returns the counts.
  *
+ * It never re-counts a record: each partition's position is kept, records below it are
+ * skipped, and a consumer restarted by kafkajs (after a broker restart, say) seeks back to it.
+ * With `once` it never hangs: a partition whose records were deleted (`delete-records`,
+ * retention) or hold only transaction markers counts as read. A consumer that crashes for good
+ * (a compression codec it lacks, an authorization error) rejects with a `KafkaError` naming the
+ * reason.
+ *
  * @example
  * ```ts ignore
  * const agg = createAggregator();
@@ -114,10 +122,6 @@ export async function consumeInto(
     perTopic: Object.fromEntries(TOPICS.map((t) => [t, 0])) as Record<Topic, number>,
   };
   const base = new Map<string, Topic>(TOPICS.map((t) => [topicName(config, t), t]));
-  const names = [...base.keys()];
-  // In `once` mode: "topic/partition" → last offset to read, and the partitions not done yet.
-  const ends = new Map<string, number>();
-  const pending = new Set<string>();
   if (options.once && !options.fromBeginning) return stats;
   // Where each listed partition starts (only from the beginning: a live tail starts at the end).
   const start = new Map(
@@ -127,22 +131,109 @@ export async function consumeInto(
       )
       : [],
   );
-  if (options.fromBeginning) {
-    // Every partition holding records is a source the watermark must wait for.
-    const sources: string[] = [];
-    for (const name of names) {
-      for (const [partition, end] of await highWatermarks(kafka, name)) {
-        ends.set(`${name}/${partition}`, end - 1);
-        if (end > (start.get(`${name}/${partition}`) ?? 0)) {
-          pending.add(`${name}/${partition}`);
-          sources.push(`${base.get(name)}/${partition}`);
-        }
+  const plan = options.fromBeginning
+    ? await replayPlan(kafka, base, start)
+    : { ends: new Map<string, number>(), pending: new Set<string>(), sources: [] };
+  if (options.once && plan.pending.size === 0) return stats;
+  if (options.fromBeginning) aggregator.expectSources(plan.sources);
+  if (options.signal?.aborted) return stats;
+  const consumer = await connect(kafka, config, [...base.keys()], options);
+  const now = options.now ?? Date.now;
+  const idle = idleMarker(aggregator, idleTimeout, now);
+  /** "topic/partition" → the next offset to count (records below it were counted). */
+  const next = new Map<string, number>(start);
+  let deletionTimer: ReturnType<typeof setInterval> | undefined;
+  let lastBatchAt = now();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let done = false;
+      const finish = () => {
+        done = true;
+        resolve();
+      };
+      const passed = (key: string, lastOffset: number) => {
+        if (!options.once || lastOffset < (plan.ends.get(key) ?? -1)) return;
+        plan.pending.delete(key);
+        if (plan.pending.size === 0) finish();
+      };
+      options.signal?.addEventListener("abort", finish, { once: true });
+      keepPositions(consumer, next, reject, passed);
+      if (options.once) {
+        // Records deleted while this run waits for them (delete-records, retention) never
+        // come: a partition whose low watermark passed its last offset is read.
+        deletionTimer = setInterval(() => {
+          if (now() - lastBatchAt < DELETION_CHECK_MS || plan.pending.size === 0) return;
+          checkDeleted(kafka, plan.pending, plan.ends).then((gone) => {
+            for (const key of gone) passed(key, plan.ends.get(key)!);
+          }).catch(() => {/* the broker may be away: the next check will tell */});
+        }, DELETION_CHECK_MS);
+      }
+      consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          if (done) return;
+          lastBatchAt = now();
+          const topic = base.get(batch.topic)!;
+          const key = `${batch.topic}/${batch.partition}`;
+          const last = options.once ? plan.ends.get(key) ?? -1 : undefined;
+          const first = next.get(key) ?? 0;
+          const n = addBatch(aggregator, topic, batch, first, last, options.onRecord);
+          if (n.position > first) next.set(key, n.position);
+          idle.heard(`${topic}/${batch.partition}`, batch);
+          stats.records += n.records;
+          stats.perTopic[topic] += n.records;
+          options.onBatch?.(stats, {
+            topic,
+            partition: batch.partition,
+            nextOffset: Math.min(Number(batch.lastOffset()), last ?? Infinity) + 1,
+            highWatermark: Number(batch.highWatermark),
+          });
+          if (last !== undefined) passed(key, Number(batch.lastOffset()));
+          await Promise.resolve();
+        },
+      }).catch(reject);
+      seekTo(consumer, start);
+    });
+  } finally {
+    idle.stop();
+    clearInterval(deletionTimer);
+    await consumer.disconnect().catch(() => {});
+  }
+  return stats;
+}
+
+/**
+ * For a replay from the beginning: each partition's last offset to read, the partitions holding
+ * records from their start offset on (records deleted below the low watermark do not count),
+ * and those as watermark sources.
+ */
+async function replayPlan(
+  kafka: Kafka,
+  base: ReadonlyMap<string, Topic>,
+  start: ReadonlyMap<string, number>,
+): Promise<{ ends: Map<string, number>; pending: Set<string>; sources: string[] }> {
+  const ends = new Map<string, number>();
+  const pending = new Set<string>();
+  const sources: string[] = [];
+  for (const [name, topic] of base) {
+    for (const { partition, low, high } of await partitionOffsets(kafka, name)) {
+      const key = `${name}/${partition}`;
+      ends.set(key, high - 1);
+      if (high > Math.max(low, start.get(key) ?? 0)) {
+        pending.add(key);
+        sources.push(`${topic}/${partition}`);
       }
     }
-    if (options.once && pending.size === 0) return stats;
-    aggregator.expectSources(sources);
   }
-  if (options.signal?.aborted) return stats;
+  return { ends, pending, sources };
+}
+
+async function connect(
+  kafka: Kafka,
+  config: KafkaConfig,
+  names: string[],
+  options: ConsumeOptions,
+): Promise<Consumer> {
   const consumer = kafka.consumer({
     groupId: options.groupId ?? `ecom-realtime-${crypto.randomUUID()}`,
     maxWaitTimeInMs: options.maxWaitMs ?? 100,
@@ -150,6 +241,7 @@ export async function consumeInto(
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: names, fromBeginning: options.fromBeginning ?? false });
+    return consumer;
   } catch (error) {
     await consumer.disconnect().catch(() => {});
     throw new KafkaError(
@@ -159,79 +251,138 @@ export async function consumeInto(
       { cause: error, retriable: true },
     );
   }
-  // Idleness: per source, when its last batch came and whether that batch reached the end. The
-  // watermark keeps which sources are idle (marking one twice does nothing).
-  const now = options.now ?? Date.now;
+}
+
+/**
+ * Idleness: per source, when its last batch came and whether that batch reached the end; a
+ * source at its end and quiet for `timeout` is marked idle (the watermark keeps which sources
+ * are idle: marking one twice does nothing).
+ */
+function idleMarker(aggregator: Aggregator, timeout: number, now: () => number) {
   const heard = new Map<string, { at: number; atEnd: boolean }>();
-  let idleTimer: ReturnType<typeof setInterval> | undefined;
-  if (idleTimeout > 0) {
-    idleTimer = setInterval(() => {
+  const timer = timeout > 0
+    ? setInterval(() => {
       const t = now();
       for (const [source, { at, atEnd }] of heard) {
-        if (atEnd && t - at >= idleTimeout) aggregator.markIdle(source);
+        if (atEnd && t - at >= timeout) aggregator.markIdle(source);
       }
-    }, Math.max(10, Math.min(1000, Math.floor(idleTimeout / 4))));
+    }, Math.max(10, Math.min(1000, Math.floor(timeout / 4))))
+    : undefined;
+  return {
+    heard(source: string, batch: Batch) {
+      heard.set(source, {
+        at: now(),
+        atEnd: Number(batch.lastOffset()) + 1 >= Number(batch.highWatermark),
+      });
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Keeps the consumer on course: a crash it cannot recover from rejects (kafkajs restarts it
+ * after errors that may pass); a consumer that (re)joins starts from the group's offsets, and
+ * this group commits none, so it is sent back to the positions reached; batches of transaction
+ * markers or aborted records, which reach no handler, count as read.
+ */
+function keepPositions(
+  consumer: Consumer,
+  next: ReadonlyMap<string, number>,
+  reject: (error: unknown) => void,
+  passed: (key: string, lastOffset: number) => void,
+): void {
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    reject(
+      new KafkaError(`The real-time consumer stopped: ${errorMessage(payload.error)}`, {
+        cause: payload.error,
+      }),
+    );
+  });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+      for (const partition of partitions) {
+        const offset = next.get(`${topic}/${partition}`);
+        if (offset !== undefined) seekTo(consumer, new Map([[`${topic}/${partition}`, offset]]));
+      }
+    }
+  });
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.batchSize === 0) {
+      passed(`${payload.topic}/${payload.partition}`, Number(payload.lastOffset));
+    }
+  });
+}
+
+/**
+ * Seeks partitions (`topic/partition` → offset). Records below a position are skipped anyway,
+ * should a fetch come back before the seek applies (or the consumer not run yet).
+ */
+function seekTo(consumer: Consumer, positions: ReadonlyMap<string, number>): void {
+  for (const [key, offset] of positions) {
+    const slash = key.lastIndexOf("/");
+    try {
+      consumer.seek({
+        topic: key.slice(0, slash),
+        partition: Number(key.slice(slash + 1)),
+        offset: String(offset),
+      });
+    } catch { /* not running yet */ }
   }
+}
+
+/**
+ * Adds a batch's records from offset `first` on (up to `last`, in `once` mode) to the
+ * aggregator; returns how many, and the next offset.
+ */
+function addBatch(
+  aggregator: Aggregator,
+  topic: Topic,
+  batch: Batch,
+  first: number,
+  last: number | undefined,
+  onRecord: ConsumeOptions["onRecord"],
+): { records: number; position: number } {
+  const source = `${topic}/${batch.partition}`;
+  let records = 0;
+  let position = first;
+  for (const message of batch.messages) {
+    const offset = Number(message.offset);
+    if (offset < first) continue;
+    if (last !== undefined && offset > last) break;
+    const outcome = aggregator.addLine(topic, message.value, source);
+    position = offset + 1;
+    records++;
+    if (onRecord) {
+      const value = message.value === null ? null : message.value.toString();
+      onRecord({ topic, partition: batch.partition, offset, value, outcome });
+    }
+  }
+  return { records, position };
+}
+
+/** How often a `once` run checks whether the records it waits for were deleted, ms. */
+const DELETION_CHECK_MS = 2000;
+
+/** The pending partitions whose records up to their last offset were deleted meanwhile. */
+async function checkDeleted(
+  kafka: Kafka,
+  pending: ReadonlySet<string>,
+  ends: ReadonlyMap<string, number>,
+): Promise<string[]> {
+  const topics = new Set([...pending].map((key) => key.slice(0, key.lastIndexOf("/"))));
+  const gone: string[] = [];
+  const admin = kafka.admin();
   try {
-    let done = false;
-    await new Promise<void>((resolve, reject) => {
-      const finish = () => {
-        done = true;
-        resolve();
-      };
-      options.signal?.addEventListener("abort", finish, { once: true });
-      consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          if (done) return;
-          const topic = base.get(batch.topic)!;
-          const key = `${batch.topic}/${batch.partition}`;
-          const source = `${topic}/${batch.partition}`;
-          const last = options.once ? ends.get(key) ?? -1 : undefined;
-          const first = start.get(key) ?? 0;
-          let n = 0;
-          for (const message of batch.messages) {
-            const offset = Number(message.offset);
-            if (offset < first) continue;
-            if (last !== undefined && offset > last) break;
-            const value = message.value === null ? null : message.value.toString();
-            const outcome = aggregator.addLine(topic, value, source);
-            n++;
-            options.onRecord?.({ topic, partition: batch.partition, offset, value, outcome });
-          }
-          if (last !== undefined && Number(batch.lastOffset()) >= last) pending.delete(key);
-          heard.set(source, {
-            at: now(),
-            atEnd: Number(batch.lastOffset()) + 1 >= Number(batch.highWatermark),
-          });
-          stats.records += n;
-          stats.perTopic[topic] += n;
-          options.onBatch?.(stats, {
-            topic,
-            partition: batch.partition,
-            nextOffset: Math.min(Number(batch.lastOffset()), last ?? Infinity) + 1,
-            highWatermark: Number(batch.highWatermark),
-          });
-          if (options.once && pending.size === 0) finish();
-          await Promise.resolve();
-        },
-      }).catch(reject);
-      // Skip ahead to the start offsets (records before them are skipped below in any case,
-      // should a first fetch from the beginning come back before the seek applies).
-      for (const [key, offset] of start) {
-        const slash = key.lastIndexOf("/");
-        try {
-          consumer.seek({
-            topic: key.slice(0, slash),
-            partition: Number(key.slice(slash + 1)),
-            offset: String(offset),
-          });
-        } catch { /* not running yet: the filter below still skips */ }
+    await admin.connect();
+    for (const topic of topics) {
+      for (const o of await admin.fetchTopicOffsets(topic)) {
+        const key = `${topic}/${o.partition}`;
+        if (pending.has(key) && Number(o.low) > (ends.get(key) ?? Infinity)) gone.push(key);
       }
-    });
+    }
   } finally {
-    clearInterval(idleTimer);
-    await consumer.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => {});
   }
-  return stats;
+  return gone;
 }

@@ -2,21 +2,24 @@
  * Decoding a record value into an event, with light validation: enough to aggregate safely,
  * not the full schema check the lake's silver layer applies.
  *
- * A value is **malformed** (counted with its reason, skipped, never a crash) unless it is a JSON
- * object with the topic's key field (`user_id` or `order_id`) as a non-empty string and a
- * `timestamp` that has an event time by the one event-time rule (`lib/schema/event_time.ts`:
- * ISO-8601 with `Z` or an offset, wall-clock times in `EVENT_TIME_ZONE`, epoch ms). Its identity
- * is its `event_id` where present, else its content key (`lib/schema/identity.ts`): the original
- * producers' records carry no event_id; an `event_id` that is present but not a non-empty string
- * makes the value malformed. Every other field may be null, missing or of the wrong type: such
- * an event is accepted and each metric treats the field as documented in `metrics.ts`. Unknown
- * extra fields are ignored.
+ * A value is **malformed** (counted with its reason, skipped, never a crash) unless it passes the
+ * one validity rule for raw records (`lib/schema/raw.ts`: UTF-8, JSON, an object, one line, under
+ * the size limit: what the lake sink sends to the dead-letter topic is malformed here too), has
+ * the topic's key field (`user_id` or `order_id`) as a non-empty string and a `timestamp` that
+ * has an event time by the one event-time rule (`lib/schema/event_time.ts`: ISO-8601 with `Z` or
+ * an offset, wall-clock times in `EVENT_TIME_ZONE`, epoch ms). Its identity is its `event_id`
+ * where present, else its content key (`lib/schema/identity.ts`): the original producers'
+ * records carry no event_id; an `event_id` that is present but not a non-empty string makes the
+ * value malformed. Every other field may be null, missing or of the wrong type: such an event is
+ * accepted and each metric treats the field as documented in `metrics.ts`. Unknown extra fields
+ * are ignored.
  *
  * @module
  */
 import { KEY_FIELD, ORIGINAL_FIELDS, type Topic } from "../schema/events.ts";
 import { DEFAULT_EVENT_TIME_ZONE, parseEventTime } from "../schema/event_time.ts";
 import { eventIdentity } from "../schema/identity.ts";
+import { parseRaw, type RawErrorClass } from "../schema/raw.ts";
 
 /** An accepted event: its fields, its event time in epoch ms, and its identity. */
 export interface Decoded {
@@ -38,8 +41,11 @@ export interface Malformed {
 /** Every reason a value can be malformed for, as counted in snapshots. */
 export const MALFORMED_REASONS = {
   noValue: "no value",
+  tooLarge: "over the size limit",
+  notUtf8: "not UTF-8",
   notJson: "not JSON",
   notObject: "not a JSON object",
+  multiline: "JSON spread over lines",
   badEventId: "event_id is not a non-empty string",
   noUserId: "user_id is missing or not a non-empty string",
   noOrderId: "order_id is missing or not a non-empty string",
@@ -48,8 +54,16 @@ export const MALFORMED_REASONS = {
 } as const;
 
 const R = MALFORMED_REASONS;
-const NOT_JSON: Malformed = Object.freeze({ ok: false, reason: R.notJson });
 const malformed = (reason: string): Malformed => ({ ok: false, reason });
+/** The raw validity rule's rejections, as malformed reasons. */
+const RAW_REASONS: Readonly<Record<RawErrorClass, Malformed>> = Object.freeze({
+  EmptyValue: Object.freeze(malformed(R.noValue)),
+  TooLarge: Object.freeze(malformed(R.tooLarge)),
+  InvalidUtf8: Object.freeze(malformed(R.notUtf8)),
+  InvalidJson: Object.freeze(malformed(R.notJson)),
+  NotAnObject: Object.freeze(malformed(R.notObject)),
+  MultilineJson: Object.freeze(malformed(R.multiline)),
+});
 
 /**
  * Checks a parsed value; returns the decoded event or why it is malformed. `zone` is the zone of
@@ -91,27 +105,25 @@ export function decodeEvent(
 }
 
 /**
- * Parses a record value (a JSON line) and checks it; returns the event or why it is malformed.
+ * Applies the raw validity rule to a record value (bytes as read from Kafka, or a JSON line as
+ * text), then checks it like {@linkcode decodeEvent}; returns the event or why it is malformed.
  *
  * @example
  * ```ts
  * import { decodeLine } from "./decode.ts";
  * const result = decodeLine("clickstream", "{'event': 'click'}");
  * result.ok ? "" : result.reason; // "not JSON": a Python dict, not JSON
+ * const list = decodeLine("clickstream", "[1]");
+ * list.ok ? "" : list.reason; // "not a JSON object"
  * ```
  */
 export function decodeLine(
   topic: Topic,
-  line: string,
+  line: Uint8Array | string | null | undefined,
   zone: string = DEFAULT_EVENT_TIME_ZONE,
 ): Decoded | Malformed {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return NOT_JSON;
-  }
-  return decodeEvent(topic, value, zone);
+  const raw = parseRaw(line);
+  return raw.ok ? decodeEvent(topic, raw.record, zone) : RAW_REASONS[raw.rejection.errorClass];
 }
 
 /** Whether an accepted event has a null (or missing) value in one of its original fields. */

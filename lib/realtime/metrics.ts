@@ -17,6 +17,9 @@
  *   `aov = revenue / orders` (null when no order). Canceled orders and orders with a null status
  *   or amount are left out of revenue (they still count in `orders.byStatus`).
  *
+ * Final windows are kept for `retention` of event time behind the watermark (0: all of them),
+ * so a long live run holds a bounded number of windows.
+ *
  * Cumulative metrics (over every accepted event):
  *
  * - **funnel**: per `session_id` (clickstream joined with orders), the steps page_view
@@ -33,7 +36,11 @@
  *   null status is `"unknown"`; per country the delivered, failed and returned rates are shares of
  *   the terminal events (delivered + failed + returned) of that country; the delivery time of an
  *   order is `min(delivered time) − min(picked_up time)`, in minutes, for orders with both, by the
- *   country of its (earliest) delivered event; p50 and p90 are nearest-rank percentiles;
+ *   country of its (earliest) delivered event; p50 and p90 are nearest-rank percentiles. Once
+ *   the watermark has passed both events an order's time is final and kept as one number; an
+ *   order still waiting for its delivered (or picked_up) event is forgotten once the watermark is
+ *   `deliveryHorizon` past its first event, and, with a horizon, final times too once their
+ *   delivered event is that far behind (0: keep everything, as a replay needs);
  * - **topProducts**: the top N `product_id`s by views (`event = click` with a product_id), by
  *   add-to-cart (`event = add_to_cart` with a product_id), and by units ordered (the `quantity` of
  *   each item with a string product_id and a positive whole quantity, in orders counted in revenue
@@ -132,6 +139,20 @@ export interface ProductCount {
   count: number;
 }
 
+/** What the metrics hold in memory (counts of entries). */
+export interface MetricsMemory {
+  /** Sessions not yet folded into the funnel. */
+  sessions: number;
+  /** Tumbling and sliding windows still open. */
+  openWindows: number;
+  /** Orders whose delivery time is not final yet. */
+  deliveries: number;
+  /** Final tumbling and sliding windows kept. */
+  closedWindows: number;
+  /** Final delivery times kept (one number each). */
+  timedDeliveries: number;
+}
+
 /** Every metric, as plain JSON-ready data with a deterministic order. */
 export interface MetricsSnapshot {
   windows: {
@@ -176,6 +197,10 @@ export interface MetricsSettings {
   slide: number;
   topN: number;
   sessionTimeout: number;
+  /** Event time final windows are kept behind the watermark, ms; 0 keeps all. */
+  retention?: number;
+  /** Event time delivery state is kept behind the watermark, ms; 0 keeps all. */
+  deliveryHorizon?: number;
 }
 
 const UNKNOWN = "unknown";
@@ -222,6 +247,16 @@ interface DeliveryTimes {
   country: string;
 }
 
+/** Final delivery times of one country, in the order they became final. */
+interface TimedDeliveries {
+  /** Delivered time of each, epoch ms (for the horizon). */
+  at: number[];
+  /** Delivered − picked_up, ms. */
+  ms: number[];
+  /** Entries before this index are forgotten. */
+  head: number;
+}
+
 const newActivity = (): Activity => ({ users: new Set(), sessions: new Set() });
 const countActivity = (a: Activity) => ({ users: a.users.size, sessions: a.sessions.size });
 const identity = <T>(x: T) => x;
@@ -246,7 +281,10 @@ export class Metrics {
   #revenueOrders = 0;
   #revenueCents = 0;
   readonly #deliveryStatus = new Map<string, number>();
+  /** Orders whose delivery time is not final yet. */
   readonly #deliveryTimes = new Map<string, DeliveryTimes>();
+  /** Final delivery times per country. */
+  readonly #timed = new Map<string, TimedDeliveries>();
   readonly #views = new Map<string, number>();
   readonly #carts = new Map<string, number>();
   readonly #ordered = new Map<string, number>();
@@ -385,16 +423,46 @@ export class Metrics {
   advance(watermark: number): void {
     this.#userPane.clear();
     this.#sessionPane.clear();
-    this.#events.close(watermark);
-    this.#clicks.close(watermark);
-    this.#activity.close(watermark);
-    this.#sliding.close(watermark);
-    this.#revenue.close(watermark);
+    const stores = [this.#events, this.#clicks, this.#activity, this.#sliding, this.#revenue];
+    for (const store of stores) store.close(watermark);
+    const retention = this.#s.retention ?? 0;
+    if (retention > 0) { for (const store of stores) store.drop(watermark - retention); }
+    this.#advanceDeliveries(watermark);
     const horizon = watermark - this.#s.sessionTimeout;
     for (const [id, state] of this.#sessions) {
       if (state.last < horizon) {
         this.#fold(state.mask, this.#reached, this.#strict);
         this.#sessions.delete(id);
+      }
+    }
+  }
+
+  /**
+   * Keeps an order's delivery time as one number once it is final (the watermark passed both
+   * events: no accepted event can be earlier), and forgets what lies `deliveryHorizon` behind.
+   */
+  #advanceDeliveries(watermark: number): void {
+    const horizon = this.#s.deliveryHorizon ?? 0;
+    const cutoff = horizon > 0 ? watermark - horizon : -Infinity;
+    for (const [order, t] of this.#deliveryTimes) {
+      const both = t.pickedUp !== Infinity && t.delivered !== Infinity;
+      if (both && t.pickedUp < watermark && t.delivered < watermark) {
+        let timed = this.#timed.get(t.country);
+        if (timed === undefined) this.#timed.set(t.country, timed = { at: [], ms: [], head: 0 });
+        timed.at.push(t.delivered);
+        timed.ms.push(t.delivered - t.pickedUp);
+        this.#deliveryTimes.delete(order);
+      } else if (Math.min(t.pickedUp, t.delivered) < cutoff) {
+        this.#deliveryTimes.delete(order);
+      }
+    }
+    if (horizon <= 0) return;
+    for (const timed of this.#timed.values()) {
+      while (timed.head < timed.at.length && timed.at[timed.head] < cutoff) timed.head++;
+      if (timed.head > 1024 && timed.head * 2 > timed.at.length) {
+        timed.at.splice(0, timed.head);
+        timed.ms.splice(0, timed.head);
+        timed.head = 0;
       }
     }
   }
@@ -409,12 +477,16 @@ export class Metrics {
     }
   }
 
-  /** Sessions, open windows and orders awaiting delivery held in memory. */
-  get memory(): { sessions: number; openWindows: number; deliveries: number } {
+  /** Sessions, open and kept windows, and delivery state held in memory. */
+  get memory(): MetricsMemory {
+    let timed = 0;
+    for (const t of this.#timed.values()) timed += t.at.length - t.head;
     return {
       sessions: this.#sessions.size,
       openWindows: this.#events.openCount + this.#sliding.openCount,
       deliveries: this.#deliveryTimes.size,
+      closedWindows: this.#events.closedCount + this.#sliding.closedCount,
+      timedDeliveries: timed,
     };
   }
 
@@ -497,6 +569,9 @@ export class Metrics {
       return { country, status, events };
     }).sort((a, b) => compareKeys(a.country, b.country) || compareKeys(a.status, b.status));
     const durations = new Map<string, number[]>();
+    for (const [country, timed] of this.#timed) {
+      if (timed.head < timed.ms.length) durations.set(country, timed.ms.slice(timed.head));
+    }
     for (const t of this.#deliveryTimes.values()) {
       if (t.pickedUp === Infinity || t.delivered === Infinity) continue;
       let list = durations.get(t.country);

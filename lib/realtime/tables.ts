@@ -14,12 +14,13 @@ function round(x: number | null, digits = 2): number | null {
 }
 
 /**
- * One row per topic and a total: received, accepted, malformed, late, duplicates, null fields.
+ * One row per topic and a total: received, accepted, malformed, late, duplicates, null fields,
+ * future.
  *
  * @example
  * ```ts
  * import { createAggregator, countRows } from "./mod.ts";
- * countRows(createAggregator().snapshot()).at(-1); // { topic: "total", received: 0, accepted: 0, malformed: 0, late: 0, duplicates: 0, nullFields: 0 }
+ * countRows(createAggregator().snapshot()).at(-1); // { topic: "total", received: 0, accepted: 0, malformed: 0, late: 0, duplicates: 0, nullFields: 0, future: 0 }
  * ```
  */
 export function countRows(snapshot: Snapshot): Array<Record<string, string | number>> {
@@ -85,6 +86,7 @@ export function summaryRows(snapshot: Snapshot): Array<{ metric: string; value: 
     { metric: "malformed (skipped)", value: s.totals.malformed },
     { metric: "late (beyond lateness)", value: s.totals.late },
     { metric: "duplicates (dropped)", value: s.totals.duplicates },
+    { metric: "future (ahead of the clock)", value: s.totals.future },
     { metric: "with null fields (kept)", value: s.totals.nullFields },
     { metric: "watermark", value: s.watermark ?? "(none)" },
     { metric: "orders", value: s.orders.orders },

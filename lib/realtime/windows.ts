@@ -33,7 +33,8 @@ export function slidingWindows(t: number, size: number, slide: number): number[]
 /**
  * Per-window state that closes (finalizes) windows once the watermark has passed their end:
  * no event accepted afterwards can fall into them (see `watermark.ts`), so their state can be
- * reduced to its final value and the working memory freed.
+ * reduced to its final value and the working memory freed. Final values can then be dropped
+ * too ({@linkcode WindowStore.drop}), which bounds a long run's memory.
  *
  * @example
  * ```ts
@@ -76,6 +77,18 @@ export class WindowStore<S, F> {
         this.#open.delete(start);
       }
     }
+  }
+
+  /** Forgets the final values of closed windows that end at or before `cutoff`. */
+  drop(cutoff: number): void {
+    for (const start of this.#closed.keys()) {
+      if (start + this.size <= cutoff) this.#closed.delete(start);
+    }
+  }
+
+  /** Number of final values kept. */
+  get closedCount(): number {
+    return this.#closed.size;
   }
 
   /** Number of windows still open. */

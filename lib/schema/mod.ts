@@ -1,7 +1,8 @@
 /**
- * The events' contract: types and enumerations (`events.ts`), runtime validation and record
- * decoding (`validate.ts`), JSON Schemas (`json_schema.ts`), the one event-time rule
- * (`event_time.ts`) and what identifies an event (`identity.ts`).
+ * The events' contract: types and enumerations (`events.ts`), the one validity rule for a raw
+ * record (`raw.ts`), runtime validation and record decoding (`validate.ts`), JSON Schemas
+ * (`json_schema.ts`), the one event-time rule (`event_time.ts`) and what identifies an event
+ * (`identity.ts`).
  *
  * @example
  * ```ts
@@ -16,6 +17,7 @@
  */
 
 export * from "./events.ts";
+export * from "./raw.ts";
 export * from "./validate.ts";
 export * from "./json_schema.ts";
 export * from "./event_time.ts";

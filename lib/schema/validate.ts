@@ -31,6 +31,7 @@ import {
   type Topic,
   TOPICS,
 } from "./events.ts";
+import { parseRaw, type RawRejection } from "./raw.ts";
 
 /** How lenient validation is. Every option defaults to strict (false). */
 export interface ValidateOptions {
@@ -347,15 +348,22 @@ export function isValidEvent<T extends Topic>(
   }
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
 function oneLine(text: string): string {
   return text.split("\n")[0];
 }
 
+/** A raw-rule rejection as `decodeRecord` words it. */
+function reasonOf(rejection: RawRejection): string {
+  if (rejection.errorClass === "InvalidJson") {
+    return `Not JSON: ${rejection.message.replace(/^Value is not valid JSON: /, "")}`;
+  }
+  if (rejection.errorClass === "InvalidUtf8") return "Not UTF-8: the value holds invalid bytes";
+  return rejection.message;
+}
+
 /**
- * Decodes a raw record value (UTF-8 bytes or text) of `topic`: parses the JSON and validates
- * it. Never throws for bad data; `reason` is one line, e.g. `Not JSON: Unexpected end of JSON
+ * Decodes a raw record value (UTF-8 bytes or text) of `topic`: applies the raw validity rule
+ * (`raw.ts`), then validates the event. Never throws for bad data; `reason` is one line, e.g. `Not JSON: Unexpected end of JSON
  * input` or `items[1].price: Expected a number, got "12"`.
  *
  * @example
@@ -373,21 +381,10 @@ export function decodeRecord<T extends Topic>(
   value: Uint8Array | string,
   options: ValidateOptions = {},
 ): Decoded<T> {
-  let text: string;
-  if (typeof value === "string") text = value;
-  else {
-    try {
-      text = decoder.decode(value);
-    } catch {
-      return { ok: false, reason: "Not UTF-8: the value holds invalid bytes" };
-    }
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, reason: `Not JSON: ${oneLine((error as Error).message)}` };
-  }
+  // The one validity rule for raw records first (UTF-8, JSON, an object, one line, size).
+  const raw = parseRaw(value);
+  if (!raw.ok) return { ok: false, reason: reasonOf(raw.rejection) };
+  const parsed = raw.record;
   try {
     return { ok: true, event: validateEvent(topic, parsed, options) };
   } catch (error) {

@@ -4,7 +4,6 @@ import { LakeError } from "../../lib/errors.ts";
 import { UsageError } from "../../lib/errors.ts";
 import {
   checkRecord,
-  checkValue,
   DLQ_HEADERS,
   dlqMessage,
   hourFolder,
@@ -16,6 +15,7 @@ import {
   retryLake,
 } from "../../lib/lake/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
+import { parseRaw } from "../../lib/schema/raw.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
 import { parseSinkFlags } from "../../scripts/sink.ts";
 
@@ -154,9 +154,9 @@ Deno.test("record time comes from the timestamp field, else the Kafka record tim
   assert.equal(hourFolder(at("0999-01-01T05:00:00Z")), "year=0999/month=01/day=01/hour=05");
 });
 
-Deno.test("values are kept as produced when they are one line of JSON, else rejected with a reason", () => {
-  for (const ok of ['{"a":null}', '{"a":1,"a":1,"unknown":{"x":[]}}', "42", '"text"', "null"]) {
-    assert.equal(checkValue(enc(ok)).ok, true, ok);
+Deno.test("values are kept as produced when they are one JSON object on one line, else rejected with a reason", () => {
+  for (const ok of ['{"a":null}', '{"a":1,"a":1,"unknown":{"x":[]}}', '{"total_amount":"12"}']) {
+    assert.equal(parseRaw(enc(ok)).ok, true, ok);
   }
   const reasons = [
     [null, "EmptyValue"],
@@ -164,22 +164,27 @@ Deno.test("values are kept as produced when they are one line of JSON, else reje
     [new Uint8Array([0x7b, 0xff, 0x7d]), "InvalidUtf8"],
     [enc('{"order_id":"o-1",'), "InvalidJson"],
     [enc("not json"), "InvalidJson"],
+    [enc("42"), "NotAnObject"],
+    [enc('"text"'), "NotAnObject"],
+    [enc("null"), "NotAnObject"],
+    [enc("[1]"), "NotAnObject"],
     [enc('{\n  "a": 1\n}'), "MultilineJson"],
+    [enc(`{"a":"${"x".repeat(1_048_576)}"}`), "TooLarge"],
   ] as const;
   for (const [value, errorClass] of reasons) {
-    const check = checkValue(value);
+    const check = parseRaw(value);
     assert.equal(check.ok, false);
     if (!check.ok) assert.equal(check.rejection.errorClass, errorClass);
   }
 });
 
-/** `checkValue` then `recordTime`: what `checkRecord` must answer, value for value. */
+/** `parseRaw` then `recordTime`: what `checkRecord` must answer, value for value. */
 function slowCheck(value: Uint8Array | null, fallbackMs: number, zone = "UTC") {
-  const check = checkValue(value);
-  return check.ok ? { ok: true, time: recordTime(check.json, fallbackMs, zone) } : check;
+  const check = parseRaw(value);
+  return check.ok ? { ok: true, time: recordTime(check.record, fallbackMs, zone) } : check;
 }
 
-Deno.test("the fast record check agrees with checkValue and recordTime on edge cases", () => {
+Deno.test("the fast record check agrees with parseRaw and recordTime on edge cases", () => {
   const cases = [
     '{"timestamp":"2026-11-26T10:15:30.123Z"}',
     '{"timestamp":"2028-02-29T10:00:00.000Z"}',
@@ -246,7 +251,7 @@ Deno.test("the fast record check agrees with checkValue and recordTime on edge c
   for (const zone of ["UTC", "Asia/Kolkata", "Europe/Berlin"]) {
     for (const text of cases) {
       assert.deepEqual(
-        checkRecord(enc(text), 7, zone),
+        checkRecord(enc(text), 7, { zone }),
         slowCheck(enc(text), 7, zone),
         JSON.stringify(text),
       );
@@ -256,7 +261,7 @@ Deno.test("the fast record check agrees with checkValue and recordTime on edge c
   assert.deepEqual(checkRecord(new Uint8Array([0x7b, 0xff, 0x7d]), 7).ok, false);
 });
 
-Deno.test("the fast record check agrees with checkValue and recordTime on simulated and mangled values", () => {
+Deno.test("the fast record check agrees with parseRaw and recordTime on simulated and mangled values", () => {
   const start = new Date(Date.UTC(2026, 10, 26));
   const values = [...simulate({ seed: 3, events: 3000, faults: "heavy", start, span: 3600_000 })]
     .map((r) => enc(r.value));

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../lib/config/mod.ts";
 import { FileLake } from "../../lib/lake/mod.ts";
 import {
-  checkJsonLines,
+  checkLakeFile,
+  NrtDb,
   readCheckpoint,
   runNrt,
   syncLake,
+  typeProblem,
   writeLakeFromRecords,
 } from "../../lib/nrt/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
@@ -20,49 +22,186 @@ const SIM = {
 const config = loadConfig({ env: {}, dotenv: null });
 const enc = new TextEncoder();
 
-Deno.test("a JSON-lines check names the first line that is not JSON", () => {
-  assert.deepEqual(checkJsonLines('{"a":1}\n\n{"b":2}\n'), { rows: 2 });
-  assert.deepEqual(checkJsonLines('{"a":1}\n{"b":'), { reason: "line 2 is not JSON" });
-  assert.deepEqual(checkJsonLines("{'a': None}\n"), { reason: "line 1 is not JSON" });
-  assert.deepEqual(checkJsonLines("[1]\n"), { reason: "line 1 is not a JSON object" });
+Deno.test("a raw file's lines that cannot go to bronze are named by line and reason", () => {
+  const order = (extra: Record<string, unknown>) =>
+    JSON.stringify({ order_id: "order_1", total_amount: 12.5, items: [], ...extra });
+  const lines = [
+    order({}), // 1 fine
+    "", // 2 empty: no record
+    order({ total_amount: "12.50" }), // 3 drift
+    order({ items: { product_id: "p" } }), // 4 drift
+    order({ items: [{ product_id: "p", quantity: "2", price: 1 }] }), // 5 drift, nested
+    order({ items: [{ product_id: "p", quantity: 2.5, price: 1 }] }), // 6 not whole
+    order({ user_id: 42 }), // 7 a number where text belongs
+    order({ total_amount: null, status: null, unknown: { x: 1 } }) + "\r", // 8 fine (CRLF)
+    '{"order_id": "order_1",', // 9 cut short
+    "[1]", // 10 not an object
+    "{'order_id': 'order_1'}", // 11 a Python dict
+  ];
+  const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
+  const check = checkLakeFile("orders", "topics/orders/x.json", bytes);
+  assert.equal(check.rows, 2);
+  assert.deepEqual(
+    check.quarantined.map((q) => [q.line, q.reason.replace(/JSON: .*/, "JSON: …")]),
+    [
+      [3, 'total_amount: expected a number, got a string "12.50"'],
+      [4, "items: expected a list, got an object"],
+      [5, 'items[0].quantity: expected a whole number, got a string "2"'],
+      [6, "items[0].quantity: expected a whole number, got the number 2.5"],
+      [7, "user_id: expected a string, got the number 42"],
+      [9, "InvalidJson: Value is not valid JSON: …"],
+      [10, "NotAnObject: Value is JSON but an array, not an object"],
+      [11, "InvalidJson: Value is not valid JSON: …"],
+    ],
+  );
+  assert.ok(check.quarantined.every((q) => q.topic === "orders" && q.file.endsWith("x.json")));
+  assert.equal(check.quarantined[0].record, lines[2]);
+  // The file without them: what bronze reads.
+  assert.deepEqual(new TextDecoder().decode(check.cleaned).split("\n"), [
+    lines[0],
+    lines[7].slice(0, -1),
+    "",
+  ]);
+  // A file with nothing to set aside goes on as it is.
+  const clean = checkLakeFile("orders", "f", new TextEncoder().encode(order({}) + "\n"));
+  assert.deepEqual([clean.rows, clean.cleaned, clean.quarantined], [1, undefined, []]);
+  // Invalid UTF-8 costs its own line only; profiles' details must be an object.
+  const mixed = new Uint8Array([
+    ...new TextEncoder().encode('{"user_id":"u","details":"x"}\n{"user_id":"'),
+    0xff,
+    ...new TextEncoder().encode('"}\n{"user_id":"u","details":{"email":null}}\n'),
+  ]);
+  const profiles = checkLakeFile("user-profiles", "f", mixed);
+  assert.equal(profiles.rows, 1);
+  assert.deepEqual(profiles.quarantined.map((q) => q.reason), [
+    'details: expected an object, got a string "x"',
+    "InvalidUtf8: Value is not valid UTF-8",
+  ]);
+  assert.equal(
+    typeProblem("delivery-status", { current_location: ["x"] }),
+    "current_location: expected a string, got a list",
+  );
 });
 
-Deno.test("corrupt files are quarantined and the run goes on", async () => {
+Deno.test("type drift and corrupt lines are quarantined one by one and the run goes on", async () => {
   await withTempDir(async (dir) => {
     const lake = new FileLake(`${dir}/lake`);
-    const w = await writeLakeFromRecords(lake, simulate(SIM), { flushSize: 100 });
+    // Four hours: files of several orders each.
+    const sim = simulate({ ...SIM, events: 3000, span: 4 * 3600_000 });
+    const w = await writeLakeFromRecords(lake, sim, { flushSize: 100, partitions: 1 });
     const truncated = w.files.find((f) => f.includes("/orders/"))!;
     const text = new TextDecoder().decode(await lake.get(truncated));
-    await lake.put(truncated, enc.encode(text.slice(0, Math.floor(text.length / 2))));
+    const cut = text.slice(0, Math.floor(text.length / 2));
+    const keptLines = cut.split("\n").length - 1; // the last one is cut short
+    await lake.put(truncated, enc.encode(cut));
+    // A later orders file gets one order with a string total_amount.
+    const orderFiles = [];
+    for (const f of w.files.filter((f) => f.includes("/orders/") && f !== truncated)) {
+      orderFiles.push({
+        f,
+        lines: new TextDecoder().decode(await lake.get(f)).trimEnd().split("\n"),
+      });
+    }
+    const { f: drifting, lines } = orderFiles.find((o) => o.lines.length >= 5)!;
+    const drifted = JSON.parse(lines[3]);
+    drifted.total_amount = String(drifted.total_amount);
+    lines[3] = JSON.stringify(drifted);
+    await lake.put(drifting, enc.encode(lines.join("\n") + "\n"));
     const python =
       "topics/clickstream/year=2026/month=11/day=26/hour=05/clickstream+0+0000099999.json";
     await lake.put(python, enc.encode("{'event_id': 'x', 'device': None}\n"));
+    // A timestamp that is text but no time: a valid record, whose delivery time is unknown.
+    const delivery = (id: string, status: string, timestamp: string) =>
+      JSON.stringify({
+        event_id: id,
+        order_id: "order_x",
+        delivery_person_id: "dp_1",
+        timestamp,
+        status,
+        current_location: "Paris, France",
+      });
+    await lake.put(
+      "topics/delivery-status/year=2026/month=11/day=26/hour=05/delivery-status+0+0000099999.json",
+      enc.encode(
+        [
+          delivery("dx1", "picked_up", "2026-11-26T05:00:00.000Z"),
+          delivery("dx2", "delivered", "yesterday"),
+        ]
+          .join("\n") + "\n",
+      ),
+    );
     // Not a raw file of a known topic: not synced at all.
     await lake.put(
       "topics/other/year=2026/month=11/day=26/hour=05/other+0+0000000000.json",
       enc.encode("{}\n"),
     );
 
-    const run = await runNrt({ config, lake, workDir: `${dir}/w` });
-    assert.deepEqual(run.sync.quarantined.map((q) => q.path).sort(), [python, truncated].sort());
-    assert.ok(run.sync.quarantined.every((q) => /^line \d+ is not JSON$/.test(q.reason)));
-    assert.equal(run.sync.listed, w.files.length + 1);
-    assert.ok(await Deno.stat(`${dir}/w/cache/quarantine/${truncated}`));
+    const work = `${dir}/w`;
+    const run = await runNrt({ config, lake, workDir: work });
+    assert.deepEqual(
+      run.sync.quarantined.map((q) => [q.file, q.line]),
+      [[python, 1], [truncated, keptLines + 1], [drifting, 4]].sort((a, b) => a[0] < b[0] ? -1 : 1),
+    );
+    assert.deepEqual(run.quarantine, { added: 3, total: 3 });
+    assert.equal(run.sync.listed, w.files.length + 2);
     const orders = run.layers.find((l) => l.topic === "orders")!;
-    assert.ok(orders.silver > 0, "the other files are processed");
+    const allOrders = w.files.filter((f) => f.includes("/orders/")).length;
+    assert.ok(allOrders > 2);
     assert.equal(run.gold.length, 25);
 
-    // Quarantined files stay set aside until they change.
-    const again = await syncLake(lake, { cacheDir: `${dir}/w/cache` });
+    // The quarantine table and the lake's quarantine/ folder say the same.
+    const db = await NrtDb.open({ path: `${work}/nrt.duckdb`, workDir: work });
+    try {
+      const rows = await db.rows<{ topic: string; file: string; line: number; reason: string }>(
+        "SELECT topic, file, line, reason FROM quarantine ORDER BY file, line",
+      );
+      assert.deepEqual(
+        rows.map((r) => [r.file, r.line]),
+        run.sync.quarantined.map((q) => [q.file, q.line]),
+      );
+      assert.ok(rows.some((r) => /^total_amount: expected a number/.test(r.reason)));
+      // The drifted order's file went on without it: its other rows are in silver.
+      const fromDrifting = Number(
+        await db.value(
+          `SELECT count(*) FROM silver.orders WHERE event_id IN (${
+            lines.filter((_, i) => i !== 3).map((l) => `'${JSON.parse(l).event_id}'`).join(", ")
+          })`,
+        ),
+      );
+      assert.equal(fromDrifting, lines.length - 1);
+      const driftedIn = Number(
+        await db.value(`SELECT count(*) FROM silver.orders WHERE event_id = '${drifted.event_id}'`),
+      );
+      assert.equal(driftedIn, 0);
+    } finally {
+      db.close();
+    }
+    const inLake = await lake.list("quarantine/");
+    assert.deepEqual(
+      inLake.map((e) => e.path).sort(),
+      [python, truncated, drifting].map((p) => p.replace(/^topics\//, "quarantine/")).sort(),
+    );
+    const record = JSON.parse(
+      new TextDecoder().decode(await lake.get(drifting.replace(/^topics\//, "quarantine/"))),
+    );
+    assert.deepEqual(
+      [record.topic, record.file, record.line, record.record],
+      ["orders", drifting, 4, lines[3]],
+    );
+    assert.equal((await readCheckpoint(`${work}/cache`)).files[python].status, "quarantined");
+
+    // A second pass has nothing new; the truncated file, made whole, replaces its quarantine.
+    const again = await syncLake(lake, { cacheDir: `${work}/cache` });
     assert.equal(again.synced.length, 0);
     await lake.put(truncated, enc.encode(text));
-    const fixed = await runNrt({ config, lake, workDir: `${dir}/w` });
+    const fixed = await runNrt({ config, lake, workDir: work });
     assert.deepEqual(fixed.sync.synced, [truncated]);
-    assert.equal(fixed.sync.quarantined.length, 0);
-    assert.equal(fixed.mode, "incremental");
+    assert.deepEqual(fixed.quarantine, { added: 0, total: 2 });
     assert.ok(fixed.layers.find((l) => l.topic === "orders")!.silver > orders.silver);
-    const checkpoint = await readCheckpoint(`${dir}/w/cache`);
+    assert.equal(await lake.exists(truncated.replace(/^topics\//, "quarantine/")), false);
+    const checkpoint = await readCheckpoint(`${work}/cache`);
     assert.equal(checkpoint.files[truncated].status, "cached");
+    assert.equal(checkpoint.files[truncated].quarantined, undefined);
   });
 });
 

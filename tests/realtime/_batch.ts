@@ -168,11 +168,20 @@ export async function batchMetrics(
         (count(*) - count(d.seq))::INTEGER AS malformed,
         count(*) FILTER (WHERE g.late)::INTEGER AS late,
         count(*) FILTER (WHERE o.dup)::INTEGER AS duplicates,
-        count(*) FILTER (WHERE a.has_null)::INTEGER AS nullFields
+        count(*) FILTER (WHERE a.has_null)::INTEGER AS nullFields,
+        0::INTEGER AS future
       FROM raw r LEFT JOIN decoded d USING (seq) LEFT JOIN gated g USING (seq)
         LEFT JOIN ontime o USING (seq) LEFT JOIN acc a USING (seq)
       GROUP BY r.topic`);
-    const zero = { received: 0, accepted: 0, malformed: 0, late: 0, duplicates: 0, nullFields: 0 };
+    const zero = {
+      received: 0,
+      accepted: 0,
+      malformed: 0,
+      late: 0,
+      duplicates: 0,
+      nullFields: 0,
+      future: 0,
+    };
     const topics = Object.fromEntries(TOPICS.map((t) => [t, { ...zero }])) as BatchResult["topics"];
     const totals = { ...zero };
     for (const row of counts) {

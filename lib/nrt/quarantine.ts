@@ -1,0 +1,285 @@
+/**
+ * Quarantine: the lines of a raw lake file that cannot go to bronze, set aside one by one while
+ * the rest of the file goes on.
+ *
+ * A line is quarantined when it fails the raw validity rule (`lib/schema/raw.ts`: a lake written
+ * by another writer, or a file cut short) or when a field has another type than bronze reads it
+ * as (`BRONZE_COLUMNS`): a string where a number belongs (`"total_amount": "12.50"`), an object
+ * where a list belongs (`"items": {}`), a number where text belongs. Such *type drift* would abort
+ * DuckDB's read of the whole file (and of every pass after it); quarantined alone, it costs one
+ * record. Nulls and missing fields are not drift (cleaning handles them), and neither are
+ * unknown extra fields (bronze does not read them), nor a number in `timestamp` (epoch ms, which
+ * the event-time rule reads).
+ *
+ * Each quarantined line becomes a {@linkcode QuarantinedRecord} (topic, file, line, reason and the
+ * line itself), kept in the cache, in the `quarantine` table and in the lake under
+ * `quarantine/<topic>/…` beside the raw file's own path.
+ *
+ * @module
+ */
+import { parseRaw } from "../schema/raw.ts";
+import type { Topic } from "../schema/events.ts";
+import { BRONZE_COLUMNS } from "./bronze.ts";
+import { type NrtDb, sqlString } from "./db.ts";
+
+/** One quarantined line. */
+export interface QuarantinedRecord {
+  /** The topic (without `KAFKA_TOPIC_PREFIX`). */
+  topic: Topic;
+  /** The raw file's lake path. */
+  file: string;
+  /** 1-based line number in that file. */
+  line: number;
+  /** Why, e.g. `total_amount: expected a number, got a string`. */
+  reason: string;
+  /** The line as it is in the file (invalid UTF-8 shown with replacement characters). */
+  record: string;
+}
+
+/** What {@linkcode checkLakeFile} found. */
+export interface LakeFileCheck {
+  /** Lines that go to bronze. */
+  rows: number;
+  /** The file without its quarantined lines, or undefined when every line is fine. */
+  cleaned?: Uint8Array;
+  quarantined: QuarantinedRecord[];
+}
+
+/** A type bronze reads a field as, parsed from its DuckDB spelling. */
+type FieldType =
+  | { kind: "text" | "number" | "integer" | "boolean" }
+  | { kind: "list"; of: FieldType }
+  | { kind: "struct"; fields: Array<[string, FieldType]> };
+
+/** Parses the DuckDB types of `BRONZE_COLUMNS` (VARCHAR, BIGINT, DOUBLE, STRUCT(…), T[]). */
+function parseType(text: string): FieldType {
+  let pos = 0;
+  const skip = () => {
+    while (text[pos] === " ") pos++;
+  };
+  const word = () => {
+    skip();
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(pos));
+    if (!m) throw new TypeError(`Cannot read the type '${text}' at ${pos}`);
+    pos += m[0].length;
+    return m[0];
+  };
+  const type = (): FieldType => {
+    const name = word().toUpperCase();
+    let t: FieldType;
+    if (name === "STRUCT") {
+      skip();
+      pos++; // (
+      const fields: Array<[string, FieldType]> = [];
+      for (;;) {
+        const field = word();
+        fields.push([field, type()]);
+        skip();
+        if (text[pos++] === ")") break;
+      }
+      t = { kind: "struct", fields };
+    } else if (name === "VARCHAR") t = { kind: "text" };
+    else if (name === "DOUBLE" || name === "FLOAT") t = { kind: "number" };
+    else if (["BIGINT", "INTEGER", "SMALLINT"].includes(name)) t = { kind: "integer" };
+    else if (name === "BOOLEAN") t = { kind: "boolean" };
+    else throw new TypeError(`No type check for ${name}`);
+    skip();
+    while (text.startsWith("[]", pos)) {
+      pos += 2;
+      t = { kind: "list", of: t };
+      skip();
+    }
+    return t;
+  };
+  return type();
+}
+
+const SCHEMAS = new Map<Topic, Array<[string, FieldType]>>();
+
+function schemaOf(topic: Topic): Array<[string, FieldType]> {
+  let schema = SCHEMAS.get(topic);
+  if (!schema) {
+    schema = BRONZE_COLUMNS[topic].map(([name, type]) => [name, parseType(type)]);
+    SCHEMAS.set(topic, schema);
+  }
+  return schema;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") {
+    return `a string ${JSON.stringify(value.length > 30 ? value.slice(0, 30) + "…" : value)}`;
+  }
+  return `${typeof value === "number" ? "the number" : "the value"} ${String(value)}`;
+}
+
+const EXPECTED = {
+  text: "a string",
+  number: "a number",
+  integer: "a whole number",
+  boolean: "true or false",
+  list: "a list",
+  struct: "an object",
+} as const;
+
+/** The first type problem of `value` against `type` at `path`, or null. */
+function problem(value: unknown, type: FieldType, path: string): string | null {
+  if (value === null || value === undefined) return null;
+  let ok = false;
+  if (type.kind === "text") ok = typeof value === "string";
+  else if (type.kind === "number") ok = typeof value === "number" && Number.isFinite(value);
+  else if (type.kind === "integer") ok = typeof value === "number" && Number.isSafeInteger(value);
+  else if (type.kind === "boolean") ok = typeof value === "boolean";
+  else if (type.kind === "list" && Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = problem(value[i], type.of, `${path}[${i}]`);
+      if (p) return p;
+    }
+    return null;
+  } else if (type.kind === "struct" && typeof value === "object" && !Array.isArray(value)) {
+    for (const [name, t] of type.fields) {
+      const p = problem((value as Record<string, unknown>)[name], t, `${path}.${name}`);
+      if (p) return p;
+    }
+    return null;
+  }
+  return ok ? null : `${path}: expected ${EXPECTED[type.kind]}, got ${describe(value)}`;
+}
+
+/**
+ * Why a parsed record does not fit its topic's bronze types, or null when it does.
+ *
+ * @example
+ * ```ts
+ * import { typeProblem } from "./quarantine.ts";
+ * typeProblem("orders", { order_id: "o-1", total_amount: "12.50" });
+ * // 'total_amount: expected a number, got a string "12.50"'
+ * typeProblem("orders", { order_id: "o-1", total_amount: null, items: [{ quantity: 2 }] }); // null
+ * typeProblem("orders", { order_id: "o-1", timestamp: 1795688130123 }); // null: epoch ms
+ * ```
+ */
+export function typeProblem(topic: Topic, record: Record<string, unknown>): string | null {
+  for (const [name, type] of schemaOf(topic)) {
+    // The event-time rule reads epoch ms from a JSON number too; bronze reads it as text.
+    if (name === "timestamp" && typeof record[name] === "number") continue;
+    const p = problem(record[name], type, name);
+    if (p) return p;
+  }
+  return null;
+}
+
+const strict = new TextDecoder("utf-8", { fatal: true });
+const loose = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** The file's lines as text, each with whether it is valid UTF-8. */
+function lines(data: Uint8Array): Array<{ text: string; bytes?: Uint8Array }> {
+  try {
+    return strict.decode(data).split("\n").map((text) => ({ text }));
+  } catch {
+    // Rare: split the bytes, so a bad byte costs its own line only.
+    const out: Array<{ text: string; bytes?: Uint8Array }> = [];
+    let start = 0;
+    for (let i = 0; i <= data.length; i++) {
+      if (i === data.length || data[i] === 0x0a) {
+        const bytes = data.subarray(start, i);
+        out.push({ text: loose.decode(bytes), bytes });
+        start = i + 1;
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Checks every line of a raw file of `topic` (the raw validity rule, then bronze's types) and
+ * returns how many go on, the file without the others, and the quarantined ones. Empty lines
+ * and a line's trailing `\r` are not records.
+ *
+ * @example
+ * ```ts
+ * import { checkLakeFile } from "./quarantine.ts";
+ * const file = new TextEncoder().encode('{"order_id":"a"}\n{"order_id":"b","items":{}}\n[1]\n');
+ * const check = checkLakeFile("orders", "topics/orders/x.json", file);
+ * check.rows; // 1
+ * check.quarantined.map((q) => `${q.line}: ${q.reason}`);
+ * // ["2: items: expected a list, got an object", "3: NotAnObject: Value is JSON but an array, not an object"]
+ * ```
+ */
+export function checkLakeFile(topic: Topic, file: string, data: Uint8Array): LakeFileCheck {
+  const all = lines(data);
+  const quarantined: QuarantinedRecord[] = [];
+  const keep: string[] = [];
+  let rows = 0;
+  for (let i = 0; i < all.length; i++) {
+    let { text } = all[i];
+    if (text.endsWith("\r")) text = text.slice(0, -1);
+    if (text.trim() === "") continue;
+    const raw = parseRaw(all[i].bytes ? all[i].bytes!.subarray(0, lineLength(all[i])) : text);
+    const reason = raw.ok
+      ? typeProblem(topic, raw.record)
+      : `${raw.rejection.errorClass}: ${raw.rejection.message}`;
+    if (reason === null) {
+      rows++;
+      keep.push(text);
+    } else quarantined.push({ topic, file, line: i + 1, reason, record: text });
+  }
+  if (quarantined.length === 0) return { rows, quarantined };
+  return {
+    rows,
+    cleaned: encoder.encode(keep.length ? keep.join("\n") + "\n" : ""),
+    quarantined,
+  };
+}
+
+/** A byte line's length without its trailing `\r`. */
+function lineLength(line: { bytes?: Uint8Array }): number {
+  const b = line.bytes!;
+  return b.length > 0 && b[b.length - 1] === 0x0d ? b.length - 1 : b.length;
+}
+
+/**
+ * The lake path of a raw file's quarantined records: `topics/…` becomes `quarantine/…`.
+ *
+ * @example
+ * ```ts
+ * import { quarantinePath } from "./quarantine.ts";
+ * quarantinePath("topics/orders/year=2026/month=11/day=26/hour=10/orders+0+0000000000.json");
+ * // "quarantine/orders/year=2026/month=11/day=26/hour=10/orders+0+0000000000.json"
+ * ```
+ */
+export function quarantinePath(lakePath: string): string {
+  return `quarantine/${lakePath.replace(/^topics\//, "")}`;
+}
+
+/** Quarantined records as JSON lines (what the cache and the lake hold). */
+export function quarantineLines(records: readonly QuarantinedRecord[]): Uint8Array {
+  return encoder.encode(records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+}
+
+/** The columns of the `quarantine` table (and of each quarantined record). */
+const QUARANTINE_COLUMNS =
+  "topic VARCHAR, file VARCHAR, line BIGINT, reason VARCHAR, record VARCHAR";
+
+/**
+ * (Re)builds the `quarantine` table (topic, file, line, reason, record) from the quarantined
+ * records kept in the cache; returns its row count.
+ */
+export async function loadQuarantine(db: NrtDb, cacheDir: string): Promise<number> {
+  const glob = `${cacheDir}/quarantine/**/*.json`;
+  const files = Number(await db.value(`SELECT count(*) FROM glob(${sqlString(glob)})`));
+  if (files === 0) {
+    await db.run(`CREATE OR REPLACE TABLE quarantine (${QUARANTINE_COLUMNS})`);
+    return 0;
+  }
+  const columns = QUARANTINE_COLUMNS.split(", ").map((c) => {
+    const [name, type] = c.split(" ");
+    return `${sqlString(name)}: ${sqlString(type)}`;
+  });
+  await db.run(`CREATE OR REPLACE TABLE quarantine AS
+    SELECT * FROM read_json(${sqlString(glob)}, format = 'newline_delimited',
+      columns = {${columns.join(", ")}}, hive_partitioning = false)
+    ORDER BY file, line`);
+  return Number(await db.value("SELECT count(*) FROM quarantine"));
+}

@@ -1,0 +1,58 @@
+/**
+ * An independent count of what the real-time view must have seen, written apart from
+ * `lib/realtime` and `lib/schema` on purpose (the soak checks the one against the other): per
+ * topic, the records in Kafka and how many of them are well-formed events — UTF-8 JSON objects
+ * on one line of at most 1 MiB, with a non-empty string `event_id`, key field and an ISO-8601
+ * UTC `timestamp`. Every well-formed record is accepted, late, a duplicate or future in real
+ * time; every other record is malformed.
+ *
+ * @module
+ */
+
+const KEY: Record<string, string> = {
+  "clickstream": "user_id",
+  "orders": "order_id",
+  "user-profiles": "user_id",
+  "delivery-status": "order_id",
+};
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const LIMIT = 1024 * 1024;
+const strict = new TextDecoder("utf-8", { fatal: true });
+
+/** Counts of one topic. */
+export interface TopicCount {
+  records: number;
+  wellFormed: number;
+}
+
+/** Whether a record value of `topic` is a well-formed event (see the module doc). */
+export function wellFormed(topic: string, value: Uint8Array | null): boolean {
+  if (value === null || value.length === 0 || value.length > LIMIT) return false;
+  let text: string;
+  let event: unknown;
+  try {
+    text = strict.decode(value);
+    event = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof event !== "object" || event === null || Array.isArray(event)) return false;
+  if (text.includes("\n") || text.includes("\r")) return false;
+  const e = event as Record<string, unknown>;
+  const nonEmpty = (v: unknown) => typeof v === "string" && v.length > 0;
+  if (!nonEmpty(e.event_id) || !nonEmpty(e[KEY[topic]])) return false;
+  return typeof e.timestamp === "string" && ISO.test(e.timestamp) &&
+    Number.isFinite(Date.parse(e.timestamp));
+}
+
+/** Counts per base topic, fed record by record. */
+export class IndependentCount {
+  readonly topics = new Map<string, TopicCount>();
+
+  add(topic: string, value: Uint8Array | null): void {
+    let c = this.topics.get(topic);
+    if (!c) this.topics.set(topic, c = { records: 0, wellFormed: 0 });
+    c.records++;
+    if (wellFormed(topic, value)) c.wellFormed++;
+  }
+}

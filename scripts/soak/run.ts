@@ -1,0 +1,565 @@
+/**
+ * The soak test: the whole pipeline under load for a while, hurt on purpose, then audited.
+ *
+ * On a private Kafka broker and Azurite (free ports, `data/soak/<run>/`, so the local stack is
+ * never touched): `produce --duration D --rate R` (faults included), a long-running `sink`, a
+ * live `realtime --from-beginning --json`, and an NRT pass every minute. During the run the sink
+ * is SIGKILLed and restarted (at 15 % of D), the broker is restarted (25 %) and Azurite is
+ * restarted (35 %). Every process's memory (RSS) is sampled every two seconds.
+ *
+ * At the end: the sink is stopped and drained (`sink --once`), the lake is audited against
+ * Kafka (every record exactly once in the lake or the DLQ), the real-time totals are compared
+ * with an independent count of the records in Kafka (`count.ts`), a last NRT pass must load
+ * every lake line, the long-running processes must have run until stopped, and their RSS must
+ * not grow by 10 % or more after warm-up (the disruptions and the state's filling: the first
+ * half; judged on runs of 7 minutes or more). The real-time view runs with shorter horizons
+ * than its defaults (see `WINDOW_MS`), so its bounded state is full within the warm-up.
+ *
+ * @module
+ */
+import { type Config, parseLakeUrl, PROJECT_ROOT } from "../../lib/config/mod.ts";
+import { errorMessage } from "../../lib/errors.ts";
+import { createKafka, ensureTopics, topicName } from "../../lib/kafka/mod.ts";
+import { auditLake, type LakeAudit, openLake } from "../../lib/lake/mod.ts";
+import { type NrtReport, runNrt } from "../../lib/nrt/mod.ts";
+import type { Snapshot } from "../../lib/realtime/mod.ts";
+import { TOPICS } from "../../lib/schema/events.ts";
+import { DEFAULT_EVENT_TIME_ZONE } from "../../lib/schema/event_time.ts";
+import { type Service, services, stackDir, startService, stopService } from "../stack/services.ts";
+import { Child, rssOf, type RssSample, type RssSummary, summarise } from "./child.ts";
+import { IndependentCount } from "./count.ts";
+
+/** Options of {@linkcode runSoak}. */
+export interface SoakOptions {
+  /** How long records are produced, ms. @default 600000 */
+  durationMs?: number;
+  /** Records per second. @default 5000 */
+  rate?: number;
+  /** Simulation seed. @default 42 */
+  seed?: number;
+  /** Keep the run's folder (broker and Azurite data, NRT work) afterwards. @default false */
+  keep?: boolean;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** One check of the soak's verdict. */
+export interface SoakCheck {
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** What a soak run found. */
+export interface SoakReport {
+  durationMs: number;
+  rate: number;
+  startedAt: string;
+  /**
+   * Records sent by the producer, in Kafka (more than sent if a producer retry across the broker
+   * restart wrote a batch twice), in the lake, in the DLQ; lost and duplicated ones (against
+   * Kafka).
+   */
+  records: {
+    produced: number;
+    kafka: number;
+    lake: number;
+    dlq: number;
+    lost: number;
+    duplicated: number;
+  };
+  /** Per topic: Kafka records, the independent count and real-time's totals. */
+  realtime: Array<{
+    topic: string;
+    records: number;
+    wellFormed: number;
+    received: number;
+    accepted: number;
+    malformed: number;
+    late: number;
+    duplicates: number;
+    future: number;
+  }>;
+  /** When each disruption happened (s since the start) and how long it took. */
+  disruptions: Array<{ at: number; what: string; seconds: number }>;
+  nrt: Array<{ at: number; ok: boolean; seconds: number; detail: string }>;
+  rss: RssSummary[];
+  /** Every RSS sample (s since the start, MB), per process. */
+  rssSamples: Record<string, RssSample[]>;
+  checks: SoakCheck[];
+  ok: boolean;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The soak's real-time view holds state over a few horizons of event time: final windows, ids
+ * for de-duplication within the allowed lateness, users and sessions of the sliding windows
+ * (5 windows long), open sessions within the session timeout. Shorter than the defaults (1 min
+ * windows, 5 min lateness, 30 min sessions) so that this state is full within the warm-up, and
+ * what grows afterwards would be a leak.
+ */
+const WINDOW_MS = 30_000;
+const LATENESS_MS = 30_000;
+const SESSION_TIMEOUT_MS = 60_000;
+/** Warm-up of the real-time view: well past its longest horizon (sliding window + lateness, 3 min). */
+const WARM_UP_S = 300;
+/** Warm-up of the others (the sink's state is its open files and queues: full at once). */
+const OTHER_WARM_UP_S = 120;
+/**
+ * The share of the run the disruptions fall in: memory is judged after it, in the steady state
+ * (a catch-up after a restart grows the heap for a while; a leak keeps growing afterwards).
+ */
+const DISRUPTED = 0.5;
+
+/** A free local port whose next port is free too (Kafka's controller takes port + 1). */
+function freePorts(): { kafka: number; azurite: number } {
+  for (;;) {
+    const a = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (a.addr as Deno.NetAddr).port;
+    try {
+      const b = Deno.listen({ hostname: "127.0.0.1", port: port + 1 });
+      const c = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const azurite = (c.addr as Deno.NetAddr).port;
+      b.close();
+      c.close();
+      a.close();
+      if (azurite !== port && azurite !== port + 1) return { kafka: port, azurite };
+    } catch {
+      a.close();
+    }
+  }
+}
+
+/** The private stack's configuration. */
+function soakConfig(dataDir: string): Config {
+  const ports = freePorts();
+  return {
+    kafka: {
+      brokers: [`127.0.0.1:${ports.kafka}`],
+      ssl: false,
+      topicPrefix: "",
+      partitions: 3,
+      local: true,
+    },
+    lake: parseLakeUrl(`azurite://127.0.0.1:${ports.azurite}/lake`),
+    dataDir,
+    eventTimeZone: DEFAULT_EVENT_TIME_ZONE,
+  };
+}
+
+/** The state of a run, shared by its steps. */
+interface Run {
+  config: Config;
+  env: Record<string, string>;
+  t0: number;
+  log: (line: string) => void;
+  children: Child[];
+  /** RSS of the broker and Azurite, by name. */
+  services: Map<string, RssSample[]>;
+  disruptions: SoakReport["disruptions"];
+  nrt: SoakReport["nrt"];
+  nrtRunning?: Promise<void>;
+}
+
+const seconds = (run: Run) => Math.round((Date.now() - run.t0) / 100) / 10;
+
+function start(run: Run, name: string, script: string, args: string[]): Child {
+  const child = new Child(name, script, args, run.env, run.t0);
+  run.children.push(child);
+  return child;
+}
+
+/** Samples every live process's RSS. */
+function sampleAll(run: Run): void {
+  const now = Date.now();
+  for (const child of run.children) child.sample(now);
+  for (const service of services(run.config)) {
+    let pid = 0;
+    try {
+      pid = Number(Deno.readTextFileSync(`${stackDir(run.config)}/${service.name}.pid`).trim());
+    } catch { /* stopped for a restart */ }
+    const mb = pid > 0 ? rssOf(pid) : undefined;
+    if (mb === undefined) continue;
+    const list = run.services.get(service.name) ?? [];
+    list.push({ at: (now - run.t0) / 1000, mb });
+    run.services.set(service.name, list);
+  }
+}
+
+/** Starts an NRT pass unless one is running; records how it went. */
+function nrtPass(run: Run): void {
+  if (run.nrtRunning) return;
+  const at = seconds(run);
+  const child = start(run, "nrt", "nrt", []);
+  run.nrtRunning = child.status.then((status) => {
+    const ok = status.code === 0;
+    run.nrt.push({
+      at,
+      ok,
+      seconds: Math.round(seconds(run) - at),
+      detail: ok
+        ? (child.stdoutTail.find((l) => /^nrt: /.test(l)) ?? "")
+        : (child.stderrTail.at(-1) ?? `exit ${status.code}`),
+    });
+    run.log(`nrt pass at ${at} s: ${ok ? "ok" : `failed (${run.nrt.at(-1)!.detail})`}`);
+  }).finally(() => (run.nrtRunning = undefined));
+}
+
+async function restartService(run: Run, name: string, what: string): Promise<void> {
+  const service = services(run.config).find((s) => s.name === name) as Service;
+  const at = seconds(run);
+  run.log(`${what} at ${at} s`);
+  await stopService(run.config, service);
+  await sleep(2000);
+  await startService(run.config, service, run.log);
+  run.disruptions.push({ at, what, seconds: Math.round(seconds(run) - at) });
+  run.log(`${name} back after ${Math.round(seconds(run) - at)} s`);
+}
+
+async function killSink(run: Run, sink: Child, args: string[]): Promise<Child> {
+  const at = seconds(run);
+  run.log(`sink SIGKILLed at ${at} s`);
+  sink.kill("SIGKILL");
+  await sink.status;
+  const next = start(run, "sink (restarted)", "sink", args);
+  run.disruptions.push({ at, what: "sink SIGKILLed and restarted", seconds: 0 });
+  return next;
+}
+
+/** The records in Kafka now (high − low over every partition of the four topics). */
+async function kafkaRecords(config: Config): Promise<number> {
+  const admin = createKafka(config.kafka).admin();
+  await admin.connect();
+  try {
+    let n = 0;
+    for (const t of TOPICS) {
+      for (const o of await admin.fetchTopicOffsets(topicName(config.kafka, t))) {
+        n += Number(o.high) - Number(o.low);
+      }
+    }
+    return n;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The live real-time view's latest snapshot, if it printed one. */
+function lastSnapshot(realtime: Child): Snapshot | undefined {
+  try {
+    return JSON.parse(realtime.lastLine) as Snapshot;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the private stack and the topics. */
+async function setUp(options: SoakOptions): Promise<Run> {
+  const log = options.log ?? (() => {});
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const config = soakConfig(`${PROJECT_ROOT}/data/soak/${stamp}`);
+  log(`private stack: Kafka ${config.kafka.brokers[0]}, Azurite ${config.lake.url}`);
+  for (const service of services(config)) await startService(config, service, log);
+  await ensureTopics(createKafka(config.kafka), config.kafka);
+  return {
+    config,
+    env: {
+      KAFKA_BOOTSTRAP_SERVERS: config.kafka.brokers[0],
+      LAKE_URL: config.lake.url,
+      DATA_DIR: config.dataDir,
+    },
+    t0: Date.now(),
+    log,
+    children: [],
+    services: new Map(),
+    disruptions: [],
+    nrt: [],
+  };
+}
+
+/** Produces for the duration, with the sink, real time and NRT running and the disruptions. */
+async function load(
+  run: Run,
+  o: Required<Pick<SoakOptions, "durationMs" | "rate" | "seed">>,
+): Promise<{ producer: Child; sink: Child; realtime: Child; sinkArgs: string[] }> {
+  const sinkArgs = ["--session-timeout-ms", "6000"];
+  run.t0 = Date.now();
+  const producer = start(run, "produce", "produce", [
+    "--duration",
+    `${o.durationMs}ms`,
+    "--rate",
+    String(o.rate),
+    "--seed",
+    String(o.seed),
+  ]);
+  let sink = start(run, "sink", "sink", sinkArgs);
+  const realtime = start(run, "realtime", "realtime", [
+    "--from-beginning",
+    "--json",
+    "--window",
+    `${WINDOW_MS}ms`,
+    "--lateness",
+    `${LATENESS_MS}ms`,
+    "--session-timeout",
+    `${SESSION_TIMEOUT_MS}ms`,
+  ]);
+  // The disruptions fall in the first half; the second half is the steady state whose memory
+  // is judged (see DISRUPTED).
+  const plan = [
+    { at: 0.15, done: false, act: async () => (sink = await killSink(run, sink, sinkArgs)) },
+    { at: 0.25, done: false, act: () => restartService(run, "kafka", "broker restarted") },
+    { at: 0.35, done: false, act: () => restartService(run, "azurite", "Azurite restarted") },
+  ];
+  let nextNrt = 60_000;
+  let nextNote = 0;
+  let producing = true;
+  producer.status.then(() => (producing = false));
+  while (producing) {
+    const elapsed = Date.now() - run.t0;
+    sampleAll(run);
+    const due = plan.find((p) => !p.done && elapsed >= p.at * o.durationMs);
+    if (due) {
+      due.done = true;
+      await due.act().catch((e) => run.log(`disruption failed: ${errorMessage(e)}`));
+    }
+    if (elapsed >= nextNrt) {
+      nextNrt += 60_000;
+      nrtPass(run);
+    }
+    if (elapsed >= nextNote) {
+      nextNote += 30_000;
+      const s = lastSnapshot(realtime);
+      run.log(`${Math.round(elapsed / 1000)} s: real time has read ${s?.totals.received ?? 0}`);
+    }
+    await sleep(2000);
+  }
+  return { producer, sink, realtime, sinkArgs };
+}
+
+/** Waits for real time to read everything, stops it, drains the sink, audits, counts. */
+async function wrapUp(
+  run: Run,
+  parts: Awaited<ReturnType<typeof load>>,
+): Promise<{
+  audit: LakeAudit;
+  count: IndependentCount;
+  snapshot?: Snapshot;
+  nrt?: NrtReport;
+  exits: Array<{ name: string; code: number; why: string }>;
+}> {
+  const total = await kafkaRecords(run.config);
+  const deadline = Date.now() + 300_000;
+  while ((lastSnapshot(parts.realtime)?.totals.received ?? 0) < total && Date.now() < deadline) {
+    sampleAll(run);
+    await sleep(2000);
+  }
+  sampleAll(run);
+  parts.realtime.kill("SIGINT");
+  const realtimeExit = (await parts.realtime.status).code;
+  const snapshot = lastSnapshot(parts.realtime);
+  sampleAll(run);
+  parts.sink.kill("SIGINT");
+  const stopped = await parts.sink.status;
+  if (stopped.code !== 0) run.log(`sink exited ${stopped.code}: ${parts.sink.stderrTail.at(-1)}`);
+  const exits = [
+    { name: "realtime", code: realtimeExit, why: parts.realtime.stderrTail.at(-1) ?? "" },
+    { name: parts.sink.name, code: stopped.code, why: parts.sink.stderrTail.at(-1) ?? "" },
+  ];
+  const drain = start(run, "sink --once", "sink", ["--once", ...parts.sinkArgs]);
+  const drained = await drain.status;
+  if (drained.code !== 0) run.log(`sink --once exited ${drained.code}: ${drain.stderrTail.at(-1)}`);
+  await run.nrtRunning;
+  run.log("auditing the lake against Kafka…");
+  const kafka = createKafka(run.config.kafka);
+  const lake = openLake(run.config.lake);
+  const count = new IndependentCount();
+  const base = new Map(TOPICS.map((t) => [topicName(run.config.kafka, t), t as string]));
+  const audit = await auditLake(kafka, lake, [...base.keys()], {
+    group: "ecom-lake-sink",
+    onRecord: (r) => count.add(base.get(r.topic)!, r.value),
+  });
+  run.log("a last NRT pass…");
+  const nrt = await runNrt({ config: run.config, lake }).catch((e) => {
+    run.log(`last NRT pass failed: ${errorMessage(e)}`);
+    return undefined;
+  });
+  await lake.close();
+  return { audit, count, snapshot, nrt, exits };
+}
+
+/** The checks of a run. */
+function verdict(
+  o: Required<Pick<SoakOptions, "durationMs" | "rate">>,
+  parts: Awaited<ReturnType<typeof load>>,
+  end: Awaited<ReturnType<typeof wrapUp>>,
+  report: Omit<SoakReport, "checks" | "ok">,
+): SoakCheck[] {
+  const checks: SoakCheck[] = [];
+  const check = (name: string, ok: boolean, detail: string) =>
+    checks.push({ check: name, ok, detail });
+  const expected = Math.max(1, Math.round(o.rate * o.durationMs / 1000));
+  const sent = Number(/Sent (\d+) of/.exec(parts.producer.stdoutTail.join("\n"))?.[1] ?? -1);
+  check("every record produced", sent === expected, `${sent} of ${expected} sent`);
+  const r = report.records;
+  check(
+    "lake exactly once",
+    end.audit.ok && r.lost === 0 && r.duplicated === 0,
+    `${r.lake} lines + ${r.dlq} dead letters for ${r.kafka} records; lost ${r.lost}, ` +
+      `duplicated ${r.duplicated}${end.audit.problems.length ? `; ${end.audit.problems[0]}` : ""}`,
+  );
+  const rt = report.realtime;
+  const sum = (f: (x: typeof rt[number]) => number) => rt.reduce((a, x) => a + f(x), 0);
+  const counted = rt.every((x) =>
+    x.received === x.records && x.malformed === x.records - x.wellFormed &&
+    x.accepted + x.late + x.duplicates + x.future === x.wellFormed
+  );
+  check(
+    "real-time totals equal the independent count",
+    end.snapshot !== undefined && counted,
+    `received ${sum((x) => x.received)} of ${sum((x) => x.records)}; malformed ${
+      sum((x) => x.malformed)
+    } (independent: ${
+      sum((x) => x.records - x.wellFormed)
+    }); accepted + late + duplicates + future ${
+      sum((x) => x.accepted + x.late + x.duplicates + x.future)
+    } (independent well-formed: ${sum((x) => x.wellFormed)})`,
+  );
+  const lines = end.audit.topics.reduce((a, t) => a + t.lines, 0);
+  const bronze = end.nrt?.layers.reduce((a, l) => a + l.bronze, 0) ?? -1;
+  const quarantined = end.nrt?.quarantine.total ?? 0;
+  check(
+    "NRT loads every lake line",
+    end.nrt !== undefined && bronze + quarantined === lines,
+    `${report.nrt.length} passes during the run (${
+      report.nrt.filter((p) => !p.ok).length
+    } failed); last pass: ${bronze} bronze rows + ${quarantined} quarantined of ${lines} lines`,
+  );
+  const bad = end.exits.filter((e) => e.code !== 0);
+  check(
+    "the long-running processes ran until stopped",
+    bad.length === 0,
+    bad.length
+      ? bad.map((e) => `${e.name} exited ${e.code}: ${e.why}`).join("; ")
+      : end.exits.map((e) => `${e.name} exited 0`).join(", "),
+  );
+  check(
+    "disruptions done",
+    report.disruptions.length === 3,
+    report.disruptions.map((d) => `${d.what} at ${d.at} s`).join("; "),
+  );
+  const judged = o.durationMs >= 420_000;
+  for (const s of report.rss.filter((x) => /^(sink \(restarted\)|realtime)$/.test(x.process))) {
+    check(
+      `${s.process}: RSS growth after warm-up < 10%`,
+      !judged || s.growth < 0.1,
+      `${s.warm.toFixed(0)} → ${s.end.toFixed(0)} MB (${(s.growth * 100).toFixed(1)}%)${
+        judged ? "" : ", not judged under 7 minutes"
+      }`,
+    );
+  }
+  return checks;
+}
+
+/**
+ * Runs the soak test (see the module doc) and returns its report; stops every process it
+ * started, and removes the run's folder unless `keep` (or a check failed).
+ */
+export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
+  const o = {
+    durationMs: options.durationMs ?? 600_000,
+    rate: options.rate ?? 5000,
+    seed: options.seed ?? 42,
+  };
+  const run = await setUp(options);
+  try {
+    const parts = await load(run, o);
+    const end = await wrapUp(run, parts);
+    const report = reportOf(run, o, end, parts.producer);
+    const checks = verdict(o, parts, end, report);
+    const ok = checks.every((c) => c.ok);
+    if (!ok) options.keep = true;
+    return { ...report, checks, ok };
+  } finally {
+    for (const child of run.children) child.kill("SIGKILL");
+    await Promise.all(run.children.map((c) => c.status));
+    for (const service of services(run.config)) await stopService(run.config, service);
+    if (!options.keep) await Deno.remove(run.config.dataDir, { recursive: true }).catch(() => {});
+  }
+}
+
+function reportOf(
+  run: Run,
+  o: Required<Pick<SoakOptions, "durationMs" | "rate">>,
+  end: Awaited<ReturnType<typeof wrapUp>>,
+  producer: Child,
+): Omit<SoakReport, "checks" | "ok"> {
+  const a = end.audit.topics;
+  const sum = (f: (t: typeof a[number]) => number) => a.reduce((n, t) => n + f(t), 0);
+  const rt = TOPICS.map((topic) => {
+    const c = end.count.topics.get(topic) ?? { records: 0, wellFormed: 0 };
+    const s = end.snapshot?.topics[topic];
+    return {
+      topic,
+      records: c.records,
+      wellFormed: c.wellFormed,
+      received: s?.received ?? 0,
+      accepted: s?.accepted ?? 0,
+      malformed: s?.malformed ?? 0,
+      late: s?.late ?? 0,
+      duplicates: s?.duplicates ?? 0,
+      future: s?.future ?? 0,
+    };
+  });
+  const rss: RssSummary[] = [];
+  const durationS = o.durationMs / 1000;
+  for (const child of run.children.filter((c) => c.name !== "nrt")) {
+    const from = child.samples[0]?.at ?? 0;
+    // Warm: the state a stream fills (windows, ids, sessions) is full.
+    const warmUp = child.name === "realtime" ? WARM_UP_S : OTHER_WARM_UP_S;
+    const warmAt = Math.max(from + warmUp, DISRUPTED * durationS);
+    const s = summarise(child.name, child.samples, warmAt);
+    if (s) rss.push(s);
+  }
+  const nrtPeak = Math.max(
+    0,
+    ...run.children.filter((c) => c.name === "nrt").flatMap((c) => c.samples.map((x) => x.mb)),
+  );
+  if (nrtPeak > 0) {
+    rss.push({
+      process: "nrt (peak of the passes)",
+      start: 0,
+      warm: 0,
+      peak: nrtPeak,
+      end: 0,
+      growth: 0,
+    });
+  }
+  for (const [name, samples] of run.services) {
+    const s = summarise(
+      name === "kafka" ? "Kafka broker (JVM)" : "Azurite",
+      samples,
+      DISRUPTED * durationS,
+    );
+    if (s) rss.push(s);
+  }
+  return {
+    durationMs: o.durationMs,
+    rate: o.rate,
+    startedAt: new Date(run.t0).toISOString(),
+    records: {
+      produced: Number(/Sent (\d+) of/.exec(producer.stdoutTail.join("\n"))?.[1] ?? 0),
+      kafka: sum((t) => t.kafka),
+      lake: sum((t) => t.lines),
+      dlq: sum((t) => t.dlq),
+      lost: sum((t) => t.missing + t.dlqMissing),
+      duplicated: sum((t) => t.duplicated + t.dlqDuplicated),
+    },
+    realtime: rt,
+    disruptions: run.disruptions,
+    nrt: run.nrt,
+    rss,
+    rssSamples: Object.fromEntries([
+      ...run.children.filter((c) => c.name !== "nrt").map((c) => [c.name, c.samples]),
+      ...run.services,
+    ]),
+  };
+}

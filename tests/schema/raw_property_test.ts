@@ -1,0 +1,124 @@
+/**
+ * Property tests (fast-check, fixed seed) for the one validity rule of a raw record: every
+ * JSON object on one line is valid and reads back as itself, everything else is rejected with
+ * the right class, and the byte scanner of the hot paths never disagrees with the exact rule.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { checkRecord } from "../../lib/lake/dlq.ts";
+import { recordTime } from "../../lib/lake/layout.ts";
+import { parseRaw, rejectRaw } from "../../lib/schema/raw.ts";
+import { scanPlainObject } from "../../lib/schema/_json_scan.ts";
+
+const RUNS = { seed: 20261126, numRuns: 2000 };
+const enc = (s: string) => new TextEncoder().encode(s);
+
+/** JSON objects with any keys and values, ASCII or not. */
+const objects = fc.dictionary(fc.string({ unit: "binary" }), fc.jsonValue(), { maxKeys: 8 });
+/** Mostly event-like objects: a timestamp field among others. */
+const events = fc.record({
+  event_id: fc.uuid(),
+  timestamp: fc.oneof(
+    fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    fc.constantFrom(null, "2026-11-26 10:15:30", "yesterday", 1795688130123),
+  ),
+  total_amount: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string()),
+  items: fc.array(fc.record({ product_id: fc.string(), quantity: fc.integer() })),
+}, { requiredKeys: ["timestamp"] });
+
+Deno.test("every JSON object on one line is a valid raw record and reads back as itself", () => {
+  fc.assert(
+    fc.property(fc.oneof(objects, events), (value) => {
+      const text = JSON.stringify(value);
+      const check = parseRaw(enc(text));
+      assert.ok(check.ok, text);
+      assert.deepEqual(check.record, JSON.parse(text));
+      assert.equal(rejectRaw(enc(text)), null);
+      assert.ok(parseRaw(text).ok, "text and bytes agree");
+    }),
+    RUNS,
+  );
+});
+
+Deno.test("JSON that is not an object is rejected as NotAnObject", () => {
+  const notObjects = fc.jsonValue().filter((v) =>
+    v === null || typeof v !== "object" || Array.isArray(v)
+  );
+  fc.assert(
+    fc.property(notObjects, (value) => {
+      const check = parseRaw(enc(JSON.stringify(value)));
+      assert.ok(!check.ok);
+      assert.equal(check.rejection.errorClass, "NotAnObject");
+    }),
+    RUNS,
+  );
+});
+
+Deno.test("an object spread over lines, over the size limit or with a bad byte is rejected", () => {
+  const nonEmpty = objects.filter((o) => Object.keys(o).length > 0);
+  fc.assert(
+    fc.property(nonEmpty, fc.integer({ min: 2, max: 4000 }), (value, maxBytes) => {
+      const pretty = parseRaw(enc(JSON.stringify(value, null, 2)));
+      assert.ok(!pretty.ok && pretty.rejection.errorClass === "MultilineJson");
+      const bytes = enc(JSON.stringify(value));
+      const sized = parseRaw(bytes, { maxBytes });
+      assert.equal(sized.ok, bytes.length <= maxBytes);
+      if (!sized.ok) assert.equal(sized.rejection.errorClass, "TooLarge");
+      const text = JSON.stringify(value);
+      const broken = new Uint8Array([...enc(text.slice(0, 1)), 0xff, ...enc(text.slice(1))]);
+      const utf8 = parseRaw(broken);
+      assert.ok(!utf8.ok && utf8.rejection.errorClass === "InvalidUtf8");
+    }),
+    RUNS,
+  );
+});
+
+/** Bytes that matter to JSON (and some that break it), for mutations. */
+const SPECIAL = [...'"\\{}[],:.-+eE0159tfnu \t\n\r'].map((c) => c.charCodeAt(0))
+  .concat([0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xa9, 0xef, 0xbb, 0xbf, 0xff]);
+const edit = fc.record({
+  at: fc.nat(),
+  byte: fc.oneof(fc.constantFrom(...SPECIAL), fc.integer({ min: 0, max: 255 })),
+  op: fc.integer({ min: 0, max: 3 }),
+});
+
+/** A JSON text (mostly an event-like object) with a few bytes changed. */
+const mangled = fc.tuple(
+  fc.oneof(events, objects, fc.jsonValue()),
+  fc.array(edit, { maxLength: 3 }),
+)
+  .map(([value, edits]) => {
+    const bytes = [...enc(JSON.stringify(value))];
+    for (const { at, byte, op } of edits) {
+      const i = at % (bytes.length + 1);
+      if (op === 0) bytes.splice(i, 1);
+      else if (op === 1) bytes.splice(i, 0, byte);
+      else if (op === 2) bytes[Math.min(i, bytes.length - 1)] = byte;
+      else bytes.length = i;
+    }
+    return new Uint8Array(bytes);
+  });
+
+Deno.test("the byte scanner never accepts what the exact rule rejects, and the sink's check agrees", () => {
+  fc.assert(
+    fc.property(mangled, fc.integer({ min: 0, max: 2 ** 42 }), (bytes, fallback) => {
+      const exact = parseRaw(bytes);
+      if (scanPlainObject(bytes)) assert.ok(exact.ok, new TextDecoder().decode(bytes));
+      assert.deepEqual(rejectRaw(bytes), exact.ok ? null : exact.rejection);
+      const slow = exact.ok
+        ? { ok: true, time: recordTime(exact.record, fallback) }
+        : { ok: false, rejection: exact.rejection };
+      assert.deepEqual(checkRecord(bytes, fallback), slow);
+    }),
+    { ...RUNS, numRuns: 20_000 },
+  );
+});
+
+Deno.test("the byte scanner is sure of plain ASCII objects (the sink's hot path)", () => {
+  // Escaped top-level keys (one might spell "timestamp") are left to the exact rule on purpose.
+  const key = fc.string().filter((k) => !/["\\]/.test(k) && k !== "timestamp");
+  const ascii = fc.dictionary(key, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 8 })
+    .map((o) => JSON.stringify(o))
+    .filter((t) => /^[\x20-\x7e]*$/.test(t));
+  fc.assert(fc.property(ascii, (text) => assert.ok(scanPlainObject(enc(text)), text)), RUNS);
+});
