@@ -19,7 +19,8 @@
  * the same sequence numbers, which is right whether or not the broker still remembers us.
  *
  * All of this happens only after a failure, except one ListOffsets request the first time the
- * producer writes to a partition; nothing is added per record.
+ * producer writes to a partition; nothing is added per record. Looking needs permission to read
+ * the topic; a client without it resends as kafkajs alone would.
  *
  * @module
  */
@@ -54,13 +55,13 @@ export interface LogReader {
   ends(partitions: Array<{ topic: string; partition: number }>): Promise<number[]>;
   /**
    * Batches from `offset` on (the first may start before it; at least one when any lies at or
-   * after `offset`), and the log end offset.
+   * after `offset`), and the log end offset; null when this client may not read the topic.
    */
   read(
     topic: string,
     partition: number,
     offset: number,
-  ): Promise<{ batches: BatchHeader[]; end: number }>;
+  ): Promise<{ batches: BatchHeader[]; end: number } | null>;
 }
 
 /** The producer's sequence numbers per partition (kafkajs's `eosManager` has these). */
@@ -227,7 +228,9 @@ export class InDoubtLedger {
   ): Promise<BatchHeader | undefined> {
     let offset = this.#floors.get(key(topic, partition)) ?? 0;
     for (;;) {
-      const { batches, end } = await reader.read(topic, partition, offset);
+      const read = await reader.read(topic, partition, offset);
+      if (!read) return undefined; // cannot look: resend, as kafkajs alone would
+      const { batches, end } = read;
       const batch = batches.find((b) =>
         b.producerId === producer.producerId && b.producerEpoch === producer.producerEpoch &&
         b.firstSequence === doubt.firstSequence && b.lastOffset >= offset

@@ -64,7 +64,7 @@ function batchHeaders(records: Any[]): BatchHeader[] {
 }
 
 /** Reads a partition leader's log through a kafkajs broker connection. */
-function brokerReader(broker: Any): LogReader {
+function brokerReader(broker: Any, logger: Any): LogReader {
   const offsets = async (
     partitions: Array<{ topic: string; partition: number }>,
     timestamp: number,
@@ -108,6 +108,13 @@ function brokerReader(broker: Any): LogReader {
       try {
         return await fetch(topic, partition, offset);
       } catch (error) {
+        if ((error as Any).type === "TOPIC_AUTHORIZATION_FAILED") {
+          logger.warn("No permission to read the topic: a batch in doubt is sent again", {
+            topic,
+            partition,
+          });
+          return null;
+        }
         if ((error as Error).name !== "KafkaJSOffsetOutOfRange") throw error;
         // Retention deleted the floor: read from what is left, or nothing if the log is shorter.
         const [start] = await offsets([{ topic, partition }], EARLIEST);
@@ -147,16 +154,12 @@ async function produceTo(
   await eosManager.acquireBrokerLock(broker);
   try {
     if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData);
+    const producer = {
+      producerId: String(eosManager.getProducerId()),
+      producerEpoch: eosManager.getProducerEpoch(),
+    };
     const settled = ledger
-      ? await ledger.settle(
-        topicData,
-        {
-          producerId: String(eosManager.getProducerId()),
-          producerEpoch: eosManager.getProducerEpoch(),
-        },
-        brokerReader(broker),
-        eosManager,
-      )
+      ? await ledger.settle(topicData, producer, brokerReader(broker, logger), eosManager)
       : [];
     for (const { topicName, partition, baseOffset } of settled) {
       logger.info("A batch in doubt is in the log already: not sent again", {

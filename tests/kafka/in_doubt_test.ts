@@ -161,6 +161,19 @@ Deno.test("in doubt: floors move past acknowledged batches and never back", asyn
   assert.equal(ledger.floor("t", 0), 15);
 });
 
+Deno.test("in doubt: a topic this client may not read: the batch is sent again", async () => {
+  const ledger = new InDoubtLedger();
+  const seq = sequences();
+  const lost = messages(2);
+  await sendAndLose(ledger, memoryLog([]), seq, lost);
+  const log = memoryLog([batch(0, 2, 0)]);
+  const retry: TopicData[] = [{ topic: "t", partitions: [{ partition: 0, messages: lost }] }];
+  const unreadable = { ...log, read: () => Promise.resolve(null) };
+  assert.deepEqual(await ledger.settle(retry, US, unreadable, seq), []);
+  assert.equal(retry[0].partitions.length, 1);
+  assert.equal(seq.getSequence("t", 0), 0);
+});
+
 Deno.test("in doubt: a failed read changes nothing, so the whole request can be retried", async () => {
   const ledger = new InDoubtLedger();
   const seq = sequences();
