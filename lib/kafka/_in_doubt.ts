@@ -155,7 +155,7 @@ export class InDoubtLedger {
         topic.partitions.splice(topic.partitions.indexOf(data), 1);
         written.push({
           topicName: topic.topic,
-          partition: data.partition,
+          partition: Number(data.partition),
           errorCode: 0,
           baseOffset: String(batch.firstOffset),
           logAppendTime: "-1",
