@@ -5,8 +5,9 @@
  * clickstream without a key (round-robin over the partitions).
  *
  * With the same seed and options it sends exactly the records `simulate` writes, in the same
- * order per key: batches go one at a time, and the idempotent producer's sequence numbers let
- * the broker drop the copies that kafkajs's own retries may send after a broker restart.
+ * order per key: batches go one at a time, and a batch whose answer was lost (a broker restart)
+ * is sent again only if it is not in the log already (`./_in_doubt.ts`: the broker's own
+ * duplicate check forgets producers whose records are dated more than a day back).
  *
  * @module
  */
@@ -122,7 +123,7 @@ export async function produceRecords(
     idempotent: true,
     maxInFlightRequests: 1,
     // Generous retries: a broker restart of a few seconds must not fail the run, and a resend
-    // by the same idempotent producer cannot duplicate.
+    // by the same idempotent producer cannot duplicate (see ./_in_doubt.ts).
     retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 2000 },
   });
   let batch: ProducibleRecord[] = [];

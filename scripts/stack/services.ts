@@ -334,8 +334,21 @@ async function waitHealthy(service: Service, seconds: number): Promise<boolean> 
   return false;
 }
 
+/** Options of {@linkcode stopService}. */
+export interface StopOptions {
+  /**
+   * SIGKILL at once, as a crash or an OOM kill would, instead of SIGTERM (a clean shutdown)
+   * followed by SIGKILL after 10 s. @default false
+   */
+  kill?: boolean;
+}
+
 /** Stops a service this stack started (its whole process group). */
-export async function stopService(config: Config, service: Service): Promise<boolean> {
+export async function stopService(
+  config: Config,
+  service: Service,
+  options: StopOptions = {},
+): Promise<boolean> {
   const dir = stackDir(config);
   const pid = runningPid(dir, service);
   await Deno.remove(pidFile(dir, service)).catch(() => {});
@@ -349,10 +362,15 @@ export async function stopService(config: Config, service: Service): Promise<boo
       } catch { /* gone */ }
     }
   };
-  signal("SIGTERM");
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+  if (!options.kill) {
+    signal("SIGTERM");
+    for (let i = 0; i < 100 && alive(pid); i++) await sleep(100);
+  }
   if (alive(pid)) signal("SIGKILL");
   for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  // A killed JVM's main thread turns zombie (not alive above) while its other threads, and the
+  // listening socket, live on a little longer: a start right away would find the port taken.
+  for (let i = 0; i < 50 && (await portInUse(service.port)); i++) await sleep(100);
   return true;
 }
 
