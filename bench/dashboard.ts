@@ -63,8 +63,10 @@ async function latency(quick: boolean): Promise<BenchRow[]> {
   const arrived: string[] = [];
   const agg = dashboard.feed.aggregator;
   const addLine = agg.addLine.bind(agg);
+  const text = new TextDecoder();
   agg.addLine = (topic, line, source) => {
-    arrived.push(line as string);
+    // Values come as Kafka's bytes; the records were sent as text, which keys `sentAt`.
+    arrived.push(typeof line === "string" ? line : text.decode(line ?? new Uint8Array()));
     return addLine(topic, line, source);
   };
   const sentAt = new Map<string, number>();
