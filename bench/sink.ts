@@ -12,7 +12,8 @@
 import { loadConfig } from "../lib/config/mod.ts";
 import { parseLakeUrl } from "../lib/config/mod.ts";
 import { createKafka, ensureTopics, produceRecords } from "../lib/kafka/mod.ts";
-import { openLake, runSink, SINK_DEFAULTS, SINK_FETCH } from "../lib/lake/mod.ts";
+import { openLake } from "../lib/lake/mod.ts";
+import { runSink, SINK_DEFAULTS, SINK_FETCH } from "../lib/sink/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
 import { services, startService, stopService } from "../scripts/stack/services.ts";
 import type { Config } from "../lib/config/mod.ts";

@@ -1,6 +1,6 @@
 /**
  * Filling a lake from simulated records without Kafka: the same files, in the same layout, as the
- * sink (`lib/lake/sink.ts`) writes from a topic, so tests, notebooks, the benchmark and the
+ * sink (`lib/sink/sink.ts`) writes from a topic, so tests, notebooks, the benchmark and the
  * Databricks parity check can all start from a seeded raw layer.
  *
  * How records become files (what a Kafka producer + the sink would do):

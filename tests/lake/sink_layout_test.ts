@@ -2,18 +2,16 @@
 import assert from "node:assert/strict";
 import { LakeError } from "../../lib/errors.ts";
 import { UsageError } from "../../lib/errors.ts";
+import { hourFolder, parseRawPath, recordTime } from "../../lib/lake/mod.ts";
+import { retryLake } from "../../lib/retry.ts";
 import {
   checkRecord,
   DLQ_HEADERS,
   dlqMessage,
-  hourFolder,
-  parseRawPath,
   PartitionBuffer,
   planFiles,
   type PlannedRecord,
-  recordTime,
-  retryLake,
-} from "../../lib/lake/mod.ts";
+} from "../../lib/sink/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { parseRaw } from "../../lib/schema/raw.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
@@ -392,7 +390,7 @@ Deno.test("sink flags parse, and anything unknown is a usage error", () => {
 
 Deno.test("the cloud connector configs write the same layout and hold placeholders only", async () => {
   const { PROJECT_ROOT } = await import("../../lib/config/mod.ts");
-  const { ROTATION_DEFAULTS } = await import("../../lib/lake/mod.ts");
+  const { ROTATION_DEFAULTS } = await import("../../lib/sink/mod.ts");
   for (const name of ["adls-gen2-sink.json", "azure-blob-sink.json"]) {
     const { config } = JSON.parse(await Deno.readTextFile(`${PROJECT_ROOT}/scripts/cloud/${name}`));
     assert.equal(config["topics.dir"], "topics");

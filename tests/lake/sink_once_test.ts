@@ -12,14 +12,8 @@ import {
   produceRecords,
   topicName,
 } from "../../lib/kafka/mod.ts";
-import {
-  auditLake,
-  DLQ_HEADERS,
-  type LakeStorage,
-  openLake,
-  readToEnd,
-  runSink,
-} from "../../lib/lake/mod.ts";
+import { type LakeStorage, openLake } from "../../lib/lake/mod.ts";
+import { auditLake, DLQ_HEADERS, readToEnd, runSink } from "../../lib/sink/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { azuriteUrl, INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";

@@ -48,10 +48,10 @@ import { createKafka, dlqName, topicName } from "../kafka/client.ts";
 import { TOPICS } from "../schema/events.ts";
 import { type ClosedFile, PartitionBuffer, resolveRotation } from "./buffer.ts";
 import { checkRecord, dlqMessage, fitMessage, splitSends } from "./dlq.ts";
-import { openLake } from "./open.ts";
-import { retryLake, type RetryOptions } from "./retry.ts";
+import { openLake } from "../lake/open.ts";
+import { retryLake, type RetryOptions } from "../retry.ts";
 import { checkLayoutSettings, SINK_TIME_FIELD } from "./settings.ts";
-import type { LakeStorage } from "./storage.ts";
+import type { LakeStorage } from "../lake/storage.ts";
 
 /** Options of {@linkcode runSink}. */
 export interface SinkOptions {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { WorkspaceError } from "../errors.ts";
+import { WorkspaceError } from "./errors.ts";
 
 /** Options of {@linkcode retryLake}. */
 export interface RetryOptions {
@@ -60,7 +60,7 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
- * import { LakeError } from "../errors.ts";
+ * import { LakeError } from "./errors.ts";
  * import { retryLake } from "./retry.ts";
  * let calls = 0;
  * const value = await retryLake(() => {

@@ -14,8 +14,8 @@ import type { Kafka } from "kafkajs";
 import { dlqName } from "../kafka/client.ts";
 import { parseRaw } from "../schema/raw.ts";
 import { DLQ_HEADERS } from "./dlq.ts";
-import { hourStart, parseRawPath, recordTime } from "./layout.ts";
-import type { LakeStorage } from "./storage.ts";
+import { hourStart, parseRawPath, recordTime } from "../lake/layout.ts";
+import type { LakeStorage } from "../lake/storage.ts";
 
 /** What {@linkcode auditLake} found for one topic. */
 export interface TopicAudit {
