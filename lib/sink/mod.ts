@@ -7,5 +7,6 @@
 export * from "./buffer.ts";
 export * from "./dlq.ts";
 export * from "./settings.ts";
+export * from "./options.ts";
 export * from "./sink.ts";
 export * from "./audit.ts";

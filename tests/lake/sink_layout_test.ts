@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { LakeError } from "../../lib/errors.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { hourFolder, parseRawPath, recordTime } from "../../lib/lake/mod.ts";
-import { retryLake } from "../../lib/retry.ts";
+import { retry } from "../../lib/retry.ts";
 import {
   checkRecord,
   DLQ_HEADERS,
@@ -317,7 +317,7 @@ Deno.test("lake writes are retried while the error is retriable, with beats in b
   let calls = 0;
   let beats = 0;
   const retries: number[] = [];
-  const value = await retryLake(() => {
+  const value = await retry(() => {
     if (++calls < 4) throw new LakeError("Azurite away", { retriable: true });
     return Promise.resolve("stored");
   }, {
@@ -335,7 +335,7 @@ Deno.test("lake writes are retried while the error is retriable, with beats in b
   calls = 0;
   await assert.rejects(
     () =>
-      retryLake(() => {
+      retry(() => {
         calls++;
         return Promise.reject(new LakeError("Forbidden", { retriable: false }));
       }),
@@ -347,7 +347,7 @@ Deno.test("lake writes are retried while the error is retriable, with beats in b
   controller.abort();
   await assert.rejects(
     () =>
-      retryLake(() => Promise.reject(new LakeError("away", { retriable: true })), {
+      retry(() => Promise.reject(new LakeError("away", { retriable: true })), {
         signal: controller.signal,
       }),
     /away/,
