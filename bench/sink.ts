@@ -1,8 +1,9 @@
 /**
  * Sink throughput: `runSink --once` (Kafka → Azurite, JSON checks, files, atomic puts,
  * transactional commits) against a bare kafkajs consumer reading the same topic in the same run:
- * kafkajs as published, in a process of its own, so the baseline has none of the faster paths
- * this workspace installs into kafkajs (the sink has them).
+ * kafkajs as published (`KAFKAJS_STOCK=1`), in a process of its own, so the baseline has none of
+ * the faster paths this workspace installs into kafkajs (the sink has them). The sink on stock
+ * kafkajs is reported beside it, so the replacements' share shows.
  *
  * The sink writes into an Azurite of its own, fresh, started here on a free port: Azurite's
  * cost per put grows with the blobs it already holds (its LokiJS metadata is searched per put and
@@ -10,6 +11,7 @@
  * on whatever the demos and tests left in it.
  */
 import { loadConfig } from "../lib/config/mod.ts";
+import { inChild } from "./_kafkajs_child.ts";
 import { parseLakeUrl } from "../lib/config/mod.ts";
 import { createKafka, ensureTopics, produceRecords } from "../lib/kafka/mod.ts";
 import { openLake } from "../lib/lake/mod.ts";
@@ -41,33 +43,15 @@ async function freshAzurite(config: Config) {
   };
 }
 
-/**
- * Reads `topic` to `n` records with stock kafkajs in a process of its own (`_bare_consume.ts`),
- * with the sink's fetch settings and concurrency; records/s.
- */
+/** Reads `topic` to `n` records with stock kafkajs in a process of its own; records/s. */
 async function bareConsume(topic: string, n: number): Promise<number> {
   const spec = {
-    brokers: loadConfig().kafka.brokers,
     topic,
     n,
     fetch: SINK_FETCH,
     concurrency: SINK_DEFAULTS.partitionsConcurrently,
   };
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./_bare_consume.ts", import.meta.url).pathname,
-      JSON.stringify(spec),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success) {
-    throw new Error(`The bare consumer failed:\n${text}\n${new TextDecoder().decode(out.stderr)}`);
-  }
-  return JSON.parse(text.split("\n").pop()!).rate;
+  return (await inChild("consume", spec, true)).rate;
 }
 
 export const bench: Bench = async ({ quick }) => {
@@ -116,10 +100,15 @@ export const bench: Bench = async ({ quick }) => {
       }));
       await cleanup.close();
       const handled = result.records + result.dlq;
-      rounds.push({ bare, rate: handled / seconds, result, handled });
+      const stock = await inChild("sink", {
+        topic,
+        group: `${run}-stock-${round}`,
+        lake: `azurite://127.0.0.1:${azurite.port}/${run.toLowerCase()}-stock-${round}`,
+      }, true);
+      rounds.push({ bare, rate: handled / seconds, result, handled, stock });
     }
     rounds.sort((a, b) => a.rate / a.bare - b.rate / b.bare);
-    const { bare, rate, result, handled } = rounds[Math.floor(rounds.length / 2)];
+    const { bare, rate, result, handled, stock } = rounds[Math.floor(rounds.length / 2)];
     const ratios = rounds.map((r) => (r.rate / r.bare).toFixed(2)).join(", ");
     const bytes = result.topics.reduce((a, t) => a + t.bytes, 0);
     const row: BenchRow = {
@@ -139,7 +128,18 @@ export const bench: Bench = async ({ quick }) => {
         Math.round(bytes / Math.max(1, result.files) / 1024)
       } KiB, ${result.dlq} to the DLQ`,
     };
-    return [row];
+    const stockRow: BenchRow = {
+      name: "sink: Kafka → Azurite, stock kafkajs (KAFKAJS_STOCK=1)",
+      value: stock.rate,
+      unit: "records/s",
+      baseline: row.baseline,
+      baselineValue: bare,
+      ratio: stock.rate / bare,
+      goal: "(reported)",
+      pass: stock.handled === n,
+      note: "the same sink in a process of its own, none of lib/kafka's faster paths installed",
+    };
+    return [row, stockRow];
   } finally {
     await azurite.stop();
     const admin = kafka.admin();
