@@ -11,7 +11,7 @@ import type { Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { topicName } from "./client.ts";
-import { partitionFor } from "./partition.ts";
+import { partitionFor, partitionKey } from "./partition.ts";
 import { startProduceRun } from "./_produce_run.ts";
 import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
 import type { ProduceOptions, ProduceStats, ProducibleRecord } from "./produce.ts";
@@ -190,7 +190,7 @@ export async function produceParallel(
     return count;
   };
   const ownerOf = (name: string, partition: number) => {
-    const slot = `${name}\u0000${partition}`;
+    const slot = partitionKey(name, partition);
     let owner = owners.get(slot);
     if (owner === undefined) {
       owners.set(slot, owner = nextOwner);
