@@ -12,6 +12,7 @@
  */
 import { loadConfig } from "../lib/config/mod.ts";
 import { inChild } from "./_kafkajs_child.ts";
+import { kafkaToolArgs } from "../scripts/kafka.ts";
 import { parseLakeUrl } from "../lib/config/mod.ts";
 import { createKafka, ensureTopics, produceRecords } from "../lib/kafka/mod.ts";
 import { openLake } from "../lib/lake/mod.ts";
@@ -54,6 +55,42 @@ async function bareConsume(topic: string, n: number): Promise<number> {
   return (await inChild("consume", spec, true)).rate;
 }
 
+/**
+ * Reads `topic` to `n` records with Kafka's own Java consumer (`deno task kafka
+ * consumer-perf-test`, a fresh group from the earliest offset); its `nMsg.sec` (records/s over
+ * the whole run, the group join included, as the sink's rate includes its own) and its
+ * `fetch.nMsg.sec` (the group join left out).
+ */
+async function javaConsume(
+  topic: string,
+  n: number,
+  group: string,
+): Promise<{ rate: number; fetchRate: number }> {
+  const args = await kafkaToolArgs("consumer-perf-test", [
+    "--topic",
+    topic,
+    "--messages",
+    String(n),
+    "--group",
+    group,
+    "--timeout",
+    "60000",
+  ]);
+  const out = await new Deno.Command("java", { args, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  const lines = text.split("\n");
+  const header = lines.findIndex((l) => l.includes("nMsg.sec"));
+  if (!out.success || header < 0 || !lines[header + 1]) {
+    throw new Error(
+      `consumer-perf-test printed no summary:\n${text}${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  const names = lines[header].split(",").map((c) => c.trim());
+  const values = lines[header + 1].split(",").map((c) => c.trim());
+  const column = (name: string) => Number(values[names.indexOf(name)]);
+  return { rate: column("nMsg.sec"), fetchRate: column("fetch.nMsg.sec") };
+}
+
 export const bench: Bench = async ({ quick }) => {
   const events = quick ? 30_000 : 240_000;
   const config = loadConfig();
@@ -83,6 +120,7 @@ export const bench: Bench = async ({ quick }) => {
     const rounds = [];
     for (let round = 0; round < (quick ? 1 : 3); round++) {
       const bare = await bareConsume(topic, n);
+      const java = await javaConsume(topic, n, `${run}-java-${round}`);
       const lake = openLake(lakeUrl(round));
       const t0 = performance.now();
       const result = await runSink({ ...config, kafka: kafkaConfig }, {
@@ -105,10 +143,10 @@ export const bench: Bench = async ({ quick }) => {
         group: `${run}-stock-${round}`,
         lake: `azurite://127.0.0.1:${azurite.port}/${run.toLowerCase()}-stock-${round}`,
       }, true);
-      rounds.push({ bare, rate: handled / seconds, result, handled, stock });
+      rounds.push({ bare, java, rate: handled / seconds, result, handled, stock });
     }
     rounds.sort((a, b) => a.rate / a.bare - b.rate / b.bare);
-    const { bare, rate, result, handled, stock } = rounds[Math.floor(rounds.length / 2)];
+    const { bare, java, rate, result, handled, stock } = rounds[Math.floor(rounds.length / 2)];
     const ratios = rounds.map((r) => (r.rate / r.bare).toFixed(2)).join(", ");
     const bytes = result.topics.reduce((a, t) => a + t.bytes, 0);
     const row: BenchRow = {
@@ -139,7 +177,21 @@ export const bench: Bench = async ({ quick }) => {
       pass: stock.handled === n,
       note: "the same sink in a process of its own, none of lib/kafka's faster paths installed",
     };
-    return [row, stockRow];
+    const javaRow: BenchRow = {
+      name: "sink: Kafka → Azurite vs Kafka's Java consumer",
+      value: rate,
+      unit: "records/s",
+      baseline: "Kafka consumer-perf-test, same topic",
+      baselineValue: java.rate,
+      ratio: rate / java.rate,
+      goal: "≥ 0.5×",
+      pass: rate / java.rate >= 0.5 && handled === n,
+      note: `the same round as the first row; the Java consumer only reads (no JSON check, no ` +
+        `lake); its rate with the group join left out: ${
+          Math.round(java.fetchRate).toLocaleString("en-US")
+        } records/s (${(rate / java.fetchRate).toFixed(2)}×)`,
+    };
+    return [row, stockRow, javaRow];
   } finally {
     await azurite.stop();
     const admin = kafka.admin();
