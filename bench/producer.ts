@@ -1,26 +1,17 @@
 /**
  * Producer throughput: kafkajs (our `produceRecords`: idempotent, acks=all, batched) against
  * Kafka's own `producer-perf-test` on the same broker, record size and acks, in the same run;
- * `@platformatic/kafka` at the same setting beside it.
+ * kafkajs stock (`KAFKAJS_STOCK=1`, in a process of its own) and `@platformatic/kafka` at the
+ * same setting beside it.
  */
 import { Producer, stringSerializers } from "@platformatic/kafka";
 import { loadConfig } from "../lib/config/mod.ts";
-import { createKafka, produceRecords, type ProducibleRecord } from "../lib/kafka/mod.ts";
+import { createKafka, produceRecords } from "../lib/kafka/mod.ts";
+import { benchRecords, inChild } from "./_kafkajs_child.ts";
 import { kafkaToolArgs } from "../scripts/kafka.ts";
 import type { Bench, BenchRow } from "./_types.ts";
 
 const RECORD_SIZE = 300; // about a simulated clickstream event
-
-function records(n: number): ProducibleRecord[] {
-  const value = "x".repeat(RECORD_SIZE);
-  return Array.from({ length: n }, (_, i) => ({
-    topic: "clickstream" as const,
-    key: `user_${i % 10_000}`,
-    value,
-    eventType: "page_view",
-    timestamp: Date.UTC(2026, 10, 26) + i,
-  }));
-}
 
 async function createTopic(name: string) {
   const kafka = createKafka(loadConfig().kafka);
@@ -73,7 +64,7 @@ async function kafkajsRate(topicPrefix: string, n: number): Promise<number> {
   const config = { ...loadConfig().kafka, topicPrefix };
   const kafka = createKafka(config);
   const t0 = performance.now();
-  await produceRecords(kafka, config, records(n)); // the defaults: 1000 per batch, one producer thread
+  await produceRecords(kafka, config, benchRecords(n, RECORD_SIZE)); // the defaults: 1000 per batch, one producer thread
   return n / ((performance.now() - t0) / 1000);
 }
 
@@ -110,13 +101,20 @@ export const bench: Bench = async ({ quick }) => {
   const run = `bench-${Date.now().toString(36)}`;
   const perfTopic = `${run}.perf`;
   const ourPrefix = `${run}.kafkajs.`;
+  const stockPrefix = `${run}.stock.`;
   const pfTopic = `${run}.platformatic`;
   await createTopic(perfTopic);
   await createTopic(`${ourPrefix}clickstream`);
+  await createTopic(`${stockPrefix}clickstream`);
   await createTopic(pfTopic);
   try {
     const baseline = await perfTest(perfTopic, n);
     const ours = await kafkajsRate(ourPrefix, n);
+    const stock = await inChild(
+      "produce",
+      { topicPrefix: stockPrefix, n, recordSize: RECORD_SIZE },
+      true,
+    );
     const pf = await platformaticRate(pfTopic, n);
     const note = `${
       n.toLocaleString("en-US")
@@ -134,6 +132,17 @@ export const bench: Bench = async ({ quick }) => {
         note,
       },
       {
+        name: "produce: kafkajs stock (KAFKAJS_STOCK=1, produceRecords)",
+        value: stock.rate,
+        unit: "records/s",
+        baseline: "Kafka producer-perf-test",
+        baselineValue: baseline,
+        ratio: stock.rate / baseline,
+        goal: "(reported)",
+        pass: true,
+        note: `${note}; a process of its own, none of lib/kafka's faster paths installed`,
+      },
+      {
         name: "produce: @platformatic/kafka",
         value: pf,
         unit: "records/s",
@@ -147,6 +156,11 @@ export const bench: Bench = async ({ quick }) => {
     ];
     return rows;
   } finally {
-    await deleteTopics([perfTopic, `${ourPrefix}clickstream`, pfTopic]);
+    await deleteTopics([
+      perfTopic,
+      `${ourPrefix}clickstream`,
+      `${stockPrefix}clickstream`,
+      pfTopic,
+    ]);
   }
 };

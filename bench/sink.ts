@@ -1,8 +1,9 @@
 /**
  * Sink throughput: `runSink --once` (Kafka → Azurite, JSON checks, files, atomic puts,
  * transactional commits) against a bare kafkajs consumer reading the same topic in the same run:
- * kafkajs as published, in a process of its own, so the baseline has none of the faster paths
- * this workspace installs into kafkajs (the sink has them).
+ * kafkajs as published (`KAFKAJS_STOCK=1`), in a process of its own, so the baseline has none of
+ * the faster paths this workspace installs into kafkajs (the sink has them). The sink on stock
+ * kafkajs is reported beside it, so the replacements' share shows.
  *
  * The sink writes into an Azurite of its own, fresh, started here on a free port: Azurite's
  * cost per put grows with the blobs it already holds (its LokiJS metadata is searched per put and
@@ -10,9 +11,12 @@
  * on whatever the demos and tests left in it.
  */
 import { loadConfig } from "../lib/config/mod.ts";
+import { inChild } from "./_kafkajs_child.ts";
+import { kafkaToolArgs } from "../scripts/kafka.ts";
 import { parseLakeUrl } from "../lib/config/mod.ts";
 import { createKafka, ensureTopics, produceRecords } from "../lib/kafka/mod.ts";
-import { openLake, runSink, SINK_DEFAULTS, SINK_FETCH } from "../lib/lake/mod.ts";
+import { openLake } from "../lib/lake/mod.ts";
+import { runSink, SINK_DEFAULTS, SINK_FETCH } from "../lib/sink/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
 import { services, startService, stopService } from "../scripts/stack/services.ts";
 import type { Config } from "../lib/config/mod.ts";
@@ -40,33 +44,51 @@ async function freshAzurite(config: Config) {
   };
 }
 
-/**
- * Reads `topic` to `n` records with stock kafkajs in a process of its own (`_bare_consume.ts`),
- * with the sink's fetch settings and concurrency; records/s.
- */
+/** Reads `topic` to `n` records with stock kafkajs in a process of its own; records/s. */
 async function bareConsume(topic: string, n: number): Promise<number> {
   const spec = {
-    brokers: loadConfig().kafka.brokers,
     topic,
     n,
     fetch: SINK_FETCH,
     concurrency: SINK_DEFAULTS.partitionsConcurrently,
   };
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./_bare_consume.ts", import.meta.url).pathname,
-      JSON.stringify(spec),
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  return (await inChild("consume", spec, true)).rate;
+}
+
+/**
+ * Reads `topic` to `n` records with Kafka's own Java consumer (`deno task kafka
+ * consumer-perf-test`, a fresh group from the earliest offset); its `nMsg.sec` (records/s over
+ * the whole run, the group join included, as the sink's rate includes its own) and its
+ * `fetch.nMsg.sec` (the group join left out).
+ */
+async function javaConsume(
+  topic: string,
+  n: number,
+  group: string,
+): Promise<{ rate: number; fetchRate: number }> {
+  const args = await kafkaToolArgs("consumer-perf-test", [
+    "--topic",
+    topic,
+    "--messages",
+    String(n),
+    "--group",
+    group,
+    "--timeout",
+    "60000",
+  ]);
+  const out = await new Deno.Command("java", { args, stdout: "piped", stderr: "piped" }).output();
   const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success) {
-    throw new Error(`The bare consumer failed:\n${text}\n${new TextDecoder().decode(out.stderr)}`);
+  const lines = text.split("\n");
+  const header = lines.findIndex((l) => l.includes("nMsg.sec"));
+  if (!out.success || header < 0 || !lines[header + 1]) {
+    throw new Error(
+      `consumer-perf-test printed no summary:\n${text}${new TextDecoder().decode(out.stderr)}`,
+    );
   }
-  return JSON.parse(text.split("\n").pop()!).rate;
+  const names = lines[header].split(",").map((c) => c.trim());
+  const values = lines[header + 1].split(",").map((c) => c.trim());
+  const column = (name: string) => Number(values[names.indexOf(name)]);
+  return { rate: column("nMsg.sec"), fetchRate: column("fetch.nMsg.sec") };
 }
 
 export const bench: Bench = async ({ quick }) => {
@@ -98,6 +120,7 @@ export const bench: Bench = async ({ quick }) => {
     const rounds = [];
     for (let round = 0; round < (quick ? 1 : 3); round++) {
       const bare = await bareConsume(topic, n);
+      const java = await javaConsume(topic, n, `${run}-java-${round}`);
       const lake = openLake(lakeUrl(round));
       const t0 = performance.now();
       const result = await runSink({ ...config, kafka: kafkaConfig }, {
@@ -115,10 +138,15 @@ export const bench: Bench = async ({ quick }) => {
       }));
       await cleanup.close();
       const handled = result.records + result.dlq;
-      rounds.push({ bare, rate: handled / seconds, result, handled });
+      const stock = await inChild("sink", {
+        topic,
+        group: `${run}-stock-${round}`,
+        lake: `azurite://127.0.0.1:${azurite.port}/${run.toLowerCase()}-stock-${round}`,
+      }, true);
+      rounds.push({ bare, java, rate: handled / seconds, result, handled, stock });
     }
     rounds.sort((a, b) => a.rate / a.bare - b.rate / b.bare);
-    const { bare, rate, result, handled } = rounds[Math.floor(rounds.length / 2)];
+    const { bare, java, rate, result, handled, stock } = rounds[Math.floor(rounds.length / 2)];
     const ratios = rounds.map((r) => (r.rate / r.bare).toFixed(2)).join(", ");
     const bytes = result.topics.reduce((a, t) => a + t.bytes, 0);
     const row: BenchRow = {
@@ -138,7 +166,32 @@ export const bench: Bench = async ({ quick }) => {
         Math.round(bytes / Math.max(1, result.files) / 1024)
       } KiB, ${result.dlq} to the DLQ`,
     };
-    return [row];
+    const stockRow: BenchRow = {
+      name: "sink: Kafka → Azurite, stock kafkajs (KAFKAJS_STOCK=1)",
+      value: stock.rate,
+      unit: "records/s",
+      baseline: row.baseline,
+      baselineValue: bare,
+      ratio: stock.rate / bare,
+      goal: "(reported)",
+      pass: stock.handled === n,
+      note: "the same sink in a process of its own, none of lib/kafka's faster paths installed",
+    };
+    const javaRow: BenchRow = {
+      name: "sink: Kafka → Azurite vs Kafka's Java consumer",
+      value: rate,
+      unit: "records/s",
+      baseline: "Kafka consumer-perf-test, same topic",
+      baselineValue: java.rate,
+      ratio: rate / java.rate,
+      goal: "≥ 0.5×",
+      pass: rate / java.rate >= 0.5 && handled === n,
+      note: `the same round as the first row; the Java consumer only reads (no JSON check, no ` +
+        `lake); its rate with the group join left out: ${
+          Math.round(java.fetchRate).toLocaleString("en-US")
+        } records/s (${(rate / java.fetchRate).toFixed(2)}×)`,
+    };
+    return [row, stockRow, javaRow];
   } finally {
     await azurite.stop();
     const admin = kafka.admin();

@@ -2,7 +2,7 @@
  * One error hierarchy for the whole workspace.
  *
  * Every error carries an optional `cause` and a `retriable` flag: only retriable errors are
- * retried (see `lib/kafka/retry.ts`, `lib/lake/retry.ts`). Messages start with a capital and
+ * retried (see `lib/retry.ts`). Messages start with a capital and
  * name the setting, field or file that is wrong.
  *
  * @module

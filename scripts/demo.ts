@@ -19,7 +19,8 @@ import {
   topicName,
 } from "../lib/kafka/mod.ts";
 import { TOPICS } from "../lib/schema/mod.ts";
-import { openLake, runSink } from "../lib/lake/mod.ts";
+import { openLake } from "../lib/lake/mod.ts";
+import { runSink } from "../lib/sink/mod.ts";
 import { runNrt } from "../lib/nrt/mod.ts";
 import { consumeInto, createAggregator } from "../lib/realtime/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";

@@ -3,12 +3,13 @@
  *
  * Long-running by default (progress and lag on stderr; Ctrl-C stops without flushing anything
  * uncommitted, and exits 0); `--once` drains to the high watermarks, closes every file, commits
- * and prints a summary table. The work is `runSink` in `lib/lake/sink.ts`.
+ * and prints a summary table. The work is `runSink` in `lib/sink/sink.ts`.
  */
 import { loadConfig } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { topicName } from "../lib/kafka/mod.ts";
-import { openLake, runSink, SINK_DEFAULTS, type SinkProgress } from "../lib/lake/mod.ts";
+import { openLake } from "../lib/lake/mod.ts";
+import { runSink, SINK_DEFAULTS, type SinkProgress } from "../lib/sink/mod.ts";
 import type { Topic } from "../lib/schema/events.ts";
 import { TOPICS } from "../lib/schema/events.ts";
 import { runMain } from "./_main.ts";

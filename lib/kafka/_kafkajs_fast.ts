@@ -37,7 +37,7 @@ const GROUP = require.resolve(`${KAFKAJS}producer/groupMessagesPerPartition.js`)
 const SEND_MESSAGES = require.resolve(`${KAFKAJS}producer/sendMessages.js`);
 const DECODE_MESSAGES = require.resolve(`${KAFKAJS}protocol/requests/fetch/v4/decodeMessages.js`);
 
-/** Which of the three replacements are in place (tests check it). */
+/** Which of the three replacements are in place (tests and the bench check it). */
 export const installed = { request: false, grouping: false, decoder: false };
 
 // ---------------------------------------------------------------------------------------------
@@ -363,10 +363,40 @@ function groupMessagesPerPartition(
 /** The kafkajs release these replacements were written and compared against. */
 const KAFKAJS_VERSION = "2.2.4";
 
-function install() {
+/** Whether to install the replacements, and the warning to print when they are left out. */
+export function installPlan(
+  version: string,
+  stock: string | undefined,
+): { install: boolean; warning?: string } {
+  // KAFKAJS_STOCK=1: kafkajs exactly as published (the bench's second column, or to rule the
+  // replacements out when something looks wrong).
+  if (stock === "1") return { install: false };
   // Another release may lay out its modules differently: leave it as it is (the comparison
   // tests then fail, asking for the replacements to be checked against it).
-  if (require(`kafkajs/package.json`).version !== KAFKAJS_VERSION) return;
+  if (version !== KAFKAJS_VERSION) {
+    return {
+      install: false,
+      warning: `warning: kafkajs ${version} is not ${KAFKAJS_VERSION}, the release the faster ` +
+        `paths of lib/kafka/_kafkajs_fast.ts were checked against: running stock kafkajs (slower)`,
+    };
+  }
+  return { install: true };
+}
+
+/** The KAFKAJS_STOCK variable, if this process may read it. */
+function stockSetting(): string | undefined {
+  try {
+    return Deno.env.get("KAFKAJS_STOCK");
+  } catch {
+    return undefined; // no --allow-env: the replacements are installed
+  }
+}
+
+function install() {
+  const plan = installPlan(require(`kafkajs/package.json`).version, stockSetting());
+  // Once per process: this module is evaluated once (a worker is a process of its own here).
+  if (plan.warning) console.error(plan.warning);
+  if (!plan.install) return;
   const cache = require.cache as Record<string, Any>;
   if (!cache[DECODE_MESSAGES]) {
     const path = require.resolve(`${KAFKAJS}protocol/recordBatch/v0/decoder.js`);

@@ -7,11 +7,11 @@
  *
  * @module
  */
-import type { Kafka } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { topicName } from "./client.ts";
-import { partitionFor } from "./partition.ts";
+import { partitionFor, partitionKey } from "./partition.ts";
 import { startProduceRun } from "./_produce_run.ts";
 import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
 import type { ProduceOptions, ProduceStats, ProducibleRecord } from "./produce.ts";
@@ -156,6 +156,58 @@ class Builder {
   }
 }
 
+/**
+ * Where each record goes: its partition (murmur2 of the key, or the partitions in turn per
+ * topic for keyless records, as kafkajs's partitioner sends them) and the thread that owns that
+ * topic-partition (assigned in turn on first use, so a partition's records stay in order).
+ */
+class Router {
+  readonly admin: Admin;
+  readonly #threads: number;
+  /** Partitions per topic (admin metadata). */
+  readonly #counts = new Map<string, number>();
+  /** Owning thread per {@linkcode partitionKey}. */
+  readonly #owners = new Map<string, number>();
+  readonly #roundRobin = new Map<string, number>();
+  #nextOwner = 0;
+
+  constructor(admin: Admin, threads: number) {
+    this.admin = admin;
+    this.#threads = threads;
+  }
+
+  /** The partition count of `name`, if known (else {@linkcode Router.learn} it first). */
+  count(name: string): number | undefined {
+    return this.#counts.get(name);
+  }
+
+  /** A record's partition and owning thread, its topic having `count` partitions. */
+  route(name: string, key: string | null, count: number): { partition: number; owner: number } {
+    let partition: number;
+    if (key !== null) partition = partitionFor(key, count);
+    else {
+      partition = this.#roundRobin.get(name) ?? 0;
+      this.#roundRobin.set(name, (partition + 1) % count);
+    }
+    const slot = partitionKey(name, partition);
+    let owner = this.#owners.get(slot);
+    if (owner === undefined) {
+      this.#owners.set(slot, owner = this.#nextOwner);
+      this.#nextOwner = (this.#nextOwner + 1) % this.#threads;
+    }
+    return { partition, owner };
+  }
+
+  /** Reads the partition count of `name` from the broker. */
+  async learn(name: string): Promise<number> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
+    const count = metadata.topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new KafkaError(`Topic ${name} has no partitions`, { retriable: true });
+    this.#counts.set(name, count);
+    return count;
+  }
+}
+
 /** `produceRecords` with `workers` ≥ 1 producer threads. */
 export async function produceParallel(
   kafka: Kafka,
@@ -177,47 +229,17 @@ export async function produceParallel(
     throw run.failed((error as Error & { records?: number }).records ?? 0, error);
   };
 
-  // Partitions per topic (admin metadata), and which thread owns each (topic, partition).
-  const admin = kafka.admin();
-  const partitionCounts = new Map<string, number>();
-  const owners = new Map<string, number>();
-  let nextOwner = 0;
-  const partitionsOf = async (name: string) => {
-    const metadata = await admin.fetchTopicMetadata({ topics: [name] });
-    const count = metadata.topics[0]?.partitions.length ?? 0;
-    if (count === 0) throw new KafkaError(`Topic ${name} has no partitions`, { retriable: true });
-    partitionCounts.set(name, count);
-    return count;
-  };
-  const ownerOf = (name: string, partition: number) => {
-    const slot = `${name}\u0000${partition}`;
-    let owner = owners.get(slot);
-    if (owner === undefined) {
-      owners.set(slot, owner = nextOwner);
-      nextOwner = (nextOwner + 1) % threads.length;
-    }
-    return owner;
-  };
-
+  const router = new Router(kafka.admin(), threads.length);
   let nextId = 0;
   let handed = 0;
-  // Keyless records go to the partitions in turn, per topic, as kafkajs's partitioner sends them.
-  const roundRobin = new Map<string, number>();
-  const keylessPartition = (name: string, count: number) => {
-    const partition = roundRobin.get(name) ?? 0;
-    roundRobin.set(name, (partition + 1) % count);
-    return partition;
-  };
   const dispatch = async (batch: ProducibleRecord[]) => {
     if (batch.length === 0) return;
     const builders = threads.map(() => new Builder());
     for (const record of batch) {
       const name = topicName(config, record.topic);
-      const count = partitionCounts.get(name) ?? await partitionsOf(name);
-      const partition = record.key === null
-        ? keylessPartition(name, count)
-        : partitionFor(record.key, count);
-      builders[ownerOf(name, partition)].add(record, name, partition);
+      const count = router.count(name) ?? await router.learn(name);
+      const { partition, owner } = router.route(name, record.key, count);
+      builders[owner].add(record, name, partition);
     }
     for (let i = 0; i < threads.length; i++) {
       const builder = builders[i];
@@ -233,7 +255,7 @@ export async function produceParallel(
   };
 
   try {
-    await admin.connect();
+    await router.admin.connect();
     await Promise.all(threads.map((t) => t.ready()));
     check();
     let batch: ProducibleRecord[] = [];
@@ -254,7 +276,7 @@ export async function produceParallel(
     for (const thread of threads) await thread.below(1);
     check();
   } finally {
-    await admin.disconnect().catch(() => {});
+    await router.admin.disconnect().catch(() => {});
     await Promise.all(threads.map((t) => t.close(10_000)));
   }
   return run.finish();

@@ -1,8 +1,24 @@
-/** Reading topics to their end: for tests, notebooks and checks against the lake. */
+/**
+ * Reading topics to their end, read-committed, with a throw-away group (nothing is committed):
+ * for tests, notebooks, the audit and checks against the lake. One reader: {@linkcode readToEnd}
+ * gives the records per topic as bytes, {@linkcode readAll} the same records as text in one list.
+ *
+ * @module
+ */
 import type { Kafka } from "kafkajs";
-import { highWatermarks } from "./topics.ts";
+import { partitionKey } from "./partition.ts";
 
-/** One record as read back. */
+/** One record as read back, its key and value as bytes. */
+export interface ReadBytes {
+  partition: number;
+  offset: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  timestamp: number;
+  headers: Record<string, string>;
+}
+
+/** One record as read back, its key and value as text. */
 export interface ReadRecord {
   topic: string;
   partition: number;
@@ -14,59 +30,115 @@ export interface ReadRecord {
 }
 
 /**
- * Reads every record of `topics` from the beginning to the high watermark at call time, with a
- * throw-away consumer group (nothing is committed).
+ * Each partition's end as a read-committed reader sees it (kafkajs asks for the last stable
+ * offset). A transaction's commit markers are written just after its commit returns, so right
+ * after a sink's commit that end may still lie before the records it committed: the offsets are
+ * read until two reads a moment apart agree (at most a few seconds).
  */
-export async function readAll(kafka: Kafka, topics: string[]): Promise<ReadRecord[]> {
-  const ends = new Map<string, Map<number, number>>();
-  let remaining = 0;
-  for (const topic of topics) {
-    const hw = await highWatermarks(kafka, topic);
-    ends.set(topic, hw);
-    for (const end of hw.values()) remaining += end;
+async function stableEnds(kafka: Kafka, topics: string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const read = async () => {
+      const ends = new Map<string, number>();
+      for (const topic of topics) {
+        for (const o of await admin.fetchTopicOffsets(topic)) {
+          if (Number(o.high) > Number(o.low)) {
+            ends.set(partitionKey(topic, o.partition), Number(o.high));
+          }
+        }
+      }
+      return ends;
+    };
+    let ends = await read();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const again = await read();
+      const same = again.size === ends.size && [...again].every(([k, v]) => ends.get(k) === v);
+      ends = again;
+      if (same) break;
+    }
+    return ends;
+  } finally {
+    await admin.disconnect();
   }
-  // Keyed by position: a consumer may see a batch twice (rebalance, retried fetch); the log holds it once.
-  const seen = new Map<string, ReadRecord>();
-  if (remaining === 0) return [];
-  const consumer = kafka.consumer({ groupId: `read-all-${crypto.randomUUID()}` });
+}
+
+/**
+ * Reads every record of `topics` below the high watermarks at call time, read-committed, with a
+ * throw-away group; per topic, in partition and offset order. Knows transactional topics: commit
+ * markers take offsets but hold no record. A record fetched twice (rebalance, retried fetch) is
+ * kept once.
+ */
+export async function readToEnd(
+  kafka: Kafka,
+  topics: string[],
+): Promise<Map<string, ReadBytes[]>> {
+  const ends = await stableEnds(kafka, topics);
+  const out = new Map<string, ReadBytes[]>(topics.map((t) => [t, []]));
+  if (ends.size === 0) return out;
+  const limits = new Map(ends);
+  const seen = new Set<string>();
+  const consumer = kafka.consumer({ groupId: `read-${crypto.randomUUID()}`, maxWaitTimeInMs: 200 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
+      const advance = (topic: string, partition: number, after: number) => {
+        const k = partitionKey(topic, partition);
+        if ((ends.get(k) ?? 0) <= after) ends.delete(k);
+        if (ends.size === 0) resolve();
+      };
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        advance(payload.topic, payload.partition, Number(payload.lastOffset) + 1);
+      });
       consumer.run({
         autoCommit: false,
-        // deno-lint-ignore require-await
         eachBatch: async ({ batch }) => {
-          const end = ends.get(batch.topic)?.get(batch.partition) ?? 0;
+          const list = out.get(batch.topic)!;
+          const end = limits.get(partitionKey(batch.topic, batch.partition)) ?? 0;
           for (const m of batch.messages) {
             const offset = Number(m.offset);
-            const position = `${batch.topic}\u0000${batch.partition}\u0000${offset}`;
-            if (offset >= end || seen.has(position)) continue;
+            const k = `${partitionKey(batch.topic, batch.partition)}/${offset}`;
+            if (offset >= end || seen.has(k)) continue;
+            seen.add(k);
             const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = String(v);
-            seen.set(position, {
-              topic: batch.topic,
+            for (const [name, v] of Object.entries(m.headers ?? {})) headers[name] = String(v);
+            list.push({
               partition: batch.partition,
               offset,
-              key: m.key?.toString() ?? null,
-              value: m.value?.toString() ?? null,
+              key: m.key,
+              value: m.value,
               timestamp: Number(m.timestamp),
               headers,
             });
-            remaining--;
           }
-          if (remaining <= 0) resolve();
+          await Promise.resolve();
         },
       }).catch(reject);
     });
   } finally {
     await consumer.disconnect();
   }
-  return [...seen.values()].sort((a, b) =>
-    a.topic < b.topic
-      ? -1
-      : a.topic > b.topic
-      ? 1
-      : a.partition - b.partition || a.offset - b.offset
-  );
+  for (const list of out.values()) {
+    list.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  }
+  return out;
+}
+
+/**
+ * {@linkcode readToEnd}'s records of every topic in one list (by topic, partition, offset),
+ * key and value decoded as UTF-8 text.
+ */
+export async function readAll(kafka: Kafka, topics: string[]): Promise<ReadRecord[]> {
+  const decoder = new TextDecoder();
+  const text = (b: Uint8Array | null) => b === null ? null : decoder.decode(b);
+  const read = await readToEnd(kafka, topics);
+  const out: ReadRecord[] = [];
+  for (const topic of [...read.keys()].sort()) {
+    for (const r of read.get(topic)!) {
+      out.push({ ...r, topic, key: text(r.key), value: text(r.value) });
+    }
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 /**
  * kafkajs's default partitioner for keyed records (murmur2 of the UTF-8 key, as the Java client
  * does), in 32-bit integer arithmetic rather than kafkajs's `Long` objects: the same partition,
- * computed before the records are handed to a producer.
+ * computed before the records are handed to a producer; and the one map key of a
+ * topic-partition.
  *
  * @module
  */
@@ -43,4 +44,25 @@ export function murmur2(data: Uint8Array): number {
 /** The partition kafkajs's `DefaultPartitioner` picks for a record with this key. */
 export function partitionFor(key: string, partitions: number): number {
   return (murmur2(encoder.encode(key)) & 0x7fffffff) % partitions;
+}
+
+/**
+ * The one map key of a topic-partition, `topic/partition`: Kafka topic names cannot hold a `/`
+ * (only letters, digits, `.`, `_`, `-`), so the key is unambiguous and reads well in logs.
+ *
+ * @example
+ * ```ts
+ * import { parsePartitionKey, partitionKey } from "./partition.ts";
+ * partitionKey("orders", 3); // "orders/3"
+ * parsePartitionKey("orders/3"); // { topic: "orders", partition: 3 }
+ * ```
+ */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}/${partition}`;
+}
+
+/** The topic and partition of a {@linkcode partitionKey}. */
+export function parsePartitionKey(key: string): { topic: string; partition: number } {
+  const at = key.lastIndexOf("/");
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
 }

@@ -2,6 +2,7 @@
 import type { Admin, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
+import { retry } from "../retry.ts";
 import { TOPICS } from "../schema/events.ts";
 import { dlqName, topicName } from "./client.ts";
 
@@ -63,15 +64,12 @@ export async function ensureTopics(
  */
 async function untilServed(admin: Admin, topics: readonly string[]): Promise<void> {
   for (const topic of topics) {
-    for (let attempt = 0;; attempt++) {
-      try {
-        await admin.fetchTopicOffsets(topic);
-        break;
-      } catch (error) {
-        if (attempt >= 50) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    await retry(() => admin.fetchTopicOffsets(topic), {
+      maxTries: 51,
+      initialDelayMs: 100,
+      factor: 1,
+      retriable: () => true, // kafkajs's "not the leader" and the like: the wait is the point
+    });
   }
 }
 

@@ -28,12 +28,14 @@ import {
 import type { LakeConfig } from "../config/mod.ts";
 import { parseConnectionString, redactSecrets, redactUrl, scrubError } from "../config/mod.ts";
 import { errorMessage, LakeError } from "../errors.ts";
+import { retry } from "../retry.ts";
 import { checkPath, type LakeEntry, type LakeStorage } from "./storage.ts";
 
 /** The SDKs' own retries are kept short: our callers retry with backoff and commit nothing meanwhile. */
 const RETRY = { maxTries: 2, tryTimeoutInMs: 30_000, retryDelayInMs: 200, maxRetryDelayInMs: 1000 };
 
-function isRetriable(error: unknown): boolean {
+/** Whether an Azure or `fetch` error may pass: HTTP 5xx/408/429, or no answer at all. */
+function isTransient(error: unknown): boolean {
   const e = error as { statusCode?: number; code?: string; name?: string };
   if (e?.statusCode !== undefined) {
     return e.statusCode >= 500 || e.statusCode === 408 || e.statusCode === 429;
@@ -180,7 +182,7 @@ export class AzureLake implements LakeStorage {
     const why = status ? `HTTP ${status}` : redactSecrets(errorMessage(error), this.#secrets);
     throw new LakeError(`Could not ${action} ${this.description}/${path}: ${why}`, {
       cause: scrubError(error, this.#secrets),
-      retriable: isRetriable(error),
+      retriable: isTransient(error),
     });
   }
 
@@ -211,34 +213,38 @@ export class AzureLake implements LakeStorage {
    * upload itself for the sink's files. Tried twice on retriable errors, as the SDK would.
    */
   async #leanPut(url: string, path: string, data: Uint8Array): Promise<void> {
-    for (let attempt = 1;; attempt++) {
-      let error: unknown;
-      try {
-        const response = await fetch(`${url}?${this.#sasToken()}`, {
-          method: "PUT",
-          headers: {
-            "x-ms-blob-type": "BlockBlob",
-            "x-ms-version": serviceVersion(),
-            "x-ms-blob-content-type": path.endsWith(".json")
-              ? "application/json"
-              : "application/octet-stream",
-          },
-          // Our buffers are never shared: the cast only narrows ArrayBufferLike for BodyInit.
-          body: data as Uint8Array<ArrayBuffer>,
-          signal: AbortSignal.timeout(RETRY.tryTimeoutInMs),
-        });
-        await response.body?.cancel();
-        if (response.status === 201) return;
-        error = Object.assign(new Error(`HTTP ${response.status}`), {
-          statusCode: response.status,
-          code: response.headers.get("x-ms-error-code") ?? undefined,
-        });
-      } catch (e) {
-        error = e;
-      }
-      if (attempt >= RETRY.maxTries || !isRetriable(error)) this.#fail("write", path, error);
-      await new Promise((resolve) => setTimeout(resolve, RETRY.retryDelayInMs));
+    try {
+      await retry(() => this.#leanPutOnce(url, path, data), {
+        maxTries: RETRY.maxTries,
+        initialDelayMs: RETRY.retryDelayInMs,
+        factor: 1,
+        retriable: isTransient,
+      });
+    } catch (error) {
+      this.#fail("write", path, error);
     }
+  }
+
+  async #leanPutOnce(url: string, path: string, data: Uint8Array): Promise<void> {
+    const response = await fetch(`${url}?${this.#sasToken()}`, {
+      method: "PUT",
+      headers: {
+        "x-ms-blob-type": "BlockBlob",
+        "x-ms-version": serviceVersion(),
+        "x-ms-blob-content-type": path.endsWith(".json")
+          ? "application/json"
+          : "application/octet-stream",
+      },
+      // Our buffers are never shared: the cast only narrows ArrayBufferLike for BodyInit.
+      body: data as Uint8Array<ArrayBuffer>,
+      signal: AbortSignal.timeout(RETRY.tryTimeoutInMs),
+    });
+    await response.body?.cancel();
+    if (response.status === 201) return;
+    throw Object.assign(new Error(`HTTP ${response.status}`), {
+      statusCode: response.status,
+      code: response.headers.get("x-ms-error-code") ?? undefined,
+    });
   }
 
   async put(path: string, data: Uint8Array): Promise<void> {

@@ -1,5 +1,6 @@
 /**
- * The lake: one storage interface over Azurite, ADLS Gen2 and `file://`.
+ * The lake: one storage interface over Azurite, ADLS Gen2 and `file://`, and the connector
+ * layout of its paths. Storage only: the Kafka → lake sink is `lib/sink`.
  *
  * @module
  */
@@ -9,9 +10,3 @@ export * from "./azure.ts";
 export * from "./open.ts";
 export * from "./health.ts";
 export * from "./layout.ts";
-export * from "./buffer.ts";
-export * from "./dlq.ts";
-export * from "./retry.ts";
-export * from "./settings.ts";
-export * from "./sink.ts";
-export * from "./audit.ts";

@@ -1,6 +1,6 @@
 /**
  * Filling a lake from simulated records without Kafka: the same files, in the same layout, as the
- * sink (`lib/lake/sink.ts`) writes from a topic, so tests, notebooks, the benchmark and the
+ * sink (`lib/sink/sink.ts`) writes from a topic, so tests, notebooks, the benchmark and the
  * Databricks parity check can all start from a seeded raw layer.
  *
  * How records become files (what a Kafka producer + the sink would do):
@@ -13,14 +13,15 @@
  * - per (topic, partition) one file is open per hour (the record's `timestamp` read by the
  *   event-time rule in `zone`, as a UTC hour; the Kafka timestamp when it has no event time); it
  *   is written when it holds `flushSize` records, and every
- *   open file is written at the end. A file is named after its first record's offset
- *   (`lib/lake/layout.ts` `rawPath`).
+ *   open file is written at the end. The files are the sink's own `PartitionBuffer`s
+ *   (`lib/sink/buffer.ts`): the same bytes and names (after the first record's offset).
  *
  * @module
  */
-import { partitionFor } from "../kafka/partition.ts";
+import { partitionFor, partitionKey } from "../kafka/partition.ts";
 import type { LakeStorage } from "../lake/storage.ts";
-import { hourStart, rawPath, recordTime } from "../lake/layout.ts";
+import { hourStart, recordTime } from "../lake/layout.ts";
+import { type ClosedFile, PartitionBuffer } from "../sink/buffer.ts";
 import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 import { parseRaw } from "../schema/raw.ts";
 
@@ -124,13 +125,9 @@ export async function writeLakeFromRecords(
   const next: Record<string, number> = { ...options.startOffsets };
   const zone = options.zone ?? DEFAULT_EVENT_TIME_ZONE;
   const roundRobin = new Map<string, number>();
-  const encoder = new TextEncoder();
-  /** Open files: `<topic>/<partition>/<hour>` → start offset and lines. */
-  const open = new Map<
-    string,
-    { topic: string; partition: number; hour: number; start: number; lines: string[] }
-  >();
-  const pending: Array<{ path: string; text: string }> = [];
+  /** Open files, the sink's `PartitionBuffer`s: `<topic>/<partition>/<hour>` → its buffer. */
+  const open = new Map<string, PartitionBuffer>();
+  const pending: ClosedFile[] = [];
   const written: string[] = [];
   let records_ = 0;
   let skipped = 0;
@@ -138,23 +135,11 @@ export async function writeLakeFromRecords(
   const flushPending = async (all: boolean) => {
     while (pending.length >= concurrency || (all && pending.length > 0)) {
       const batch = pending.splice(0, concurrency);
-      await Promise.all(batch.map((f) => lake.put(f.path, encoder.encode(f.text))));
+      await Promise.all(batch.map((f) => lake.put(f.path, f.data)));
       written.push(...batch.map((f) => f.path));
     }
   };
-  const close = (id: string) => {
-    const file = open.get(id)!;
-    open.delete(id);
-    pending.push({
-      path: rawPath({
-        topic: file.topic,
-        partition: file.partition,
-        startOffset: file.start,
-        hour: file.hour,
-      }),
-      text: file.lines.join("\n") + "\n",
-    });
-  };
+  const encoder = new TextEncoder();
 
   for (const record of records) {
     const topic = prefix + record.topic;
@@ -164,7 +149,7 @@ export async function writeLakeFromRecords(
       partition = roundRobin.get(topic) ?? 0;
       roundRobin.set(topic, (partition + 1) % partitions);
     }
-    const tp = `${record.topic}/${partition}`;
+    const tp = partitionKey(record.topic, partition);
     const offset = next[tp] ?? 0;
     next[tp] = offset + 1;
     const raw = parseRaw(record.value);
@@ -172,21 +157,23 @@ export async function writeLakeFromRecords(
       skipped++;
       continue;
     }
-    const hour = hourStart(recordTime(raw.record, record.timestamp, zone));
-    const id = `${tp}/${hour}`;
-    let file = open.get(id);
-    if (!file) {
-      file = { topic, partition, hour, start: offset, lines: [] };
-      open.set(id, file);
+    const time = recordTime(raw.record, record.timestamp, zone);
+    const id = `${tp}/${hourStart(time)}`;
+    let buffer = open.get(id);
+    if (!buffer) {
+      // One file per hour open at once, closed by flush.size only: no record-time rotation.
+      buffer = new PartitionBuffer(topic, partition, { flushSize, rotateIntervalMs: 0 });
+      open.set(id, buffer);
     }
-    file.lines.push(record.value);
     records_++;
-    if (file.lines.length >= flushSize) {
-      close(id);
+    const closed = buffer.add(offset, time, encoder.encode(record.value));
+    if (closed.length > 0) {
+      open.delete(id);
+      pending.push(...closed);
       await flushPending(false);
     }
   }
-  for (const id of [...open.keys()]) close(id);
+  for (const buffer of open.values()) pending.push(buffer.close()!);
   await flushPending(true);
   return { files: written.sort(), records: records_, skipped, nextOffsets: next };
 }

@@ -33,15 +33,8 @@ const WRITE_TO_CLOUD = false; // write to a remote cluster or a cloud lake only 
 // %%
 import { loadConfig } from "../lib/config/mod.ts";
 import { produceRecords, topicName } from "../lib/kafka/mod.ts";
-import {
-  auditLake,
-  FileLake,
-  hourStart,
-  type LakeStorage,
-  openLake,
-  parseRawPath,
-  runSink,
-} from "../lib/lake/mod.ts";
+import { FileLake, hourStart, type LakeStorage, openLake, parseRawPath } from "../lib/lake/mod.ts";
+import { auditLake, runSink } from "../lib/sink/mod.ts";
 import { checkAnswer, lessonKafka, lessonWorkDir } from "../lib/notebooks/mod.ts";
 import { writeLakeFromRecords } from "../lib/nrt/mod.ts";
 import { TOPICS } from "../lib/schema/events.ts";

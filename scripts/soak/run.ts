@@ -20,7 +20,8 @@
 import { type Config, parseLakeUrl, PROJECT_ROOT } from "../../lib/config/mod.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { createKafka, ensureTopics, topicName } from "../../lib/kafka/mod.ts";
-import { auditLake, type LakeAudit, openLake } from "../../lib/lake/mod.ts";
+import { openLake } from "../../lib/lake/mod.ts";
+import { auditLake, type LakeAudit } from "../../lib/sink/mod.ts";
 import { type NrtReport, runNrt } from "../../lib/nrt/mod.ts";
 import type { Snapshot } from "../../lib/realtime/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";

@@ -10,8 +10,9 @@
  */
 import assert from "node:assert/strict";
 import { parseLakeUrl, PROJECT_ROOT } from "../../lib/config/mod.ts";
-import { createKafka, topicName } from "../../lib/kafka/mod.ts";
-import { auditLake, openLake, readToEnd } from "../../lib/lake/mod.ts";
+import { createKafka, readToEnd, topicName } from "../../lib/kafka/mod.ts";
+import { openLake } from "../../lib/lake/mod.ts";
+import { auditLake } from "../../lib/sink/mod.ts";
 import { NrtDb } from "../../lib/nrt/db.ts";
 import { compareTables, formatDiff } from "../../lib/nrt/parity.ts";
 import type { Snapshot } from "../../lib/realtime/mod.ts";

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { parseLakeUrl } from "../../lib/config/mod.ts";
-import { auditLake, openLake, parseRawPath, rawPath, runSink } from "../../lib/lake/mod.ts";
+import { openLake, parseRawPath, rawPath } from "../../lib/lake/mod.ts";
+import { auditLake, runSink } from "../../lib/sink/mod.ts";
 import { INTEGRATION, uniqueName, withTempDir } from "../_helpers.ts";
 import { freshTopics } from "../_topics.ts";
 

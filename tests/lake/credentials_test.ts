@@ -14,7 +14,8 @@ import {
 } from "@azure/storage-blob";
 import { type LakeConfig, parseLakeUrl } from "../../lib/config/mod.ts";
 import { LakeError } from "../../lib/errors.ts";
-import { AzureLake, runSink } from "../../lib/lake/mod.ts";
+import { AzureLake } from "../../lib/lake/mod.ts";
+import { runSink } from "../../lib/sink/mod.ts";
 import { azuriteUrl, INTEGRATION, testConfig } from "../_helpers.ts";
 import { runScript } from "../_topics.ts";
 

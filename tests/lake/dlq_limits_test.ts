@@ -9,7 +9,8 @@ import { parseLakeUrl } from "../../lib/config/mod.ts";
 import { KafkaError } from "../../lib/errors.ts";
 import { ConfigResourceTypes } from "../../lib/kafka/_kafkajs.ts";
 import { dlqName } from "../../lib/kafka/mod.ts";
-import { auditLake, openLake, runSink } from "../../lib/lake/mod.ts";
+import { openLake } from "../../lib/lake/mod.ts";
+import { auditLake, runSink } from "../../lib/sink/mod.ts";
 import { INTEGRATION, uniqueName, withTempDir } from "../_helpers.ts";
 import { freshTopics, readRaw } from "../_topics.ts";
 

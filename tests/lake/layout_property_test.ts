@@ -5,14 +5,8 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  hourFolder,
-  hourStart,
-  parseRawPath,
-  planFiles,
-  rawPath,
-  recordTime,
-} from "../../lib/lake/mod.ts";
+import { hourFolder, hourStart, parseRawPath, rawPath, recordTime } from "../../lib/lake/mod.ts";
+import { planFiles } from "../../lib/sink/mod.ts";
 
 const RUNS = { seed: 20261126, numRuns: 1000 };
 /** 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z: the years a 4-digit folder holds. */

@@ -10,13 +10,8 @@ import { Buffer } from "node:buffer";
 import type { KafkaMessage } from "kafkajs";
 import { parseLakeUrl } from "../../lib/config/mod.ts";
 import { dlqName, produceRecords } from "../../lib/kafka/mod.ts";
-import {
-  auditLake,
-  DLQ_EXTRA_HEADERS,
-  DLQ_HEADERS,
-  openLake,
-  runSink,
-} from "../../lib/lake/mod.ts";
+import { openLake } from "../../lib/lake/mod.ts";
+import { auditLake, DLQ_EXTRA_HEADERS, DLQ_HEADERS, runSink } from "../../lib/sink/mod.ts";
 import { NrtDb, runNrt } from "../../lib/nrt/mod.ts";
 import { consumeInto, createAggregator, type Outcome } from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";

@@ -12,7 +12,8 @@ import {
   produceRecords,
   topicName,
 } from "../../lib/kafka/mod.ts";
-import { auditLake, openLake } from "../../lib/lake/mod.ts";
+import { openLake } from "../../lib/lake/mod.ts";
+import { auditLake } from "../../lib/sink/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
 import { AZURITE_BIN } from "../../scripts/stack/install.ts";

@@ -2,18 +2,16 @@
 import assert from "node:assert/strict";
 import { LakeError } from "../../lib/errors.ts";
 import { UsageError } from "../../lib/errors.ts";
+import { hourFolder, parseRawPath, recordTime } from "../../lib/lake/mod.ts";
+import { retry } from "../../lib/retry.ts";
 import {
   checkRecord,
   DLQ_HEADERS,
   dlqMessage,
-  hourFolder,
-  parseRawPath,
   PartitionBuffer,
   planFiles,
   type PlannedRecord,
-  recordTime,
-  retryLake,
-} from "../../lib/lake/mod.ts";
+} from "../../lib/sink/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { parseRaw } from "../../lib/schema/raw.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
@@ -319,7 +317,7 @@ Deno.test("lake writes are retried while the error is retriable, with beats in b
   let calls = 0;
   let beats = 0;
   const retries: number[] = [];
-  const value = await retryLake(() => {
+  const value = await retry(() => {
     if (++calls < 4) throw new LakeError("Azurite away", { retriable: true });
     return Promise.resolve("stored");
   }, {
@@ -337,7 +335,7 @@ Deno.test("lake writes are retried while the error is retriable, with beats in b
   calls = 0;
   await assert.rejects(
     () =>
-      retryLake(() => {
+      retry(() => {
         calls++;
         return Promise.reject(new LakeError("Forbidden", { retriable: false }));
       }),
@@ -349,7 +347,7 @@ Deno.test("lake writes are retried while the error is retriable, with beats in b
   controller.abort();
   await assert.rejects(
     () =>
-      retryLake(() => Promise.reject(new LakeError("away", { retriable: true })), {
+      retry(() => Promise.reject(new LakeError("away", { retriable: true })), {
         signal: controller.signal,
       }),
     /away/,
@@ -392,7 +390,7 @@ Deno.test("sink flags parse, and anything unknown is a usage error", () => {
 
 Deno.test("the cloud connector configs write the same layout and hold placeholders only", async () => {
   const { PROJECT_ROOT } = await import("../../lib/config/mod.ts");
-  const { ROTATION_DEFAULTS } = await import("../../lib/lake/mod.ts");
+  const { ROTATION_DEFAULTS } = await import("../../lib/sink/mod.ts");
   for (const name of ["adls-gen2-sink.json", "azure-blob-sink.json"]) {
     const { config } = JSON.parse(await Deno.readTextFile(`${PROJECT_ROOT}/scripts/cloud/${name}`));
     assert.equal(config["topics.dir"], "topics");

@@ -10,16 +10,11 @@ import {
   dlqName,
   ensureTopics,
   produceRecords,
+  readToEnd,
   topicName,
 } from "../../lib/kafka/mod.ts";
-import {
-  auditLake,
-  DLQ_HEADERS,
-  type LakeStorage,
-  openLake,
-  readToEnd,
-  runSink,
-} from "../../lib/lake/mod.ts";
+import { type LakeStorage, openLake } from "../../lib/lake/mod.ts";
+import { auditLake, DLQ_HEADERS, runSink } from "../../lib/sink/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { azuriteUrl, INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";

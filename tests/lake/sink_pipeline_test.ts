@@ -7,13 +7,8 @@
 import assert from "node:assert/strict";
 import { LakeError } from "../../lib/errors.ts";
 import { createKafka, ensureTopics, produceRecords, topicName } from "../../lib/kafka/mod.ts";
-import {
-  auditLake,
-  FileLake,
-  type LakeStorage,
-  parseRawPath,
-  runSink,
-} from "../../lib/lake/mod.ts";
+import { FileLake, type LakeStorage, parseRawPath } from "../../lib/lake/mod.ts";
+import { auditLake, runSink } from "../../lib/sink/mod.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
 import { INTEGRATION, testConfig, uniqueName } from "../_helpers.ts";
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { checkRecord } from "../../lib/lake/dlq.ts";
+import { checkRecord } from "../../lib/sink/dlq.ts";
 import { recordTime } from "../../lib/lake/layout.ts";
 import { parseRaw, rejectRaw } from "../../lib/schema/raw.ts";
 import { scanPlainObject } from "../../lib/schema/_json_scan.ts";

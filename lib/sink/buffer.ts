@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { hourStart, rawPath } from "./layout.ts";
+import { hourStart, rawPath } from "../lake/layout.ts";
 
 /** When a file is closed. */
 export interface RotationOptions {

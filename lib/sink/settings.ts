@@ -10,7 +10,7 @@
  * @module
  */
 import { ConfigError, errorMessage, LakeError } from "../errors.ts";
-import type { LakeStorage } from "./storage.ts";
+import type { LakeStorage } from "../lake/storage.ts";
 
 /** The record field the hour folders come from. */
 export const SINK_TIME_FIELD = "timestamp";
@@ -60,7 +60,7 @@ export type SettingsCheck = "recorded" | "matched";
  *
  * @example
  * ```ts
- * import { FileLake } from "./file.ts";
+ * import { FileLake } from "../lake/file.ts";
  * import { checkLayoutSettings } from "./settings.ts";
  * const lake = new FileLake(await Deno.makeTempDir());
  * const settings = { flushSize: 1000, rotateIntervalMs: 600000, timeField: "timestamp", timeZone: "UTC" };

@@ -12,10 +12,12 @@
  */
 import type { Kafka } from "kafkajs";
 import { dlqName } from "../kafka/client.ts";
+import { readToEnd } from "../kafka/consume.ts";
+import { parsePartitionKey, partitionKey } from "../kafka/partition.ts";
 import { parseRaw } from "../schema/raw.ts";
 import { DLQ_HEADERS } from "./dlq.ts";
-import { hourStart, parseRawPath, recordTime } from "./layout.ts";
-import type { LakeStorage } from "./storage.ts";
+import { hourStart, parseRawPath, recordTime } from "../lake/layout.ts";
+import type { LakeStorage } from "../lake/storage.ts";
 
 /** What {@linkcode auditLake} found for one topic. */
 export interface TopicAudit {
@@ -52,14 +54,6 @@ export interface LakeAudit {
   problems: string[];
 }
 
-interface Read {
-  partition: number;
-  offset: number;
-  value: Uint8Array | null;
-  timestamp: number;
-  headers: Record<string, string>;
-}
-
 /** Options of {@linkcode auditLake}. */
 export interface AuditOptions {
   /**
@@ -86,97 +80,6 @@ export interface AuditRecord {
   offset: number;
   value: Uint8Array | null;
   timestamp: number;
-}
-
-/**
- * Each partition's end as a read-committed reader sees it (kafkajs asks for the last stable
- * offset). A transaction's commit markers are written just after its commit returns, so right
- * after a sink's commit that end may still lie before the records it committed: the offsets are
- * read until two reads a moment apart agree (at most a few seconds).
- */
-async function stableEnds(kafka: Kafka, topics: string[]): Promise<Map<string, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const read = async () => {
-      const ends = new Map<string, number>();
-      for (const topic of topics) {
-        for (const o of await admin.fetchTopicOffsets(topic)) {
-          if (Number(o.high) > Number(o.low)) {
-            ends.set(`${topic}\u0000${o.partition}`, Number(o.high));
-          }
-        }
-      }
-      return ends;
-    };
-    let ends = await read();
-    for (let i = 0; i < 20; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const again = await read();
-      const same = again.size === ends.size && [...again].every(([k, v]) => ends.get(k) === v);
-      ends = again;
-      if (same) break;
-    }
-    return ends;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-/**
- * Reads every record of `topics` up to the high watermarks at call time, read-committed, with a
- * throw-away group. Knows transactional topics: commit markers take offsets but hold no record.
- */
-export async function readToEnd(kafka: Kafka, topics: string[]): Promise<Map<string, Read[]>> {
-  const ends = await stableEnds(kafka, topics);
-  const out = new Map<string, Read[]>(topics.map((t) => [t, []]));
-  if (ends.size === 0) return out;
-  const seen = new Set<string>();
-  const consumer = kafka.consumer({
-    groupId: `audit-${crypto.randomUUID()}`,
-    maxWaitTimeInMs: 200,
-  });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const advance = (topic: string, partition: number, after: number) => {
-        const k = `${topic}\u0000${partition}`;
-        if ((ends.get(k) ?? 0) <= after) ends.delete(k);
-        if (ends.size === 0) resolve();
-      };
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        advance(payload.topic, payload.partition, Number(payload.lastOffset) + 1);
-      });
-      consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          const list = out.get(batch.topic)!;
-          for (const m of batch.messages) {
-            const k = `${batch.topic}\u0000${batch.partition}\u0000${m.offset}`;
-            if (seen.has(k)) continue;
-            seen.add(k);
-            const headers: Record<string, string> = {};
-            for (const [name, v] of Object.entries(m.headers ?? {})) headers[name] = String(v);
-            list.push({
-              partition: batch.partition,
-              offset: Number(m.offset),
-              value: m.value,
-              timestamp: Number(m.timestamp),
-              headers,
-            });
-          }
-          await Promise.resolve();
-        },
-      }).catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  for (const list of out.values()) {
-    list.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
-  }
-  return out;
 }
 
 /** A lake file being matched to the records from its start offset on. */
@@ -225,7 +128,7 @@ export async function auditLake(
     kafka,
     topics,
     parts,
-    (topic, partition, r) => pass.take(topic, parts.get(`${topic}\u0000${partition}`)!, r),
+    (topic, partition, r) => pass.take(topic, parts.get(partitionKey(topic, partition))!, r),
     (topic, p) => pass.finish(topic, p),
   );
   for (const [topic, mine] of letters) {
@@ -401,7 +304,7 @@ async function partitionPlan(
   try {
     for (const topic of topics) {
       for (const o of await admin.fetchTopicOffsets(topic)) {
-        parts.set(`${topic}\u0000${o.partition}`, {
+        parts.set(partitionKey(topic, o.partition), {
           files: [],
           next: 0,
           open: [],
@@ -419,7 +322,7 @@ async function partitionPlan(
       const file = parseRawPath(entry.path);
       if (!file || file.topic !== topic) continue;
       audits.get(topic)!.files++;
-      const p = parts.get(`${topic}\u0000${file.partition}`);
+      const p = parts.get(partitionKey(topic, file.partition));
       if (p) p.files.push({ path: entry.path, startOffset: file.startOffset, hour: file.hour });
       else {
         // A file of a partition Kafka does not have: nothing can match it.
@@ -442,7 +345,7 @@ async function streamPartitions(
 ): Promise<void> {
   const left = () => [...parts.values()].some((p) => !p.done);
   for (const [k, p] of parts) {
-    if (p.offset >= p.end) await finish(k.slice(0, k.indexOf("\u0000")), p);
+    if (p.offset >= p.end) await finish(parsePartitionKey(k).topic, p);
   }
   if (!left()) return;
   const consumer = kafka.consumer({
@@ -454,7 +357,7 @@ async function streamPartitions(
     await consumer.subscribe({ topics, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const passed = async (topic: string, partition: number, after: number) => {
-        const p = parts.get(`${topic}\u0000${partition}`)!;
+        const p = parts.get(partitionKey(topic, partition))!;
         if (after > p.offset) p.offset = after;
         if (p.offset >= p.end) await finish(topic, p);
         if (!left()) resolve();
@@ -467,7 +370,7 @@ async function streamPartitions(
       consumer.run({
         autoCommit: false,
         eachBatch: async ({ batch }) => {
-          const p = parts.get(`${batch.topic}\u0000${batch.partition}`)!;
+          const p = parts.get(partitionKey(batch.topic, batch.partition))!;
           for (const m of batch.messages) {
             const offset = Number(m.offset);
             if (offset < p.offset || offset >= p.end) continue;

@@ -16,7 +16,7 @@ import type { IHeaders, Message } from "kafkajs";
 import { scanned, scanPlainObject } from "../schema/_json_scan.ts";
 import { parseRaw, RAW_DEFAULTS, type RawOptions, type RawRejection } from "../schema/raw.ts";
 import { DEFAULT_EVENT_TIME_ZONE, parseEventTimeBytes } from "../schema/event_time.ts";
-import { inLayoutRange, recordTime } from "./layout.ts";
+import { inLayoutRange, recordTime } from "../lake/layout.ts";
 
 /** Header names of a dead-letter record (the Kafka Connect ones). */
 export const DLQ_HEADERS = {
