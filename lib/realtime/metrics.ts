@@ -58,6 +58,7 @@
  */
 import { TOPICS } from "../schema/events.ts";
 import type { Topic } from "../schema/events.ts";
+import { isoOrNull } from "./iso.ts";
 import { compareKeys, percentile, topN } from "./topn.ts";
 import { tumblingWindow, WindowStore } from "./windows.ts";
 
@@ -220,10 +221,6 @@ export function countryOf(location: unknown): string {
 
 function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
-}
-
-function iso(t: number): string {
-  return new Date(t).toISOString();
 }
 
 interface Activity {
@@ -525,26 +522,26 @@ export class Metrics {
     for (const [start, counts] of this.#events.entries()) {
       for (const topic of TOPICS) {
         const n = counts.get(topic);
-        if (n) events.push({ window: iso(start), topic, events: n });
+        if (n) events.push({ window: isoOrNull(start)!, topic, events: n });
       }
     }
     const clicks: ClickWindowRow[] = [];
     for (const [start, counts] of this.#clicks.entries()) {
       const rows = [...counts].map(([k, n]) => {
         const [event, device] = k.split(SEP);
-        return { window: iso(start), event, device, events: n };
+        return { window: isoOrNull(start)!, event, device, events: n };
       }).sort((a, b) => compareKeys(a.event, b.event) || compareKeys(a.device, b.device));
       clicks.push(...rows);
     }
     const row = ([s, a]: [number, { users: number; sessions: number }]): ActivityRow => ({
-      window: iso(s),
+      window: isoOrNull(s)!,
       users: a.users,
       sessions: sessions ? a.sessions : null,
     });
     const activity = this.#activity.entries().map(row);
     const activeUsers = this.#sliding.entries().map(row);
     const revenue = this.#revenue.entries().map(([s, r]) => ({
-      window: iso(s),
+      window: isoOrNull(s)!,
       orders: r.orders,
       revenue: r.cents / 100,
       aov: r.orders ? r.cents / r.orders / 100 : null,
