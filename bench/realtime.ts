@@ -16,14 +16,14 @@
  */
 import process from "node:process";
 import type { Bench, BenchRow } from "./_types.ts";
+import { liveRecords, producePaced, settle } from "./_paced.ts";
 import { loadConfig } from "../lib/config/mod.ts";
-import { createKafka, ensureTopics, toMessage, topicName } from "../lib/kafka/mod.ts";
+import { createKafka, ensureTopics } from "../lib/kafka/mod.ts";
 import { consumeInto, createAggregator, percentile } from "../lib/realtime/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
 
 const THROUGHPUT_GOAL = 200_000;
 const P99_GOAL_MS = 1000;
-const RATE = 5000;
 const START = new Date("2026-11-20T00:00:00.000Z");
 
 /** The zone of the original format's wall-clock timestamps in the benchmark. */
@@ -94,16 +94,7 @@ async function latency(quick: boolean): Promise<BenchRow[]> {
   const config = { ...base, topicPrefix: `bench-rt-${Date.now().toString(36)}.` };
   const kafka = createKafka(config);
   await ensureTopics(kafka, config, { dlq: false });
-  const now = Date.now();
-  const records = [
-    ...simulate({
-      seed: 9,
-      events: RATE * seconds,
-      faults: "none",
-      start: new Date(now - 3600_000),
-      span: 3600_000,
-    }),
-  ];
+  const records = liveRecords(seconds);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const agg = createAggregator();
@@ -123,40 +114,8 @@ async function latency(quick: boolean): Promise<BenchRow[]> {
   });
   // Give the consumer time to join its group before the clock starts.
   await new Promise((r) => setTimeout(r, 3000));
-  // Several batches in flight, so one slow acknowledgement does not hold the rate back.
-  const producer = kafka.producer({ maxInFlightRequests: 8 });
-  await producer.connect();
-  const tick = 20, perTick = (RATE * tick) / 1000;
-  const inFlight = new Set<Promise<unknown>>();
-  const began = performance.now();
-  for (let i = 0; i < records.length; i += perTick) {
-    const due = began + (i / RATE) * 1000;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    while (inFlight.size >= 8) await Promise.race(inFlight);
-    const byTopic = new Map<string, ReturnType<typeof toMessage>[]>();
-    const t = performance.now();
-    for (const r of records.slice(i, i + perTick)) {
-      sentAt.set(r.value, t);
-      const name = topicName(config, r.topic);
-      let list = byTopic.get(name);
-      if (!list) byTopic.set(name, list = []);
-      list.push(toMessage(r));
-    }
-    const sending = producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-    inFlight.add(sending);
-    sending.finally(() => inFlight.delete(sending));
-  }
-  await Promise.all(inFlight);
-  const sendSeconds = (performance.now() - began) / 1000;
-  await producer.disconnect();
-  const deadline = performance.now() + 15_000;
-  while (latencies.length < records.length && performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const sendSeconds = await producePaced(kafka, config, records, (v, t) => sentAt.set(v, t));
+  await settle(() => latencies.length >= records.length);
   abort.abort();
   await consuming;
   latencies.sort((a, b) => a - b);
