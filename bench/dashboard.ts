@@ -18,6 +18,7 @@
  */
 import process from "node:process";
 import type { Bench, BenchRow } from "./_types.ts";
+import { liveRecords, producePaced, settle } from "./_paced.ts";
 import { loadConfig } from "../lib/config/mod.ts";
 import {
   dashboardHandler,
@@ -26,12 +27,11 @@ import {
   loadAssets,
   startDashboard,
 } from "../lib/dashboard/mod.ts";
-import { createKafka, ensureTopics, toMessage, topicName } from "../lib/kafka/mod.ts";
+import { createKafka, ensureTopics } from "../lib/kafka/mod.ts";
 import { FileLake } from "../lib/lake/mod.ts";
 import { createAggregator, percentile } from "../lib/realtime/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
 
-const RATE = 5000;
 const P99_GOAL_MS = 1000;
 const RATIO_GOAL = 0.9;
 const CLIENTS = 20;
@@ -48,16 +48,7 @@ async function latency(quick: boolean): Promise<BenchRow[]> {
   };
   const kafka = createKafka(config.kafka);
   await ensureTopics(kafka, config.kafka, { dlq: false });
-  const now = Date.now();
-  const records = [
-    ...simulate({
-      seed: 9,
-      events: RATE * seconds,
-      faults: "none",
-      start: new Date(now - 3600_000),
-      span: 3600_000,
-    }),
-  ];
+  const records = liveRecords(seconds);
   const dashboard = await startDashboard(config, { port: 0, fromBeginning: true });
   // The order records reach the aggregator in: a view counting `received` records shows these.
   const arrived: string[] = [];
@@ -93,38 +84,8 @@ async function latency(quick: boolean): Promise<BenchRow[]> {
   })();
   // Give the consumer time to join its group before the clock starts.
   await new Promise((r) => setTimeout(r, 3000));
-  const producer = kafka.producer({ maxInFlightRequests: 8 });
-  await producer.connect();
-  const tick = 20, perTick = (RATE * tick) / 1000;
-  const inFlight = new Set<Promise<unknown>>();
-  const began = performance.now();
-  for (let i = 0; i < records.length; i += perTick) {
-    const wait = began + (i / RATE) * 1000 - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    while (inFlight.size >= 8) await Promise.race(inFlight);
-    const byTopic = new Map<string, ReturnType<typeof toMessage>[]>();
-    const t = performance.now();
-    for (const r of records.slice(i, i + perTick)) {
-      sentAt.set(r.value, t);
-      const name = topicName(config.kafka, r.topic);
-      let list = byTopic.get(name);
-      if (!list) byTopic.set(name, list = []);
-      list.push(toMessage(r));
-    }
-    const sending = producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-    inFlight.add(sending);
-    sending.finally(() => inFlight.delete(sending));
-  }
-  await Promise.all(inFlight);
-  const sendSeconds = (performance.now() - began) / 1000;
-  await producer.disconnect();
-  const deadline = performance.now() + 15_000;
-  while (latencies.length < records.length && performance.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const sendSeconds = await producePaced(kafka, config.kafka, records, (v, t) => sentAt.set(v, t));
+  await settle(() => latencies.length >= records.length);
   client.abort();
   await reading;
   const updates = dashboard.feed.stats.builds;

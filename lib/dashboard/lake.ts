@@ -32,6 +32,7 @@ import {
   sqlString,
   tableName,
 } from "../nrt/mod.ts";
+import { isoOrNull } from "../realtime/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import { type Filter, filterKey, hasRange, resolveRange, type TimeRange } from "./filter.ts";
 import { mirrorFolder } from "./mirror.ts";
@@ -222,13 +223,12 @@ export class LakePanels {
           };
         } else out[p.id] = { ...base, rows: await db.rows(p.sql) };
       }
-      const iso = (t: number | null | undefined) => (t == null ? null : new Date(t).toISOString());
       return {
         at: new Date(now).toISOString(),
         lake: this.#lake.description,
-        lastPass: iso(this.#lastPass),
+        lastPass: isoOrNull(this.#lastPass),
         source: ranged ? "curated" : "gold",
-        range: { from: iso(range.from), to: iso(range.to) },
+        range: { from: isoOrNull(range.from), to: isoOrNull(range.to) },
         topics: [...filter.topics],
         panels: out,
       };

@@ -20,7 +20,7 @@ import type {
   Snapshot,
   TopicWindowRow,
 } from "../realtime/mod.ts";
-import { selectSnapshot } from "../realtime/mod.ts";
+import { isoOrNull, selectSnapshot } from "../realtime/mod.ts";
 import type { Topic } from "../schema/events.ts";
 import { type Filter, resolveRange } from "./filter.ts";
 import type { PartitionLag } from "./lag.ts";
@@ -119,10 +119,9 @@ export function liveView(snapshot: Snapshot, filter: Filter, options: LiveViewOp
   const n = options.maxWindows ?? MAX_WINDOWS;
   const [events, cutEvents] = latest(part.windows.events, n);
   const [revenue, cutRevenue] = latest(part.windows.revenue, n);
-  const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
   return {
     at: new Date(options.now).toISOString(),
-    range: { from: iso(range.from), to: iso(range.to) },
+    range: { from: isoOrNull(range.from), to: isoOrNull(range.to) },
     topics: [...filter.topics],
     window: part.options.window,
     lateness: part.options.lateness,

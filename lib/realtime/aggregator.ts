@@ -38,6 +38,7 @@ import { checkTimeZone, DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts"
 import { UsageError } from "../errors.ts";
 import { type Decoded, decodeEvent, decodeLine, hasNullField, type Malformed } from "./decode.ts";
 import { Deduper } from "./dedupe.ts";
+import { isoOrNull } from "./iso.ts";
 import { Metrics, type MetricsMemory, type MetricsSnapshot } from "./metrics.ts";
 import { Watermark } from "./watermark.ts";
 
@@ -373,12 +374,6 @@ export class Aggregator {
       ...this.#metrics.snapshot(),
     };
   }
-}
-
-/** An ISO time, or null for a time not known yet (±Infinity) or out of the Date range. */
-function isoOrNull(t: number): string | null {
-  if (!Number.isFinite(t) || Math.abs(t) > 8.64e15) return null;
-  return new Date(t).toISOString();
 }
 
 /**

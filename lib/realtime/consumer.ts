@@ -16,7 +16,7 @@
  *
  * @module
  */
-import type { Batch, Consumer, Kafka } from "kafkajs";
+import type { Batch, Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { errorMessage, KafkaError } from "../errors.ts";
 import { partitionOffsets, topicName } from "../kafka/mod.ts";
@@ -113,93 +113,160 @@ export async function consumeInto(
   aggregator: Aggregator,
   options: ConsumeOptions = {},
 ): Promise<ConsumeStats> {
-  const idleTimeout = options.once ? 0 : options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
-  if (!Number.isSafeInteger(idleTimeout) || idleTimeout < 0) {
-    throw new RangeError(`idleTimeoutMs must be a whole number ≥ 0, got ${idleTimeout}`);
-  }
+  const idleTimeout = checkIdleTimeout(options);
   const stats: ConsumeStats = {
     records: 0,
     perTopic: Object.fromEntries(TOPICS.map((t) => [t, 0])) as Record<Topic, number>,
   };
   const base = new Map<string, Topic>(TOPICS.map((t) => [topicName(config, t), t]));
   if (options.once && !options.fromBeginning) return stats;
-  // Where each listed partition starts (only from the beginning: a live tail starts at the end).
-  const start = new Map(
-    options.fromBeginning
-      ? [...options.startOffsets ?? []].filter(([key]) =>
-        base.has(key.slice(0, key.lastIndexOf("/")))
-      )
-      : [],
-  );
-  const plan = options.fromBeginning
-    ? await replayPlan(kafka, base, start)
-    : { ends: new Map<string, number>(), pending: new Set<string>(), sources: [] };
+  const start = startPositions(base, options);
+  const plan = options.fromBeginning ? await replayPlan(kafka, base, start) : LIVE_PLAN();
   if (options.once && plan.pending.size === 0) return stats;
   if (options.fromBeginning) aggregator.expectSources(plan.sources);
   if (options.signal?.aborted) return stats;
   const consumer = await connect(kafka, config, [...base.keys()], options);
   const now = options.now ?? Date.now;
   const idle = idleMarker(aggregator, idleTimeout, now);
-  /** "topic/partition" → the next offset to count (records below it were counted). */
-  const next = new Map<string, number>(start);
-  let deletionTimer: ReturnType<typeof setInterval> | undefined;
-  let lastBatchAt = now();
+  const run: Run = {
+    kafka,
+    aggregator,
+    base,
+    plan,
+    stats,
+    options,
+    idle,
+    now,
+    next: new Map(start),
+  };
+  let deletions: ReturnType<typeof setInterval> | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      let done = false;
-      const finish = () => {
-        done = true;
-        resolve();
-      };
-      const passed = (key: string, lastOffset: number) => {
-        if (!options.once || lastOffset < (plan.ends.get(key) ?? -1)) return;
-        plan.pending.delete(key);
-        if (plan.pending.size === 0) finish();
-      };
-      options.signal?.addEventListener("abort", finish, { once: true });
-      keepPositions(consumer, next, reject, passed);
-      if (options.once) {
-        // Records deleted while this run waits for them (delete-records, retention) never
-        // come: a partition whose low watermark passed its last offset is read.
-        deletionTimer = setInterval(() => {
-          if (now() - lastBatchAt < DELETION_CHECK_MS || plan.pending.size === 0) return;
-          checkDeleted(kafka, plan.pending, plan.ends).then((gone) => {
-            for (const key of gone) passed(key, plan.ends.get(key)!);
-          }).catch(() => {/* the broker may be away: the next check will tell */});
-        }, DELETION_CHECK_MS);
-      }
-      consumer.run({
-        autoCommit: false,
-        eachBatch: async ({ batch }) => {
-          if (done) return;
-          lastBatchAt = now();
-          const topic = base.get(batch.topic)!;
-          const key = `${batch.topic}/${batch.partition}`;
-          const last = options.once ? plan.ends.get(key) ?? -1 : undefined;
-          const first = next.get(key) ?? 0;
-          const n = addBatch(aggregator, topic, batch, first, last, options.onRecord);
-          if (n.position > first) next.set(key, n.position);
-          idle.heard(`${topic}/${batch.partition}`, batch);
-          stats.records += n.records;
-          stats.perTopic[topic] += n.records;
-          options.onBatch?.(stats, {
-            topic,
-            partition: batch.partition,
-            nextOffset: Math.min(Number(batch.lastOffset()), last ?? Infinity) + 1,
-            highWatermark: Number(batch.highWatermark),
-          });
-          if (last !== undefined) passed(key, Number(batch.lastOffset()));
-          await Promise.resolve();
-        },
-      }).catch(reject);
+      const progress = trackProgress(plan, options, resolve);
+      keepPositions(consumer, run.next, reject, progress.passed);
+      if (options.once) deletions = watchDeletions(run, progress);
+      consumer.run({ autoCommit: false, eachBatch: batchHandler(run, progress) }).catch(reject);
       seekTo(consumer, start);
     });
   } finally {
     idle.stop();
-    clearInterval(deletionTimer);
+    clearInterval(deletions);
     await consumer.disconnect().catch(() => {});
   }
   return stats;
+}
+
+/** The checked {@linkcode ConsumeOptions.idleTimeoutMs} (0 with `once`). */
+function checkIdleTimeout(options: ConsumeOptions): number {
+  const idleTimeout = options.once ? 0 : options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  if (!Number.isSafeInteger(idleTimeout) || idleTimeout < 0) {
+    throw new RangeError(`idleTimeoutMs must be a whole number ≥ 0, got ${idleTimeout}`);
+  }
+  return idleTimeout;
+}
+
+/** Where each listed partition starts (only from the beginning: a live tail starts at the end). */
+function startPositions(
+  base: ReadonlyMap<string, Topic>,
+  options: ConsumeOptions,
+): Map<string, number> {
+  if (!options.fromBeginning) return new Map();
+  return new Map(
+    [...options.startOffsets ?? []].filter(([key]) => base.has(key.slice(0, key.lastIndexOf("/")))),
+  );
+}
+
+/** Which partitions a run reads, up to where, and which feed the watermark. */
+interface Plan {
+  /** `topic/partition` → the last offset a `once` run reads. */
+  ends: Map<string, number>;
+  /** The partitions a `once` run has not read to their end yet. */
+  pending: Set<string>;
+  /** The watermark sources announced up front (`<topic>/<partition>`, base topic names). */
+  sources: string[];
+}
+
+/** A live tail: nothing planned, partitions come as they are assigned. */
+const LIVE_PLAN = (): Plan => ({ ends: new Map(), pending: new Set(), sources: [] });
+
+/** What a running consume shares between its steps. */
+interface Run {
+  kafka: Kafka;
+  aggregator: Aggregator;
+  /** Full topic name → base topic. */
+  base: ReadonlyMap<string, Topic>;
+  plan: Plan;
+  stats: ConsumeStats;
+  options: ConsumeOptions;
+  idle: ReturnType<typeof idleMarker>;
+  now: () => number;
+  /** "topic/partition" → the next offset to count (records below it were counted). */
+  next: Map<string, number>;
+  /** When the last batch came (wall clock). */
+  lastBatchAt?: number;
+}
+
+/** Ends the run on abort, or (with `once`) once every pending partition is passed. */
+function trackProgress(plan: Plan, options: ConsumeOptions, resolve: () => void) {
+  const progress = {
+    done: false,
+    finish() {
+      progress.done = true;
+      resolve();
+    },
+    /** A `once` run has read partition `key` up to `lastOffset`. */
+    passed(key: string, lastOffset: number) {
+      if (!options.once || lastOffset < (plan.ends.get(key) ?? -1)) return;
+      plan.pending.delete(key);
+      if (plan.pending.size === 0) progress.finish();
+    },
+  };
+  options.signal?.addEventListener("abort", progress.finish, { once: true });
+  return progress;
+}
+
+/**
+ * Records deleted while a `once` run waits for them (delete-records, retention) never come: a
+ * partition whose low watermark passed its last offset counts as read.
+ */
+function watchDeletions(
+  run: Run,
+  progress: ReturnType<typeof trackProgress>,
+): ReturnType<typeof setInterval> {
+  const { plan } = run;
+  run.lastBatchAt = run.now();
+  return setInterval(() => {
+    if (run.now() - run.lastBatchAt! < DELETION_CHECK_MS || plan.pending.size === 0) return;
+    checkDeleted(run.kafka, plan.pending, plan.ends).then((gone) => {
+      for (const key of gone) progress.passed(key, plan.ends.get(key)!);
+    }).catch(() => {/* the broker may be away: the next check will tell */});
+  }, DELETION_CHECK_MS);
+}
+
+/** kafkajs's `eachBatch`: adds the batch's new records, then reports progress. */
+function batchHandler(run: Run, progress: ReturnType<typeof trackProgress>) {
+  const { options, plan, stats } = run;
+  return async ({ batch }: EachBatchPayload): Promise<void> => {
+    if (progress.done) return;
+    run.lastBatchAt = run.now();
+    const topic = run.base.get(batch.topic)!;
+    const key = `${batch.topic}/${batch.partition}`;
+    const last = options.once ? plan.ends.get(key) ?? -1 : undefined;
+    const first = run.next.get(key) ?? 0;
+    const n = addBatch(run.aggregator, topic, batch, first, last, options.onRecord);
+    if (n.position > first) run.next.set(key, n.position);
+    run.idle.heard(`${topic}/${batch.partition}`, batch);
+    stats.records += n.records;
+    stats.perTopic[topic] += n.records;
+    options.onBatch?.(stats, {
+      topic,
+      partition: batch.partition,
+      nextOffset: Math.min(Number(batch.lastOffset()), last ?? Infinity) + 1,
+      highWatermark: Number(batch.highWatermark),
+    });
+    if (last !== undefined) progress.passed(key, Number(batch.lastOffset()));
+    await Promise.resolve();
+  };
 }
 
 /**
@@ -211,7 +278,7 @@ async function replayPlan(
   kafka: Kafka,
   base: ReadonlyMap<string, Topic>,
   start: ReadonlyMap<string, number>,
-): Promise<{ ends: Map<string, number>; pending: Set<string>; sources: string[] }> {
+): Promise<Plan> {
   const ends = new Map<string, number>();
   const pending = new Set<string>();
   const sources: string[] = [];

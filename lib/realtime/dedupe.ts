@@ -33,6 +33,9 @@ export class Deduper {
   readonly #bucket: number;
   readonly #ids = new Set<string>();
   readonly #buckets = new Map<number, string[]>();
+  /** The bucket `firstSeen` added to last: events come mostly in time order. */
+  #lastBucket = NaN;
+  #lastList: string[] = [];
 
   constructor(options: DeduperOptions = {}) {
     this.#bucket = options.bucket ?? 60_000;
@@ -41,12 +44,17 @@ export class Deduper {
   /** Records `id` (event time `t`); returns false when it was already seen (a duplicate). */
   firstSeen(id: string, t: number): boolean {
     const ids = this.#ids;
-    if (ids.has(id)) return false;
-    ids.add(id);
+    const size = ids.size;
+    ids.add(id); // one lookup, not has() then add(): an id already there leaves the size as is
+    if (ids.size === size) return false;
     const b = Math.floor(t / this.#bucket);
-    let list = this.#buckets.get(b);
-    if (list === undefined) this.#buckets.set(b, list = []);
-    list.push(id);
+    if (b !== this.#lastBucket) {
+      let list = this.#buckets.get(b);
+      if (list === undefined) this.#buckets.set(b, list = []);
+      this.#lastBucket = b;
+      this.#lastList = list;
+    }
+    this.#lastList.push(id);
     return true;
   }
 
@@ -57,6 +65,7 @@ export class Deduper {
       if ((b + 1) * size <= watermark) {
         for (const id of list) this.#ids.delete(id);
         this.#buckets.delete(b);
+        if (b === this.#lastBucket) this.#lastBucket = NaN;
       }
     }
   }

@@ -58,6 +58,7 @@
  */
 import { TOPICS } from "../schema/events.ts";
 import type { Topic } from "../schema/events.ts";
+import { isoOrNull } from "./iso.ts";
 import { compareKeys, percentile, topN } from "./topn.ts";
 import { tumblingWindow, WindowStore } from "./windows.ts";
 
@@ -204,7 +205,6 @@ export interface MetricsSettings {
 }
 
 const UNKNOWN = "unknown";
-const SEP = "\u0000";
 const TERMINAL = ["delivered", "failed", "returned"] as const;
 
 function label(value: unknown): string {
@@ -222,8 +222,18 @@ function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
-function iso(t: number): string {
-  return new Date(t).toISOString();
+/** Counts per pair of labels, nested: no key string is built per event (the hot path). */
+type PairCounts = Map<string, Map<string, number>>;
+
+function bumpPair(map: PairCounts, a: string, b: string): void {
+  let inner = map.get(a);
+  if (inner === undefined) map.set(a, inner = new Map());
+  inner.set(b, (inner.get(b) ?? 0) + 1);
+}
+
+/** The pairs of a {@linkcode PairCounts}, as `[a, b, count]`. */
+function* pairs(map: PairCounts): Generator<[string, string, number]> {
+  for (const [a, inner] of map) for (const [b, n] of inner) yield [a, b, n];
 }
 
 interface Activity {
@@ -268,7 +278,7 @@ const identity = <T>(x: T) => x;
 export class Metrics {
   readonly #s: MetricsSettings;
   readonly #events: WindowStore<Map<string, number>, Map<string, number>>;
-  readonly #clicks: WindowStore<Map<string, number>, Map<string, number>>;
+  readonly #clicks: WindowStore<PairCounts, PairCounts>;
   readonly #activity: WindowStore<Activity, { users: number; sessions: number }>;
   readonly #sliding: WindowStore<Activity, { users: number; sessions: number }>;
   readonly #revenue: WindowStore<Revenue, Revenue>;
@@ -276,13 +286,18 @@ export class Metrics {
   /** Funnel counts of sessions already forgotten: reached[k], strict[k]. */
   readonly #reached = new Array<number>(FUNNEL_STEPS.length).fill(0);
   readonly #strict = new Array<number>(FUNNEL_STEPS.length).fill(0);
-  readonly #orderStatus = new Map<string, number>();
+  readonly #orderStatus: PairCounts = new Map();
   #orders = 0;
   #revenueOrders = 0;
   #revenueCents = 0;
-  readonly #deliveryStatus = new Map<string, number>();
+  readonly #deliveryStatus: PairCounts = new Map();
   /** Orders whose delivery time is not final yet. */
   readonly #deliveryTimes = new Map<string, DeliveryTimes>();
+  /**
+   * The orders of `#deliveryTimes` with both times known: the only ones that can become final,
+   * so a tick looks at these instead of every open order.
+   */
+  readonly #bothKnown = new Set<string>();
   /** Final delivery times per country. */
   readonly #timed = new Map<string, TimedDeliveries>();
   readonly #views = new Map<string, number>();
@@ -319,7 +334,7 @@ export class Metrics {
   #click(e: Record<string, unknown>, t: number, start: number): void {
     const event = e.event, session = e.session_id, product = e.product_id;
     const user = e.user_id as string;
-    bump(this.#clicks.at(start), label(event) + SEP + label(e.device));
+    bumpPair(this.#clicks.at(start), label(event), label(e.device));
     const hasSession = typeof session === "string";
     if (hasSession) this.#sessionSeen = true;
     // Users and sessions go into every window holding `t`. Which windows those are depends only
@@ -363,7 +378,7 @@ export class Metrics {
 
   #order(e: Record<string, unknown>, t: number, start: number): void {
     this.#orders++;
-    bump(this.#orderStatus, label(e.status) + SEP + label(e.payment_method));
+    bumpPair(this.#orderStatus, label(e.status), label(e.payment_method));
     const amount = e.total_amount;
     // Every order opens its window's row, so a minute of canceled orders shows a revenue of 0.
     const r = this.#revenue.at(start);
@@ -400,7 +415,7 @@ export class Metrics {
   #delivery(e: Record<string, unknown>, t: number): void {
     const status = label(e.status);
     const country = countryOf(e.current_location);
-    bump(this.#deliveryStatus, country + SEP + status);
+    bumpPair(this.#deliveryStatus, country, status);
     if (status !== "picked_up" && status !== "delivered") return;
     const order = e.order_id as string;
     let times = this.#deliveryTimes.get(order);
@@ -414,6 +429,7 @@ export class Metrics {
       times.delivered = t;
       times.country = country;
     }
+    if (times.pickedUp !== Infinity && times.delivered !== Infinity) this.#bothKnown.add(order);
   }
 
   /**
@@ -442,21 +458,26 @@ export class Metrics {
    * events: no accepted event can be earlier), and forgets what lies `deliveryHorizon` behind.
    */
   #advanceDeliveries(watermark: number): void {
-    const horizon = this.#s.deliveryHorizon ?? 0;
-    const cutoff = horizon > 0 ? watermark - horizon : -Infinity;
-    for (const [order, t] of this.#deliveryTimes) {
-      const both = t.pickedUp !== Infinity && t.delivered !== Infinity;
-      if (both && t.pickedUp < watermark && t.delivered < watermark) {
+    for (const order of this.#bothKnown) {
+      const t = this.#deliveryTimes.get(order)!;
+      if (t.pickedUp < watermark && t.delivered < watermark) {
         let timed = this.#timed.get(t.country);
         if (timed === undefined) this.#timed.set(t.country, timed = { at: [], ms: [], head: 0 });
         timed.at.push(t.delivered);
         timed.ms.push(t.delivered - t.pickedUp);
         this.#deliveryTimes.delete(order);
-      } else if (Math.min(t.pickedUp, t.delivered) < cutoff) {
-        this.#deliveryTimes.delete(order);
+        this.#bothKnown.delete(order);
       }
     }
+    const horizon = this.#s.deliveryHorizon ?? 0;
+    const cutoff = watermark - horizon;
     if (horizon <= 0) return;
+    for (const [order, t] of this.#deliveryTimes) {
+      if (Math.min(t.pickedUp, t.delivered) < cutoff) {
+        this.#deliveryTimes.delete(order);
+        this.#bothKnown.delete(order);
+      }
+    }
     for (const timed of this.#timed.values()) {
       while (timed.head < timed.at.length && timed.at[timed.head] < cutoff) timed.head++;
       if (timed.head > 1024 && timed.head * 2 > timed.at.length) {
@@ -499,8 +520,7 @@ export class Metrics {
       windows: this.#windows(sessions),
       funnel: sessions ? this.#funnel() : [],
       orders: {
-        byStatus: [...this.#orderStatus].map(([k, orders]) => {
-          const [status, payment_method] = k.split(SEP);
+        byStatus: [...pairs(this.#orderStatus)].map(([status, payment_method, orders]) => {
           return { status, payment_method, orders };
         }).sort((a, b) =>
           compareKeys(a.status, b.status) || compareKeys(a.payment_method, b.payment_method)
@@ -523,28 +543,29 @@ export class Metrics {
   #windows(sessions: boolean): MetricsSnapshot["windows"] {
     const events: TopicWindowRow[] = [];
     for (const [start, counts] of this.#events.entries()) {
+      const window = isoOrNull(start)!;
       for (const topic of TOPICS) {
         const n = counts.get(topic);
-        if (n) events.push({ window: iso(start), topic, events: n });
+        if (n) events.push({ window, topic, events: n });
       }
     }
     const clicks: ClickWindowRow[] = [];
     for (const [start, counts] of this.#clicks.entries()) {
-      const rows = [...counts].map(([k, n]) => {
-        const [event, device] = k.split(SEP);
-        return { window: iso(start), event, device, events: n };
+      const window = isoOrNull(start)!;
+      const rows = [...pairs(counts)].map(([event, device, n]) => {
+        return { window, event, device, events: n };
       }).sort((a, b) => compareKeys(a.event, b.event) || compareKeys(a.device, b.device));
       clicks.push(...rows);
     }
     const row = ([s, a]: [number, { users: number; sessions: number }]): ActivityRow => ({
-      window: iso(s),
+      window: isoOrNull(s)!,
       users: a.users,
       sessions: sessions ? a.sessions : null,
     });
     const activity = this.#activity.entries().map(row);
     const activeUsers = this.#sliding.entries().map(row);
     const revenue = this.#revenue.entries().map(([s, r]) => ({
-      window: iso(s),
+      window: isoOrNull(s)!,
       orders: r.orders,
       revenue: r.cents / 100,
       aov: r.orders ? r.cents / r.orders / 100 : null,
@@ -564,8 +585,7 @@ export class Metrics {
   }
 
   #deliveries(): MetricsSnapshot["deliveries"] {
-    const byStatus = [...this.#deliveryStatus].map(([k, events]) => {
-      const [country, status] = k.split(SEP);
+    const byStatus = [...pairs(this.#deliveryStatus)].map(([country, status, events]) => {
       return { country, status, events };
     }).sort((a, b) => compareKeys(a.country, b.country) || compareKeys(a.status, b.status));
     const durations = new Map<string, number[]>();

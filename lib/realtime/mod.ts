@@ -5,7 +5,8 @@
  *
  * - `aggregator.ts`: the gates every event passes (malformed → late → duplicate → accepted);
  * - `metrics.ts`: what each metric computes and how it treats nulls;
- * - `windows.ts`, `watermark.ts`, `dedupe.ts`, `topn.ts`, `decode.ts`: the building blocks;
+ * - `windows.ts`, `watermark.ts`, `dedupe.ts`, `topn.ts`, `decode.ts`, `iso.ts`: the building
+ *   blocks;
  * - `consumer.ts`: kafkajs → aggregator; `tables.ts` and `charts.ts`: snapshots as tables and charts;
  * - `select.ts`: a part of a snapshot (some topics, an event-time range); `summary_line.ts`: a
  *   snapshot as one log line.
@@ -28,6 +29,7 @@ export * from "./aggregator.ts";
 export * from "./charts.ts";
 export * from "./consumer.ts";
 export * from "./decode.ts";
+export * from "./iso.ts";
 export * from "./dedupe.ts";
 export * from "./metrics.ts";
 export * from "./select.ts";

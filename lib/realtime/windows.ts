@@ -52,6 +52,9 @@ export class WindowStore<S, F> {
   readonly #closed = new Map<number, F>();
   readonly #create: () => S;
   readonly #finish: (state: S) => F;
+  /** The window `at` returned last: most events fall in the same window as the one before. */
+  #lastStart = NaN;
+  #lastState: S | undefined;
 
   constructor(size: number, create: () => S, finish: (state: S) => F) {
     this.size = size;
@@ -61,11 +64,14 @@ export class WindowStore<S, F> {
 
   /** The open state of the window starting at `start`, created on first use. */
   at(start: number): S {
+    if (start === this.#lastStart) return this.#lastState!;
     let state = this.#open.get(start);
     if (state === undefined) {
       state = this.#create();
       this.#open.set(start, state);
     }
+    this.#lastStart = start;
+    this.#lastState = state;
     return state;
   }
 
@@ -75,6 +81,7 @@ export class WindowStore<S, F> {
       if (start + this.size <= watermark) {
         this.#closed.set(start, this.#finish(state));
         this.#open.delete(start);
+        if (start === this.#lastStart) this.#lastStart = NaN;
       }
     }
   }
