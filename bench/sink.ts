@@ -14,7 +14,7 @@ import { parseLakeUrl } from "../lib/config/mod.ts";
 import { createKafka, ensureTopics, produceRecords } from "../lib/kafka/mod.ts";
 import { openLake, runSink, SINK_DEFAULTS, SINK_FETCH } from "../lib/lake/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
-import { services, startService, stopService } from "../scripts/stack/services.ts";
+import { services, startService, stopService } from "../lib/stack/mod.ts";
 import type { Config } from "../lib/config/mod.ts";
 import type { Bench, BenchRow } from "./_types.ts";
 

@@ -9,7 +9,7 @@ import { UsageError } from "../lib/errors.ts";
 import { formatTable } from "../lib/viz/mod.ts";
 import type { BenchRow } from "../bench/_types.ts";
 import { runCli } from "./_cli.ts";
-import { services, startService } from "./stack/services.ts";
+import { services, startService } from "../lib/stack/mod.ts";
 import { loadConfig } from "../lib/config/mod.ts";
 
 const USAGE = `Usage: deno task bench [--quick] [--only simulate,producer,…]

@@ -25,10 +25,10 @@ import { consumeInto, createAggregator } from "../lib/realtime/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
 import { formatTable } from "../lib/viz/mod.ts";
 import { formatDuration, parseFlags, runCli } from "./_cli.ts";
-import { runParity } from "./databricks/parity.ts";
+import { runParity } from "../lib/parity/mod.ts";
 import { executeNotebook } from "../lib/notebooks/run.ts";
 import { setup } from "./setup.ts";
-import { services, startDashboardService, startService } from "./stack/services.ts";
+import { services, startDashboardService, startService } from "../lib/stack/mod.ts";
 
 const SPEC = {
   name: "demo",

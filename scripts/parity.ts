@@ -3,7 +3,7 @@
  * through `lib/nrt` (DuckDB) and through the `databricks/` notebooks (local PySpark) into two
  * output roots, then every gold and silver table compared order-insensitively, numbers within
  * 1e-9. Prints each mismatch as a diff and a summary table; exits 1 when any table differs.
- * The work is `runParity` in `scripts/databricks/parity.ts`.
+ * The work is `runParity` in `lib/parity/compare.ts`.
  *
  * @module
  */
@@ -13,8 +13,7 @@ import { formatDiff, summarize } from "../lib/nrt/parity.ts";
 import { FAULT_PRESETS } from "../lib/simulate/mod.ts";
 import { parseFlags, runCli } from "./_cli.ts";
 import { printTable } from "./_table.ts";
-import { runParity, SIDES } from "./databricks/parity.ts";
-import { SEED_FORMATS, seedLake } from "./databricks/seed.ts";
+import { runParity, SEED_FORMATS, seedLake, SIDES } from "../lib/parity/mod.ts";
 
 const SPEC = {
   name: "parity",

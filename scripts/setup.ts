@@ -9,7 +9,7 @@ import {
   ensureChromium,
   ensureKafka,
   ensureVenv,
-} from "./stack/install.ts";
+} from "../lib/stack/mod.ts";
 
 /** Installs what is missing; prints one line per part. */
 export async function setup(log: (line: string) => void = (l) => console.error(l)): Promise<void> {

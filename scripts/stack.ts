@@ -15,7 +15,7 @@ import {
   stackStatus,
   startService,
   stopService,
-} from "./stack/services.ts";
+} from "../lib/stack/mod.ts";
 import { printTable } from "./_table.ts";
 
 const USAGE = `Usage: deno task stack <up|down|status>

@@ -9,7 +9,7 @@
 import { loadConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
 import { runCli } from "./_cli.ts";
 import { setup } from "./setup.ts";
-import { services, startService, stopService } from "./stack/services.ts";
+import { services, startService, stopService } from "../lib/stack/mod.ts";
 
 const USAGE = `Usage: deno task test [--keep-stack] [--no-checks] [deno test args…]
 

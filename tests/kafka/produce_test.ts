@@ -12,7 +12,7 @@ import {
 } from "../../lib/kafka/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { type SimRecord, simulate } from "../../lib/simulate/mod.ts";
-import { services, startService, stopService } from "../../scripts/stack/services.ts";
+import { services, startService, stopService } from "../../lib/stack/mod.ts";
 import { INTEGRATION, uniqueName } from "../_helpers.ts";
 
 const START = new Date("2026-11-20T00:00:00Z");

@@ -15,7 +15,7 @@ import {
 import { auditLake, openLake } from "../../lib/lake/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
-import { AZURITE_BIN } from "../../scripts/stack/install.ts";
+import { AZURITE_BIN } from "../../lib/stack/mod.ts";
 import { INTEGRATION, testConfig, uniqueName } from "../_helpers.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import type { Config } from "../../lib/config/mod.ts";
-import { parseHostPort, PROJECT_ROOT } from "../../lib/config/mod.ts";
-import { StackError } from "../../lib/errors.ts";
-import { pingKafka } from "../../lib/kafka/mod.ts";
+import type { Config } from "../config/mod.ts";
+import { parseHostPort, PROJECT_ROOT } from "../config/mod.ts";
+import { StackError } from "../errors.ts";
+import { pingKafka } from "../kafka/mod.ts";
 import { ensureAzurite, ensureKafka } from "./install.ts";
 
 /** What `status` shows for one service. */
@@ -108,7 +108,7 @@ function kafkaService(config: Config): Service {
         "-Xms256m",
         "-Xmx768m",
         "-XX:+UseG1GC",
-        `-Dlog4j2.configurationFile=${PROJECT_ROOT}/scripts/stack/log4j2.properties`,
+        `-Dlog4j2.configurationFile=${PROJECT_ROOT}/lib/stack/log4j2.properties`,
         "-cp",
         `${libs}/*`,
       ];

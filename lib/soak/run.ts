@@ -17,15 +17,15 @@
  *
  * @module
  */
-import { type Config, parseLakeUrl, PROJECT_ROOT } from "../../lib/config/mod.ts";
-import { errorMessage } from "../../lib/errors.ts";
-import { createKafka, ensureTopics, topicName } from "../../lib/kafka/mod.ts";
-import { auditLake, type LakeAudit, openLake } from "../../lib/lake/mod.ts";
-import { type NrtReport, runNrt } from "../../lib/nrt/mod.ts";
-import type { Snapshot } from "../../lib/realtime/mod.ts";
-import { TOPICS } from "../../lib/schema/events.ts";
-import { DEFAULT_EVENT_TIME_ZONE } from "../../lib/schema/event_time.ts";
-import { type Service, services, stackDir, startService, stopService } from "../stack/services.ts";
+import { type Config, parseLakeUrl, PROJECT_ROOT } from "../config/mod.ts";
+import { errorMessage } from "../errors.ts";
+import { createKafka, ensureTopics, topicName } from "../kafka/mod.ts";
+import { auditLake, type LakeAudit, openLake } from "../lake/mod.ts";
+import { type NrtReport, runNrt } from "../nrt/mod.ts";
+import type { Snapshot } from "../realtime/mod.ts";
+import { TOPICS } from "../schema/events.ts";
+import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
+import { type Service, services, stackDir, startService, stopService } from "../stack/mod.ts";
 import { Child, rssOf, type RssSample, type RssSummary, summarise } from "./child.ts";
 import { IndependentCount } from "./count.ts";
 
