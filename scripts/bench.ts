@@ -8,14 +8,24 @@ import { PROJECT_ROOT } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { formatTable } from "../lib/viz/mod.ts";
 import type { BenchRow } from "../bench/_types.ts";
-import { runCli } from "./_cli.ts";
+import { parseFlags, runCli } from "../lib/cli/mod.ts";
 import { services, startService } from "../lib/stack/mod.ts";
 import { loadConfig } from "../lib/config/mod.ts";
 
-const USAGE = `Usage: deno task bench [--quick] [--only simulate,producer,…]
-
-  --quick   smaller sizes: a smoke run, not figures to record
-  --only    run only these bench/<name>.ts modules`;
+const SPEC = {
+  name: "bench",
+  summary: "Run every bench/<name>.ts, each in a process of its own, and print one table: each " +
+    "figure beside its baseline measured in the same run (also written to data/bench/latest.md).",
+  flags: {
+    quick: { type: "boolean", description: "smaller sizes: a smoke run, not figures to record" },
+    only: {
+      type: "string",
+      placeholder: "NAME,…",
+      description: "run only these bench/<name>.ts modules (e.g. simulate,producer)",
+    },
+  },
+  examples: ["deno task bench", "deno task bench --quick --only sink"],
+} as const;
 
 function fmt(n: number): string {
   if (!Number.isFinite(n)) return "–";
@@ -122,19 +132,9 @@ async function runOne(name: string, quick: boolean): Promise<BenchRow[]> {
 
 if (import.meta.main) {
   runCli(async () => {
-    const args = [...Deno.args];
-    if (args.includes("--help")) {
-      console.log(USAGE);
-      return 0;
-    }
-    const quick = args.includes("--quick");
-    const onlyIndex = args.indexOf("--only");
-    const only = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(",") : undefined;
-    for (const a of args) {
-      if (a.startsWith("--") && !["--quick", "--only"].includes(a)) {
-        throw new UsageError(`Unknown flag '${a}'\n${USAGE}`);
-      }
-    }
+    const { flags } = parseFlags(SPEC, Deno.args);
+    const quick = flags.quick;
+    const only = flags.only?.split(",").map((n) => n.trim()).filter(Boolean);
     const names: string[] = [];
     for await (const e of Deno.readDir(`${PROJECT_ROOT}/bench`)) {
       if (e.isFile && e.name.endsWith(".ts") && !e.name.startsWith("_")) {

@@ -24,7 +24,7 @@ import { runNrt } from "../lib/nrt/mod.ts";
 import { consumeInto, createAggregator } from "../lib/realtime/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
 import { formatTable } from "../lib/viz/mod.ts";
-import { formatDuration, parseFlags, runCli } from "./_cli.ts";
+import { formatDuration, parseFlags, runCli } from "../lib/cli/mod.ts";
 import { runParity } from "../lib/parity/mod.ts";
 import { executeNotebook } from "../lib/notebooks/run.ts";
 import { setup } from "./setup.ts";

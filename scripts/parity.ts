@@ -11,8 +11,8 @@ import { loadConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { formatDiff, summarize } from "../lib/nrt/parity.ts";
 import { FAULT_PRESETS } from "../lib/simulate/mod.ts";
-import { parseFlags, runCli } from "./_cli.ts";
-import { printTable } from "./_table.ts";
+import { parseFlags, runCli } from "../lib/cli/mod.ts";
+import { printTable } from "../lib/cli/mod.ts";
 import { runParity, SEED_FORMATS, seedLake, SIDES } from "../lib/parity/mod.ts";
 
 const SPEC = {

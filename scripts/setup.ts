@@ -2,7 +2,7 @@
  * `deno task setup`: installs everything the workspace needs beyond Deno (Kafka jars, Azurite,
  * the Python virtualenv with the Deno kernelspec, Debian's Chromium for the browser tests), idempotently, into the user cache.
  */
-import { runCli } from "./_cli.ts";
+import { parseFlags, runCli } from "../lib/cli/mod.ts";
 import {
   CACHE_DIR,
   ensureAzurite,
@@ -32,12 +32,12 @@ export async function setup(log: (line: string) => void = (l) => console.error(l
 
 if (import.meta.main) {
   runCli(async () => {
-    if (Deno.args.includes("--help")) {
-      console.log(
-        `Usage: deno task setup\n\nInstalls Kafka's jars, Azurite, the Python virtualenv and Chromium (apt-get) into ${CACHE_DIR}.`,
-      );
-      return 0;
-    }
+    parseFlags({
+      name: "setup",
+      summary: "Install what the workspace needs beyond Deno, once, into the user cache " +
+        `(${CACHE_DIR}): Kafka's jars, Azurite, the Python virtualenv and Chromium (apt-get).`,
+      flags: {},
+    }, Deno.args);
     await setup();
   });
 }

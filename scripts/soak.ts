@@ -9,7 +9,7 @@
  */
 import { PROJECT_ROOT } from "../lib/config/mod.ts";
 import { formatTable } from "../lib/viz/table.ts";
-import { formatDuration, parseFlags, runCli } from "./_cli.ts";
+import { formatDuration, parseFlags, runCli } from "../lib/cli/mod.ts";
 import { runSoak, type SoakReport } from "../lib/soak/mod.ts";
 
 const SPEC = {

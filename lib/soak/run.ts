@@ -281,7 +281,7 @@ async function load(
   run: Run,
   o: Required<Pick<SoakOptions, "durationMs" | "rate" | "seed">>,
 ): Promise<{ producer: Child; sink: Child; realtime: Child; sinkArgs: string[] }> {
-  const sinkArgs = ["--session-timeout-ms", "6000"];
+  const sinkArgs = ["--session-timeout", "6s"];
   run.t0 = Date.now();
   const producer = start(run, "produce", "produce", [
     "--duration",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/errors.ts";
-import { formatDuration, HelpRequested, parseDuration, parseFlags } from "../../scripts/_cli.ts";
+import { formatDuration, HelpRequested, parseDuration, parseFlags } from "../../lib/cli/mod.ts";
 
 const SCRIPT = new URL("../../scripts/simulate.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
