@@ -11,6 +11,7 @@ import type { BenchRow } from "../bench/_types.ts";
 import { parseFlags, runCli } from "../lib/cli/mod.ts";
 import { services, startService } from "../lib/stack/mod.ts";
 import { loadConfig } from "../lib/config/mod.ts";
+import { sleep } from "../lib/sleep.ts";
 
 const SPEC = {
   name: "bench",
@@ -69,7 +70,7 @@ async function settle(): Promise<void> {
   let before = cpuTimes();
   let said = false;
   while (Date.now() < deadline && calm < 2000) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
     const now = cpuTimes();
     const busy = (now.busy - before.busy) / Math.max(1, now.total - before.total);
     before = now;

@@ -29,6 +29,7 @@ import { runParity } from "../lib/parity/mod.ts";
 import { executeNotebook } from "../lib/notebooks/run.ts";
 import { setup } from "./setup.ts";
 import { services, startDashboardService, startService } from "../lib/stack/mod.ts";
+import { sleep } from "../lib/sleep.ts";
 
 const SPEC = {
   name: "demo",
@@ -183,7 +184,7 @@ await runCli(async () => {
           stdout: "inherit",
           stderr: "inherit",
         }).spawn();
-        await new Promise((r) => setTimeout(r, 2000)); // let the view join before events flow
+        await sleep(2000); // let the view join before events flow
         const sim = simulate({
           seed: flags.seed + 1,
           events: Math.round((flags.rate * flags.live) / 1000),

@@ -28,6 +28,7 @@ import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 import { type Service, services, stackDir, startService, stopService } from "../stack/mod.ts";
 import { Child, rssOf, type RssSample, type RssSummary, summarise } from "./child.ts";
 import { IndependentCount } from "./count.ts";
+import { sleep } from "../sleep.ts";
 
 /** Options of {@linkcode runSoak}. */
 export interface SoakOptions {
@@ -90,7 +91,6 @@ export interface SoakReport {
   ok: boolean;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The soak's real-time view holds state over a few horizons of event time: final windows, ids
  * for de-duplication within the allowed lateness, users and sessions of the sliding windows

@@ -10,6 +10,7 @@ import { parseHostPort, PROJECT_ROOT } from "../config/mod.ts";
 import { StackError } from "../errors.ts";
 import { pingKafka } from "../kafka/mod.ts";
 import { ensureAzurite, ensureKafka } from "./install.ts";
+import { sleep } from "../sleep.ts";
 
 /** What `status` shows for one service. */
 export interface ServiceStatus {
@@ -36,10 +37,6 @@ export interface Service {
 /** `data/stack`, where PID files, logs and service data live. */
 export function stackDir(config: Config): string {
   return `${config.dataDir}/stack`;
-}
-
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Whether something listens on 127.0.0.1:port. */

@@ -16,8 +16,7 @@ import {
 } from "../../lib/lake/mod.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
 import { INTEGRATION, testConfig, uniqueName } from "../_helpers.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "../../lib/sleep.ts";
 
 /** A file lake whose puts take seeded random time and which refuses one path until released. */
 class UnevenLake implements LakeStorage {
