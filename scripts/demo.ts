@@ -27,8 +27,7 @@ import { formatTable } from "../lib/viz/mod.ts";
 import { formatDuration, parseFlags, runCli } from "../lib/cli/mod.ts";
 import { runParity } from "../lib/parity/mod.ts";
 import { executeNotebook } from "../lib/notebooks/run.ts";
-import { setup } from "./setup.ts";
-import { services, startDashboardService, startService } from "../lib/stack/mod.ts";
+import { installAll, services, startDashboardService, startService } from "../lib/stack/mod.ts";
 import { sleep } from "../lib/sleep.ts";
 
 const SPEC = {
@@ -102,7 +101,7 @@ await runCli(async () => {
   const steps: Step[] = [
     {
       name: "install",
-      run: async () => (await setup(() => {}), "Kafka jars, Azurite, Python venv ready"),
+      run: async () => (await installAll(() => {}), "Kafka jars, Azurite, Python venv ready"),
     },
     {
       name: "stack up",

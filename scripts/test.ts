@@ -8,8 +8,7 @@
  */
 import { loadConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
 import { parseFlags, runCli } from "../lib/cli/mod.ts";
-import { setup } from "./setup.ts";
-import { services, startService, stopService } from "../lib/stack/mod.ts";
+import { installAll, services, startService, stopService } from "../lib/stack/mod.ts";
 
 const SPEC = {
   name: "test",
@@ -75,7 +74,7 @@ if (import.meta.main) {
     const keep = flags["keep-stack"];
     const noChecks = flags["no-checks"];
     const config = loadConfig();
-    await setup();
+    await installAll();
     const started = [];
     for (const service of services(config)) {
       if ((await startService(config, service, (l) => console.error(l))) === "started") {
