@@ -84,6 +84,26 @@ Deno.test("scripts are entry points: tests, bench, lib, notebooks and other scri
   }
 });
 
+Deno.test("every project file that code names by path exists (assets moved with their code)", async () => {
+  const named = new Set<string>();
+  for (const dir of ["lib", "scripts", "bench"]) {
+    for (const file of await tsFiles(dir)) {
+      const text = await Deno.readTextFile(`${PROJECT_ROOT}/${file}`);
+      for (
+        const [, path] of text.matchAll(
+          /\$\{PROJECT_ROOT\}\/((?:lib|scripts|bench|databricks)\/[\w./-]+\.\w+)/g,
+        )
+      ) {
+        named.add(path);
+      }
+    }
+  }
+  assert.ok(named.has("lib/stack/pom.xml"), "the scan found the assets");
+  for (const path of named) {
+    assert.ok((await Deno.stat(`${PROJECT_ROOT}/${path}`).catch(() => null))?.isFile, path);
+  }
+});
+
 Deno.test("the terminal real-time CLI loads neither Plot nor linkedom", async () => {
   for (const entry of ["scripts/realtime.ts", "lib/realtime/mod.ts"]) {
     const { files, npm } = reach(await graph(entry));
