@@ -8,7 +8,7 @@ import { Producer, stringSerializers } from "@platformatic/kafka";
 import { loadConfig } from "../lib/config/mod.ts";
 import { createKafka, produceRecords } from "../lib/kafka/mod.ts";
 import { benchRecords, inChild } from "./_kafkajs_child.ts";
-import { kafkaToolArgs } from "../scripts/kafka.ts";
+import { kafkaToolArgs } from "../lib/stack/kafka_tools.ts";
 import type { Bench, BenchRow } from "./_types.ts";
 
 const RECORD_SIZE = 300; // about a simulated clickstream event

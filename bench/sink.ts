@@ -12,13 +12,13 @@
  */
 import { loadConfig } from "../lib/config/mod.ts";
 import { inChild } from "./_kafkajs_child.ts";
-import { kafkaToolArgs } from "../scripts/kafka.ts";
+import { kafkaToolArgs } from "../lib/stack/kafka_tools.ts";
 import { parseLakeUrl } from "../lib/config/mod.ts";
 import { createKafka, ensureTopics, produceRecords } from "../lib/kafka/mod.ts";
 import { openLake } from "../lib/lake/mod.ts";
 import { runSink, SINK_DEFAULTS, SINK_FETCH } from "../lib/sink/mod.ts";
 import { simulate } from "../lib/simulate/mod.ts";
-import { services, startService, stopService } from "../scripts/stack/services.ts";
+import { services, startService, stopService } from "../lib/stack/mod.ts";
 import type { Config } from "../lib/config/mod.ts";
 import type { Bench, BenchRow } from "./_types.ts";
 

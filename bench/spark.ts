@@ -8,9 +8,12 @@
  * Run alone: `deno run -A bench/spark.ts [--quick]`.
  */
 import type { Bench, BenchRow } from "./_types.ts";
-import { runDuckdbSide } from "../scripts/databricks/parity.ts";
-import { BATCH_NOTEBOOKS, runDatabricksNotebooks } from "../scripts/databricks/run.ts";
-import { seedLake } from "../scripts/databricks/seed.ts";
+import {
+  BATCH_NOTEBOOKS,
+  runDatabricksNotebooks,
+  runDuckdbSide,
+  seedLake,
+} from "../lib/parity/mod.ts";
 
 /** The Spark-against-DuckDB benchmark row. */
 export const bench: Bench = async ({ quick }) => {

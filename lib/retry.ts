@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { sleep } from "./sleep.ts";
 import { WorkspaceError } from "./errors.ts";
 
 /** Options of {@linkcode retry}. */
@@ -54,20 +55,6 @@ export function isRetriable(error: unknown): boolean {
   return error instanceof WorkspaceError && error.retriable;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /**
  * Runs `fn` until it succeeds, retrying retriable errors with exponential backoff.
  *
@@ -110,7 +97,7 @@ async function waitBeating(
 ): Promise<void> {
   const until = performance.now() + ms;
   for (let left = ms; left > 0 && !o.signal?.aborted; left = until - performance.now()) {
-    await wait(Math.min(left, o.beatEveryMs), o.signal);
+    await sleep(Math.min(left, o.beatEveryMs), o.signal);
     if (o.beat && !o.signal?.aborted) await o.beat().catch(() => {});
   }
 }

@@ -8,7 +8,7 @@
 import { loadConfig } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { DASHBOARD_DEFAULTS, isLoopback, startDashboard } from "../lib/dashboard/mod.ts";
-import { formatDuration, parseFlags, runCli } from "./_cli.ts";
+import { formatDuration, parseFlags, runCli } from "../lib/cli/mod.ts";
 
 const SPEC = {
   name: "dashboard",

@@ -9,164 +9,36 @@
  * deno task kafka producer-perf-test --topic perf --num-records 100000 --record-size 200 --throughput -1 --producer-props acks=all
  * ```
  */
-import { type KafkaConfig, loadConfig } from "../lib/config/mod.ts";
+import { KAFKA_TOOLS, runKafkaTool } from "../lib/stack/mod.ts";
+import { parseFlags, runCli, usage } from "../lib/cli/mod.ts";
 import { UsageError } from "../lib/errors.ts";
-import { runCli } from "./_cli.ts";
-import { ensureKafka } from "./stack/install.ts";
-import { PROJECT_ROOT } from "../lib/config/mod.ts";
 
-/** Tool name → main class, as the `bin/kafka-*.sh` scripts of the Kafka distribution map them. */
-export const KAFKA_TOOLS: Record<string, string> = {
-  "topics": "org.apache.kafka.tools.TopicCommand",
-  "console-consumer": "org.apache.kafka.tools.consumer.ConsoleConsumer",
-  "console-producer": "org.apache.kafka.tools.ConsoleProducer",
-  "consumer-groups": "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
-  "get-offsets": "org.apache.kafka.tools.GetOffsetShell",
-  "producer-perf-test": "org.apache.kafka.tools.ProducerPerformance",
-  "consumer-perf-test": "org.apache.kafka.tools.ConsumerPerformance",
-  "delete-records": "org.apache.kafka.tools.DeleteRecordsCommand",
-  "metadata-quorum": "org.apache.kafka.tools.MetadataQuorumCommand",
-  "configs": "kafka.admin.ConfigCommand",
-};
-
-/** Tools whose bootstrap flag is not `--bootstrap-server`. */
-const NO_BOOTSTRAP = new Set(["producer-perf-test"]);
-
-/** The flag each tool reads client properties (security settings) from. */
-export const CONFIG_FLAG: Record<string, string> = {
-  "topics": "--command-config",
-  "console-consumer": "--consumer.config",
-  "console-producer": "--producer.config",
-  "consumer-groups": "--command-config",
-  "get-offsets": "--command-config",
-  "producer-perf-test": "--producer.config",
-  "consumer-perf-test": "--consumer.config",
-  "delete-records": "--command-config",
-  "metadata-quorum": "--command-config",
-  "configs": "--command-config",
-};
-
-/** Every flag by which a caller may already give client properties. */
-const ANY_CONFIG_FLAG = [
-  "--command-config",
-  "--consumer.config",
-  "--consumer-config",
-  "--producer.config",
-  "--producer-config",
-];
-
-const USAGE = `Usage: deno task kafka <tool> [args…]
-
-Runs Apache Kafka's own command-line tools from the cached jars.
-Tools: ${Object.keys(KAFKA_TOOLS).join(", ")}
-
---bootstrap-server is added from KAFKA_BOOTSTRAP_SERVERS unless given. With KAFKA_SASL_* set
-(Confluent Cloud), the security settings and credentials go to the tool in a temporary
-client-properties file (owner-only, deleted when the tool exits) unless a config flag is given.
-Examples:
-  deno task kafka topics --list
-  deno task kafka console-consumer --topic orders --from-beginning --max-messages 5`;
-
-const JAAS_MODULE = {
-  "plain": "org.apache.kafka.common.security.plain.PlainLoginModule",
-  "scram-sha-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
-  "scram-sha-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
+const SPEC = {
+  name: "kafka",
+  summary: "Run Apache Kafka's own command-line tools from the cached jars.",
+  notes: [
+    `Tools: ${Object.keys(KAFKA_TOOLS).join(", ")}`,
+    "--bootstrap-server is added from KAFKA_BOOTSTRAP_SERVERS unless given. With KAFKA_SASL_* set\n" +
+    "(Confluent Cloud), the security settings and credentials go to the tool in a temporary\n" +
+    "client-properties file (owner-only, deleted when the tool exits) unless a config flag is given.\n" +
+    "Everything after <tool> goes to the tool untouched (so `topics --help` is Kafka's help).",
+  ],
+  flags: {},
+  positionals: [
+    { name: "tool", description: "one of the tools above" },
+    { name: "args…", description: "the tool's own arguments", optional: true },
+  ],
+  passthrough: true,
+  examples: [
+    "deno task kafka topics --list",
+    "deno task kafka console-consumer --topic orders --from-beginning --max-messages 5",
+  ],
 } as const;
-
-/**
- * Kafka client properties for the configured security (TLS, SASL), or undefined for a plain
- * connection (the local stack). Holds the password: write it only to an owner-only file.
- *
- * @example
- * ```ts
- * import { clientProperties } from "./kafka.ts";
- * const text = clientProperties({
- *   brokers: ["pkc-1.confluent.cloud:9092"], ssl: true, topicPrefix: "", partitions: 3, local: false,
- *   sasl: { mechanism: "plain", username: "KEY", password: "SECRET" },
- * });
- * text?.split("\n")[0]; // "security.protocol=SASL_SSL"
- * ```
- */
-export function clientProperties(kafka: KafkaConfig): string | undefined {
-  if (!kafka.sasl && !kafka.ssl) return undefined;
-  const lines = [
-    `security.protocol=${kafka.sasl ? (kafka.ssl ? "SASL_SSL" : "SASL_PLAINTEXT") : "SSL"}`,
-  ];
-  if (kafka.sasl) {
-    // A JAAS string in double quotes, then a .properties value: escape for both.
-    const jaas = (v: string) => `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
-    const value = `${JAAS_MODULE[kafka.sasl.mechanism]} required username=${
-      jaas(kafka.sasl.username)
-    } password=${jaas(kafka.sasl.password)};`;
-    lines.push(
-      `sasl.mechanism=${kafka.sasl.mechanism.toUpperCase()}`,
-      `sasl.jaas.config=${value.replaceAll("\\", "\\\\")}`,
-    );
-  }
-  return lines.join("\n") + "\n";
-}
-
-/**
- * The java command line for a tool. `propertiesFile`, when given, is passed with the tool's
- * config flag (unless the caller gave one).
- */
-export async function kafkaToolArgs(
-  tool: string,
-  args: string[],
-  propertiesFile?: string,
-): Promise<string[]> {
-  const main = KAFKA_TOOLS[tool];
-  if (!main) throw new UsageError(`Unknown Kafka tool '${tool}'\n${USAGE}`);
-  const config = loadConfig();
-  const libs = await ensureKafka((line) => console.error(line));
-  const extra: string[] = [];
-  const bootstrap = config.kafka.brokers.join(",");
-  if (!NO_BOOTSTRAP.has(tool) && !args.includes("--bootstrap-server") && !args.includes("--help")) {
-    extra.push("--bootstrap-server", bootstrap);
-  }
-  if (propertiesFile && !args.some((a) => ANY_CONFIG_FLAG.includes(a))) {
-    extra.push(CONFIG_FLAG[tool], propertiesFile);
-  }
-  return [
-    "-Xmx512m",
-    `-Dlog4j2.configurationFile=${PROJECT_ROOT}/scripts/stack/log4j2.properties`,
-    "-cp",
-    `${libs}/*`,
-    main,
-    ...args,
-    ...extra,
-  ];
-}
-
-/** Runs a tool; security settings go in an owner-only temporary file, removed afterwards. */
-export async function runKafkaTool(tool: string, args: string[]): Promise<number> {
-  const properties = clientProperties(loadConfig().kafka);
-  let file: string | undefined;
-  if (properties && !args.some((a) => ANY_CONFIG_FLAG.includes(a))) {
-    file = await Deno.makeTempFile({ prefix: "ecom-kafka-client-", suffix: ".properties" });
-    await Deno.chmod(file, 0o600);
-    await Deno.writeTextFile(file, properties);
-  }
-  // Ctrl-C reaches the tool too; wait for it to exit so the file is removed.
-  const ignore = () => {};
-  Deno.addSignalListener("SIGINT", ignore);
-  try {
-    const child = new Deno.Command("java", { args: await kafkaToolArgs(tool, args, file) })
-      .spawn();
-    return (await child.status).code;
-  } finally {
-    Deno.removeSignalListener("SIGINT", ignore);
-    if (file) await Deno.remove(file).catch(() => {});
-  }
-}
 
 if (import.meta.main) {
   runCli(async () => {
-    const [tool, ...args] = Deno.args;
-    if (!tool || tool === "--help" || tool === "-h") {
-      console.log(USAGE);
-      return tool ? 0 : 2;
-    }
+    const [tool, ...args] = parseFlags(SPEC, Deno.args).positionals;
+    if (!tool) throw new UsageError(`Missing <tool>\n${usage(SPEC)}`);
     return await runKafkaTool(tool, args);
   });
 }

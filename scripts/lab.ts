@@ -6,7 +6,7 @@
  */
 import { PROJECT_ROOT } from "../lib/config/mod.ts";
 import { startLab } from "../lib/notebooks/lab.ts";
-import { parseFlags, runCli } from "./_cli.ts";
+import { parseFlags, runCli } from "../lib/cli/mod.ts";
 
 const SPEC = {
   name: "lab",

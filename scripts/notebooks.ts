@@ -5,7 +5,7 @@
  * @module
  */
 import { buildNotebooks } from "../lib/notebooks/mod.ts";
-import { parseFlags, runCli } from "./_cli.ts";
+import { parseFlags, runCli } from "../lib/cli/mod.ts";
 
 const SPEC = {
   name: "notebooks",
@@ -17,7 +17,9 @@ const SPEC = {
       description: "write nothing; exit 1 if a committed notebook is stale",
     },
   },
-  positionals: [{ name: "NAME…", description: "only these lessons (e.g. 02-realtime)" }],
+  positionals: [
+    { name: "NAME…", description: "only these lessons (e.g. 02-realtime)", optional: true },
+  ],
   examples: ["deno task notebooks", "deno task notebooks --check 04-clickstream"],
 } as const;
 

@@ -4,53 +4,39 @@
  * to the lake, and print a summary. The work is `runNrt` in `lib/nrt/run.ts`.
  */
 import { loadConfig } from "../lib/config/mod.ts";
-import { UsageError } from "../lib/errors.ts";
 import { runNrt } from "../lib/nrt/mod.ts";
-import { runCli } from "./_cli.ts";
-import { printTable } from "./_table.ts";
+import { parseFlags, printTable, runCli } from "../lib/cli/mod.ts";
 
-const USAGE = `Usage: deno task nrt [--full] [--no-write]
-
-Near-real-time lake analytics in DuckDB, the mirror of the Databricks notebooks:
-  sync     new raw files of LAKE_URL (topics/…) → local cache (checkpoint: path, size, time);
+const SPEC = {
+  name: "nrt",
+  summary: "Near-real-time lake analytics in DuckDB, the mirror of the Databricks notebooks.",
+  notes: [
+    `  sync     new raw files of LAKE_URL (topics/…) → local cache (checkpoint: path, size, time);
            a line that is no valid raw record, or whose fields have other types than bronze
            reads (type drift), is quarantined alone: the quarantine table and quarantine/…
            in the lake; the rest of its file goes on
   silver   both cleanings (lib/nrt/TABLES.md), appended with only the new rows
   gold     every analysis table of lib/nrt/TABLES.md
   write    curated/<topic>/ (Parquet by year/month/day) and analysis/<name>/ (CSV + Parquet)
-A run with nothing new does no work. Work folder: <DATA_DIR>/nrt/<lake>.
-
-  --full       ignore the checkpoint: pull every file again and rebuild everything
-  --no-write   do not write curated/ and analysis/ back to the lake
-  --help       this text`;
-
-/** Parsed flags of `deno task nrt`. */
-export interface NrtFlags {
-  full: boolean;
-  write: boolean;
-  help: boolean;
-}
-
-/** Parses the flags; throws UsageError (exit 2) on anything unknown. */
-export function parseNrtFlags(args: string[]): NrtFlags {
-  const flags: NrtFlags = { full: false, write: true, help: false };
-  for (const arg of args) {
-    if (arg === "--help" || arg === "-h") flags.help = true;
-    else if (arg === "--full") flags.full = true;
-    else if (arg === "--no-write") flags.write = false;
-    else throw new UsageError(`Unknown argument '${arg}'\n\n${USAGE}`);
-  }
-  return flags;
-}
+A run with nothing new does no work. Work folder: <DATA_DIR>/nrt/<lake>.`,
+  ],
+  flags: {
+    full: {
+      type: "boolean",
+      description: "ignore the checkpoint: pull every file again and rebuild everything",
+    },
+    write: {
+      type: "boolean",
+      default: true,
+      description: "write curated/ and analysis/ back to the lake (--no-write: do not)",
+    },
+  },
+  examples: ["deno task nrt", "deno task nrt --full --no-write"],
+} as const;
 
 if (import.meta.main) {
   runCli(async () => {
-    const flags = parseNrtFlags(Deno.args);
-    if (flags.help) {
-      console.log(USAGE);
-      return 0;
-    }
+    const { flags } = parseFlags(SPEC, Deno.args);
     const config = loadConfig();
     const report = await runNrt({
       config,

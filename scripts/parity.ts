@@ -3,7 +3,7 @@
  * through `lib/nrt` (DuckDB) and through the `databricks/` notebooks (local PySpark) into two
  * output roots, then every gold and silver table compared order-insensitively, numbers within
  * 1e-9. Prints each mismatch as a diff and a summary table; exits 1 when any table differs.
- * The work is `runParity` in `scripts/databricks/parity.ts`.
+ * The work is `runParity` in `lib/parity/compare.ts`.
  *
  * @module
  */
@@ -11,10 +11,9 @@ import { loadConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { formatDiff, summarize } from "../lib/nrt/parity.ts";
 import { FAULT_PRESETS } from "../lib/simulate/mod.ts";
-import { parseFlags, runCli } from "./_cli.ts";
-import { printTable } from "./_table.ts";
-import { runParity, SIDES } from "./databricks/parity.ts";
-import { SEED_FORMATS, seedLake } from "./databricks/seed.ts";
+import { parseFlags, runCli } from "../lib/cli/mod.ts";
+import { printTable } from "../lib/cli/mod.ts";
+import { runParity, SEED_FORMATS, seedLake, SIDES } from "../lib/parity/mod.ts";
 
 const SPEC = {
   name: "parity",

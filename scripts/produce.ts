@@ -15,15 +15,16 @@ import { loadConfig } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { createKafka, ensureTopics, produceRecords, topicName } from "../lib/kafka/mod.ts";
 import { TOPICS } from "../lib/schema/mod.ts";
-import { DEFAULTS, FAULT_PRESETS, FORMATS, simulate } from "../lib/simulate/mod.ts";
+import { DEFAULTS, simulate } from "../lib/simulate/mod.ts";
 import { formatTable } from "../lib/viz/mod.ts";
-import { formatDuration, parseFlags, parseStart, ProgressBar, runCli } from "./_cli.ts";
+import { formatDuration, parseFlags, parseStart, ProgressBar, runCli } from "../lib/cli/mod.ts";
+import { SIMULATION_FLAGS } from "../lib/cli/shared.ts";
 
 const SPEC = {
   name: "produce",
   summary: "Send the seeded shop simulation to the Kafka topics (idempotent, acks=all).",
   flags: {
-    seed: { type: "integer", default: DEFAULTS.seed, description: "random seed" },
+    ...SIMULATION_FLAGS,
     events: {
       type: "integer",
       min: 1,
@@ -39,21 +40,10 @@ const SPEC = {
       min: 0,
       description: "records per second (default: full speed; 100 with --duration)",
     },
-    faults: {
-      type: "string",
-      choices: FAULT_PRESETS,
-      default: DEFAULTS.faults,
-      description: "fault preset",
-    },
     span: {
       type: "duration",
       min: 1000,
       description: "event time covered (default 72h; the duration when live)",
-    },
-    start: {
-      type: "string",
-      placeholder: "ISO",
-      description: "start of the span (default: the span ends now)",
     },
     "batch-size": {
       type: "integer",
@@ -66,12 +56,6 @@ const SPEC = {
       choices: ["none", "gzip"],
       default: "none",
       description: "batch compression",
-    },
-    format: {
-      type: "string",
-      choices: FORMATS,
-      default: DEFAULTS.format,
-      description: "records as ours (v1) or as the original Python producers sent them (original)",
     },
   },
   examples: [

@@ -27,7 +27,7 @@ import {
   windowRows,
 } from "../lib/realtime/mod.ts";
 import { formatTable } from "../lib/viz/table.ts";
-import { formatDuration, parseFlags, runCli } from "./_cli.ts";
+import { formatDuration, parseFlags, runCli } from "../lib/cli/mod.ts";
 
 const SPEC = {
   name: "realtime",

@@ -10,21 +10,16 @@
 
 import { loadConfig } from "../lib/config/mod.ts";
 import { TOPICS } from "../lib/schema/events.ts";
-import {
-  DEFAULTS,
-  FAULT_PRESETS,
-  FORMATS,
-  type Manifest,
-  writeSimulation,
-} from "../lib/simulate/mod.ts";
+import { DEFAULTS, type Manifest, writeSimulation } from "../lib/simulate/mod.ts";
 import { formatTable } from "../lib/viz/mod.ts";
-import { formatDuration, parseFlags, parseStart, ProgressBar, runCli } from "./_cli.ts";
+import { formatDuration, parseFlags, parseStart, ProgressBar, runCli } from "../lib/cli/mod.ts";
+import { SIMULATION_FLAGS } from "../lib/cli/shared.ts";
 
 const SPEC = {
   name: "simulate",
   summary: "Simulate the shop and write its events as DIR/<topic>.jsonl plus DIR/manifest.json.",
   flags: {
-    seed: { type: "integer", default: DEFAULTS.seed, description: "random seed" },
+    ...SIMULATION_FLAGS,
     events: {
       type: "integer",
       default: DEFAULTS.events,
@@ -32,28 +27,11 @@ const SPEC = {
       description: "records to write across all topics, faults included",
     },
     out: { type: "string", required: true, placeholder: "DIR", description: "output folder" },
-    faults: {
-      type: "string",
-      choices: FAULT_PRESETS,
-      default: DEFAULTS.faults,
-      description: "fault preset",
-    },
     span: {
       type: "duration",
       default: DEFAULTS.span,
       min: 1000,
       description: "event time covered",
-    },
-    start: {
-      type: "string",
-      placeholder: "ISO",
-      description: "start of the span, e.g. 2026-11-26T00:00:00Z (default: span ends now)",
-    },
-    format: {
-      type: "string",
-      choices: FORMATS,
-      default: DEFAULTS.format,
-      description: "records as ours (v1) or as the original Python producers sent them (original)",
     },
   },
   examples: [

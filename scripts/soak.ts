@@ -3,14 +3,14 @@
  * + NRT every minute on a private Kafka and Azurite, with the sink SIGKILLed, the broker and
  * Azurite restarted once each; then the lake is audited exactly-once against Kafka, the real-time
  * totals are checked against an independent count and the memory of each process is reported.
- * Exits 1 if a check fails. The work is `runSoak` in `scripts/soak/run.ts`.
+ * Exits 1 if a check fails. The work is `runSoak` in `lib/soak/run.ts`.
  *
  * @module
  */
 import { PROJECT_ROOT } from "../lib/config/mod.ts";
 import { formatTable } from "../lib/viz/table.ts";
-import { formatDuration, parseFlags, runCli } from "./_cli.ts";
-import { runSoak, type SoakReport } from "./soak/run.ts";
+import { formatDuration, parseFlags, runCli } from "../lib/cli/mod.ts";
+import { runSoak, type SoakReport } from "../lib/soak/mod.ts";
 
 const SPEC = {
   name: "soak",

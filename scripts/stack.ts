@@ -8,31 +8,32 @@
 import { loadConfig } from "../lib/config/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 import { createKafka, ensureTopics } from "../lib/kafka/mod.ts";
-import { runCli } from "./_cli.ts";
+import { parseFlags, printTable, runCli, usage } from "../lib/cli/mod.ts";
 import {
   dashboardService,
   services,
   stackStatus,
   startService,
   stopService,
-} from "./stack/services.ts";
-import { printTable } from "./_table.ts";
+} from "../lib/stack/mod.ts";
 
-const USAGE = `Usage: deno task stack <up|down|status>
-
-  up       start Kafka (KRaft, 127.0.0.1:9092) and Azurite (127.0.0.1:10000); waits until healthy
+const SPEC = {
+  name: "stack",
+  summary: "Start, stop or check the local Kafka broker and Azurite.",
+  notes: [
+    `  up       start Kafka (KRaft, 127.0.0.1:9092) and Azurite (127.0.0.1:10000); waits until healthy
   down     stop the processes that 'up' started (and a dashboard 'demo' left running)
-  status   print service, pid, port, healthy
-
-Configuration comes from the environment or .env (see .env.example).`;
+  status   print service, pid, port, healthy`,
+    "Configuration comes from the environment or .env (see .env.example).",
+  ],
+  flags: {},
+  positionals: [{ name: "up|down|status", description: "what to do" }],
+} as const;
+const USAGE = usage(SPEC);
 
 /** Runs the stack command; returns the exit code. */
 export async function stack(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
-  const [command, ...rest] = args;
+  const [command, ...rest] = parseFlags(SPEC, args).positionals;
   if (rest.length > 0) throw new UsageError(`Unexpected argument '${rest[0]}'\n${USAGE}`);
   const config = loadConfig();
   const log = (line: string) => console.error(line);

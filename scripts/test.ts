@@ -7,14 +7,26 @@
  * Extra arguments are passed to `deno test` (e.g. a path or `--filter`).
  */
 import { loadConfig, PROJECT_ROOT } from "../lib/config/mod.ts";
-import { runCli } from "./_cli.ts";
-import { setup } from "./setup.ts";
-import { services, startService, stopService } from "./stack/services.ts";
+import { parseFlags, runCli } from "../lib/cli/mod.ts";
+import { installAll, services, startService, stopService } from "../lib/stack/mod.ts";
 
-const USAGE = `Usage: deno task test [--keep-stack] [--no-checks] [deno test args…]
-
-  --keep-stack   leave the stack running if this command started it
-  --no-checks    skip deno fmt --check and deno lint`;
+const SPEC = {
+  name: "test",
+  summary: "Every test: fmt and lint checks, then deno test over tests/ and lib/'s doc examples, " +
+    "on the local stack (started if down, stopped again after); ends with `N passed, N failed`.",
+  flags: {
+    "keep-stack": {
+      type: "boolean",
+      description: "leave the stack running if this command started it",
+    },
+    "no-checks": { type: "boolean", description: "skip deno fmt --check and deno lint" },
+  },
+  positionals: [
+    { name: "deno test args…", description: "given to deno test (e.g. a path)", optional: true },
+  ],
+  passthrough: true,
+  examples: ["deno task test", "deno task test --keep-stack --no-checks tests/lake/"],
+} as const;
 
 async function check(name: string, args: string[]): Promise<boolean> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -58,20 +70,11 @@ async function denoTest(args: string[]): Promise<{ passed: number; failed: numbe
 
 if (import.meta.main) {
   runCli(async () => {
-    const args = [...Deno.args];
-    if (args.includes("--help")) {
-      console.log(USAGE);
-      return 0;
-    }
-    const take = (flag: string) => {
-      const i = args.indexOf(flag);
-      if (i >= 0) args.splice(i, 1);
-      return i >= 0;
-    };
-    const keep = take("--keep-stack");
-    const noChecks = take("--no-checks");
+    const { flags, positionals: args } = parseFlags(SPEC, Deno.args);
+    const keep = flags["keep-stack"];
+    const noChecks = flags["no-checks"];
     const config = loadConfig();
-    await setup();
+    await installAll();
     const started = [];
     for (const service of services(config)) {
       if ((await startService(config, service, (l) => console.error(l))) === "started") {

@@ -3,7 +3,7 @@
  * `deno task setup` installs Chromium; the flags keep it off the machine's closed network.
  */
 import { type Browser, chromium } from "playwright-core";
-import { CHROMIUM_BIN } from "../scripts/stack/install.ts";
+import { CHROMIUM_BIN } from "../lib/stack/mod.ts";
 
 /** Headless Chromium with the flags this machine needs; close it when done. */
 export function launchChromium(): Promise<Browser> {

@@ -7,4 +7,5 @@
 export * from "./config.ts";
 export * from "./connection_string.ts";
 export * from "./dotenv.ts";
+export * from "./env_example.ts";
 export * from "./redact.ts";

@@ -16,6 +16,7 @@ import { topicName } from "../kafka/mod.ts";
 import { consumeInto, IDLE_TIMEOUT_MS } from "../realtime/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import type { LiveFeed } from "./feed.ts";
+import { sleep } from "../sleep.ts";
 
 /** Options of {@linkcode followKafka}. */
 export interface FollowOptions {
@@ -27,18 +28,6 @@ export interface FollowOptions {
   idleTimeoutMs?: number;
   /** Pause before reading again after a failure, ms (doubles up to 30 s). @default 1000 */
   retryMs?: number;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**

@@ -15,11 +15,10 @@ import { partitionFor, partitionKey } from "./partition.ts";
 import { startProduceRun } from "./_produce_run.ts";
 import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
 import type { ProduceOptions, ProduceStats, ProducibleRecord } from "./produce.ts";
+import { sleep } from "../sleep.ts";
 
 /** Batches handed to one worker and not yet acknowledged, at most. */
 const MAX_IN_FLIGHT = 2;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Pending {
   count: number;

@@ -19,6 +19,7 @@ import { SCHEMA_VERSION, type Topic } from "../schema/events.ts";
 import { topicName } from "./client.ts";
 import { produceParallel } from "./_produce_parallel.ts";
 import { startProduceRun } from "./_produce_run.ts";
+import { sleep } from "../sleep.ts";
 
 /** What a producer sends: the simulator's records have this shape. */
 export interface ProducibleRecord {
@@ -71,8 +72,6 @@ export interface ProduceOptions {
 }
 
 const DEFAULT_WORKERS = 1;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The Kafka message for a record: key, value, timestamp and headers. */
 export function toMessage(record: ProducibleRecord): Message {

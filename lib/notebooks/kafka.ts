@@ -15,6 +15,7 @@ import { KafkaError } from "../errors.ts";
 import { createKafka } from "../kafka/client.ts";
 import { pingKafka } from "../kafka/health.ts";
 import { ensureTopics } from "../kafka/topics.ts";
+import { sleep } from "../sleep.ts";
 
 /** Options of {@linkcode lessonKafka}. */
 export interface LessonKafkaOptions {
@@ -41,8 +42,6 @@ export interface LessonKafka {
   /** Deletes the lesson's topics and consumer groups. */
   cleanUp(): Promise<string[]>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function deletePrefixed(kafka: Kafka, prefix: string): Promise<string[]> {
   const admin = kafka.admin();

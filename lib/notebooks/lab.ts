@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from "../config/mod.ts";
 import { StackError } from "../errors.ts";
 import { ensureVenv } from "../stack/venv.ts";
 import { NOTEBOOKS_DIR } from "./percent.ts";
+import { sleep } from "../sleep.ts";
 
 /** Options of {@linkcode startLab}. */
 export interface LabOptions {
@@ -37,8 +38,6 @@ export interface Lab {
   /** Stops the server (and its kernels) cleanly; resolves when it has exited. */
   stop(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The command line of JupyterLab for {@linkcode startLab}. */
 export function labArgs(port: number, token: string, browser: boolean): string[] {

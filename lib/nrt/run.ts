@@ -33,6 +33,7 @@ import {
   writeAnalysis,
   writeCurated,
 } from "./writeback.ts";
+import { fnv1a32Hex } from "../hash.ts";
 
 /** Options of {@linkcode runNrt}. */
 export interface NrtOptions {
@@ -125,12 +126,8 @@ export interface NrtReport {
 
 /** A folder name for a lake: kind plus a short hash of its description. */
 export function lakeSlug(description: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < description.length; i++) {
-    h = Math.imul(h ^ description.charCodeAt(i), 0x01000193);
-  }
   const kind = /^([a-z]+):/.exec(description)?.[1] ?? "lake";
-  return `${kind}-${(h >>> 0).toString(16).padStart(8, "0")}`;
+  return `${kind}-${fnv1a32Hex(description)}`;
 }
 
 /** The default work folder of a lake. */

@@ -12,7 +12,8 @@ import type { Snapshot } from "./aggregator.ts";
  *
  * @example
  * ```ts
- * import { createAggregator, eventsChart } from "./mod.ts";
+ * import { createAggregator } from "./mod.ts";
+ * import { eventsChart } from "./charts.ts";
  * eventsChart(createAggregator().snapshot()).html.includes("<svg"); // true
  * ```
  */
@@ -46,7 +47,8 @@ export function eventsChart(snapshot: Snapshot, windows = 60): ChartView {
  *
  * @example
  * ```ts
- * import { createAggregator, funnelChart } from "./mod.ts";
+ * import { createAggregator } from "./mod.ts";
+ * import { funnelChart } from "./charts.ts";
  * funnelChart(createAggregator().snapshot()).html.includes("<svg"); // true
  * ```
  */

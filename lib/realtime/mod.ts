@@ -7,7 +7,9 @@
  * - `metrics.ts`: what each metric computes and how it treats nulls;
  * - `windows.ts`, `watermark.ts`, `dedupe.ts`, `topn.ts`, `decode.ts`, `iso.ts`: the building
  *   blocks;
- * - `consumer.ts`: kafkajs → aggregator; `tables.ts` and `charts.ts`: snapshots as tables and charts;
+ * - `consumer.ts`: kafkajs → aggregator; `tables.ts`: snapshots as tables;
+ * - `charts.ts`: snapshots as charts. Not re-exported here: it loads Observable Plot and linkedom,
+ *   which the terminal CLI (`deno task realtime`) must not pay for; notebooks import it directly;
  * - `select.ts`: a part of a snapshot (some topics, an event-time range); `summary_line.ts`: a
  *   snapshot as one log line.
  *
@@ -26,7 +28,6 @@
  * @module
  */
 export * from "./aggregator.ts";
-export * from "./charts.ts";
 export * from "./consumer.ts";
 export * from "./decode.ts";
 export * from "./iso.ts";

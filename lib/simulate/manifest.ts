@@ -8,7 +8,8 @@
  * - `unknownField`: records with a field the contract does not name;
  * - `noCountry`: delivery records whose current_location has no ", Country";
  * - `late`: records whose timestamp is earlier than that of an earlier (JSON) line of the topic;
- * - `valid`: records passing strict validation (`validateEvent` with default options); for the
+ * - `valid`: records passing strict validation (`validateEvent` of `tests/schema/_validate.ts`,
+ *   which checks these counts, with default options); for the
  *   original format, records holding exactly the original fields, none null, a delivery location
  *   with a country (and copies of them).
  *

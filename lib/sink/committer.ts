@@ -11,7 +11,8 @@
 import type { Kafka, Message, Producer } from "kafkajs";
 import { errorMessage, KafkaError } from "../errors.ts";
 import { dlqName } from "../kafka/client.ts";
-import { isRetriable, retry, wait } from "../retry.ts";
+import { isRetriable, retry } from "../retry.ts";
+import { sleep } from "../sleep.ts";
 import { splitSends } from "./dlq.ts";
 import { KAFKA_MAX_MESSAGE_BYTES, type SinkSettings, type SinkTopicStats } from "./options.ts";
 import type { PartitionState } from "./state.ts";
@@ -177,7 +178,7 @@ export class Committer {
       this.#retrying = false;
       // Pace the transactions (each costs the broker several writes): what is stored
       // meanwhile goes into the next one. A stop ends the pause.
-      if (s.commitIntervalMs > 0) await wait(s.commitIntervalMs, this.#o.stopped);
+      if (s.commitIntervalMs > 0) await sleep(s.commitIntervalMs, this.#o.stopped);
     }
   }
 

@@ -7,6 +7,7 @@
 import type { Kafka } from "kafkajs";
 import type { Config } from "../config/mod.ts";
 import { createKafka, topicName } from "../kafka/client.ts";
+import { fnv1a32Hex } from "../hash.ts";
 import { openLake } from "../lake/open.ts";
 import type { LakeStorage } from "../lake/storage.ts";
 import type { RetryOptions } from "../retry.ts";
@@ -155,12 +156,8 @@ export const SINK_FETCH = {
  * ```
  */
 export function defaultTransactionalId(group: string, topics: readonly string[]): string {
-  let hash = 0x811c9dc5; // FNV-1a, 32 bits
-  for (const ch of [...topics].sort().join(",")) {
-    hash ^= ch.codePointAt(0)!;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `${group}.lake-sink.${hash.toString(16).padStart(8, "0")}`;
+  // Topic names are ASCII, so hashing UTF-16 units gives the ids earlier releases gave.
+  return `${group}.lake-sink.${fnv1a32Hex([...topics].sort().join(","))}`;
 }
 
 /** A sink's options resolved against the defaults and checked: what every part of it reads. */

@@ -11,7 +11,7 @@ import { errorMessage, KafkaError, WorkspaceError } from "../errors.ts";
 import { ConfigResourceTypes } from "../kafka/_kafkajs.ts";
 import { dlqName } from "../kafka/client.ts";
 import { partitionKey } from "../kafka/partition.ts";
-import { wait } from "../retry.ts";
+import { sleep } from "../sleep.ts";
 import { KAFKA_MAX_MESSAGE_BYTES, SINK_DEFAULTS, type SinkSettings } from "./options.ts";
 import type { Position } from "./state.ts";
 
@@ -124,7 +124,7 @@ async function checkAlone(admin: Admin, s: SinkSettings, hooks: PrepareHooks) {
           `crashed); waiting for it to leave`,
       );
     }
-    await wait(500, hooks.signal);
+    await sleep(500, hooks.signal);
     if (hooks.signal.aborted) return;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The project's Python virtualenv: JupyterLab (`deno task lab`), nbclient (lessons executed
  * headless on the Deno kernel) and PySpark (the Databricks notebooks), pinned in
- * `scripts/requirements.txt` and kept in the user cache under a folder named by that file's hash,
+ * `lib/stack/requirements.txt` and kept in the user cache under a folder named by that file's hash,
  * with the Deno kernelspec installed inside it.
  *
  * @module
@@ -19,7 +19,7 @@ async function sha256(text: string): Promise<string> {
  * installed inside it. Returns its folder.
  */
 export async function ensureVenv(log: (line: string) => void = () => {}): Promise<string> {
-  const requirements = await Deno.readTextFile(`${PROJECT_ROOT}/scripts/requirements.txt`);
+  const requirements = await Deno.readTextFile(`${PROJECT_ROOT}/lib/stack/requirements.txt`);
   const venv = `${CACHE_DIR}/venv-${(await sha256(requirements)).slice(0, 12)}`;
   if (!(await exists(`${venv}/.complete`))) {
     await requireTool("python3");
@@ -32,7 +32,7 @@ export async function ensureVenv(log: (line: string) => void = () => {}): Promis
       "--quiet",
       "--disable-pip-version-check",
       "-r",
-      `${PROJECT_ROOT}/scripts/requirements.txt`,
+      `${PROJECT_ROOT}/lib/stack/requirements.txt`,
     ], { what: "Installing Python packages" });
     await Deno.writeTextFile(`${venv}/.complete`, requirements);
   }

@@ -34,15 +34,8 @@ const WRITE_TO_CLOUD = false; // send to a remote cluster (Confluent Cloud) only
 import { loadConfig } from "../lib/config/mod.ts";
 import { partitionFor, produceRecords } from "../lib/kafka/mod.ts";
 import { checkAnswer, lessonKafka } from "../lib/notebooks/mod.ts";
-import {
-  consumeInto,
-  countRows,
-  createAggregator,
-  eventsChart,
-  funnelChart,
-  revenueChart,
-  summaryRows,
-} from "../lib/realtime/mod.ts";
+import { consumeInto, countRows, createAggregator, summaryRows } from "../lib/realtime/mod.ts";
+import { eventsChart, funnelChart, revenueChart } from "../lib/realtime/charts.ts";
 import { simulate } from "../lib/simulate/mod.ts";
 import { liveView, table } from "../lib/viz/mod.ts";
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   AZURITE_KEY,
   describeConfig,
+  envExample,
   loadConfig,
   parseDotenv,
   parseLakeUrl,
@@ -117,6 +118,8 @@ Deno.test(".env.example lists every setting", async () => {
     assert.match(example, new RegExp(`^#? ?${setting.name}=`, "m"), setting.name);
   }
   assert.doesNotMatch(example, /PASSWORD=\S/);
+  // The file is SETTINGS rendered (lib/config/env_example.ts): one source, no drift.
+  assert.equal(example, envExample());
 });
 
 Deno.test("EVENT_TIME_ZONE is an IANA zone name, canonical; anything else is one error naming it", () => {

@@ -19,8 +19,8 @@ import type { Snapshot } from "../../lib/realtime/mod.ts";
 import { KEY_FIELD, type Topic, TOPICS } from "../../lib/schema/events.ts";
 import { parseEventTime } from "../../lib/schema/event_time.ts";
 import { eventIdentity } from "../../lib/schema/identity.ts";
-import { readParquet, runParity, SIDES } from "../../scripts/databricks/parity.ts";
-import { ensureVenv } from "../../scripts/stack/install.ts";
+import { readParquet, runParity, SIDES } from "../../lib/parity/mod.ts";
+import { ensureVenv } from "../../lib/stack/mod.ts";
 import {
   azuriteUrl,
   INTEGRATION,

@@ -12,7 +12,7 @@ import {
 } from "../../lib/kafka/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { type SimRecord, simulate } from "../../lib/simulate/mod.ts";
-import { type Service, services, startService, stopService } from "../../scripts/stack/services.ts";
+import { type Service, services, startService, stopService } from "../../lib/stack/mod.ts";
 import { INTEGRATION, uniqueName } from "../_helpers.ts";
 import { Kafka, logLevel } from "../../lib/kafka/_kafkajs.ts";
 import { lostResponse } from "./_lost_response.ts";

@@ -13,8 +13,7 @@ import { openLake } from "../../lib/lake/mod.ts";
 import { auditLake, runSink } from "../../lib/sink/mod.ts";
 import { INTEGRATION, uniqueName, withTempDir } from "../_helpers.ts";
 import { freshTopics, readRaw } from "../_topics.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "../../lib/sleep.ts";
 
 /** Records of clickstream: `good` valid events, `bad` non-JSON values of about `size` bytes. */
 function records(good: number, bad: number, size = 1000) {

@@ -16,10 +16,9 @@ import { openLake } from "../../lib/lake/mod.ts";
 import { auditLake } from "../../lib/sink/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
-import { AZURITE_BIN } from "../../scripts/stack/install.ts";
+import { AZURITE_BIN } from "../../lib/stack/mod.ts";
 import { INTEGRATION, testConfig, uniqueName } from "../_helpers.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "../../lib/sleep.ts";
 
 /** Waits until `ok()` holds; fails naming `what` after `seconds`. */
 async function until(what: string, ok: () => boolean | Promise<boolean>, seconds = 60) {

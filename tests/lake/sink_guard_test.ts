@@ -12,9 +12,9 @@ import { auditLake, runSink, settingsPath } from "../../lib/sink/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { INTEGRATION, uniqueName, withTempDir } from "../_helpers.ts";
 import { freshTopics, runScript } from "../_topics.ts";
+import { sleep } from "../../lib/sleep.ts";
 
 const HOUR = 3_600_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 Deno.test({
   name: "a sink resuming with other layout settings stops before any work, naming both values",

@@ -15,7 +15,7 @@ import {
 import { TOPICS } from "../../lib/schema/events.ts";
 import { parseRaw } from "../../lib/schema/raw.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
-import { parseSinkFlags } from "../../scripts/sink.ts";
+import { parseSinkFlags } from "../../lib/cli/sink_flags.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -11,8 +11,7 @@ import { FileLake, type LakeStorage, parseRawPath } from "../../lib/lake/mod.ts"
 import { auditLake, runSink } from "../../lib/sink/mod.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
 import { INTEGRATION, testConfig, uniqueName } from "../_helpers.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep } from "../../lib/sleep.ts";
 
 /** A file lake whose puts take seeded random time and which refuses one path until released. */
 class UnevenLake implements LakeStorage {

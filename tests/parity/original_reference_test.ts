@@ -9,10 +9,13 @@
 import assert from "node:assert/strict";
 import { NrtDb } from "../../lib/nrt/db.ts";
 import { compareTables, formatDiff } from "../../lib/nrt/parity.ts";
-import { readParquet, runDuckdbSide } from "../../scripts/databricks/parity.ts";
-import { runDatabricksNotebooks } from "../../scripts/databricks/run.ts";
-import { seedLake } from "../../scripts/databricks/seed.ts";
-import { ensureVenv } from "../../scripts/stack/install.ts";
+import {
+  readParquet,
+  runDatabricksNotebooks,
+  runDuckdbSide,
+  seedLake,
+} from "../../lib/parity/mod.ts";
+import { ensureVenv } from "../../lib/stack/mod.ts";
 import { PROJECT_ROOT } from "../../lib/config/mod.ts";
 import { withTempDir } from "../_helpers.ts";
 

@@ -4,9 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { formatDiff } from "../../lib/nrt/parity.ts";
-import { runParity, SIDES } from "../../scripts/databricks/parity.ts";
+import { runParity, seedLake, SIDES } from "../../lib/parity/mod.ts";
 import { withTempDir } from "../_helpers.ts";
-import { seedLake } from "../../scripts/databricks/seed.ts";
 
 Deno.test({
   name: "DuckDB and the Databricks notebooks agree on every gold and silver table",

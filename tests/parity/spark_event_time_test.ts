@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { parseEventTimeText } from "../../lib/schema/event_time.ts";
-import { runDatabricksNotebooks } from "../../scripts/databricks/run.ts";
+import { runDatabricksNotebooks } from "../../lib/parity/mod.ts";
 import { withTempDir } from "../_helpers.ts";
 import { CHECK_ZONES, eventTimeInputs } from "../schema/_event_time_inputs.ts";
 

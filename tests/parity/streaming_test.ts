@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createKafka, ensureTopics, produceRecords } from "../../lib/kafka/mod.ts";
 import { NrtDb, sqlString } from "../../lib/nrt/db.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import { runDatabricksNotebook } from "../../scripts/databricks/run.ts";
+import { runDatabricksNotebook } from "../../lib/parity/mod.ts";
 import { INTEGRATION, testConfig, uniqueName, withTempDir } from "../_helpers.ts";
 
 /** Event-time minute windows × event type, and status counts, computed in TypeScript. */

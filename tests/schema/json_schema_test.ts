@@ -6,7 +6,7 @@ import {
   ORIGINAL_FIELDS,
   TOPICS,
 } from "../../lib/schema/events.ts";
-import { JSON_SCHEMAS } from "../../lib/schema/json_schema.ts";
+import { JSON_SCHEMAS } from "./_json_schema.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 
 type Schema = Record<string, unknown>;

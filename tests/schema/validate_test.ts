@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { SchemaError } from "../../lib/errors.ts";
 import { type Topic, TOPICS } from "../../lib/schema/events.ts";
-import { decodeRecord, isValidEvent, RAW, validateEvent } from "../../lib/schema/validate.ts";
+import { decodeRecord, isValidEvent, RAW, validateEvent } from "./_validate.ts";
 
 const ID = "0b7e4a44-2c55-4a36-9f0e-4b7c7a3f7d10";
 const TS = "2026-11-26T10:15:30.123Z";

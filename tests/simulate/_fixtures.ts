@@ -1,7 +1,7 @@
 /** Shared helpers for the simulator tests: run a simulation into memory, recount faults. */
 
 import { type Topic, TOPICS } from "../../lib/schema/events.ts";
-import { isValidEvent } from "../../lib/schema/validate.ts";
+import { isValidEvent } from "../schema/_validate.ts";
 import { FIELDS, ORIGINAL_FIELDS } from "../../lib/schema/events.ts";
 import { type Manifest, simulate, type SimulateOptions } from "../../lib/simulate/mod.ts";
 

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { clientProperties, CONFIG_FLAG, KAFKA_TOOLS, kafkaToolArgs } from "../../scripts/kafka.ts";
+import {
+  clientProperties,
+  CONFIG_FLAG,
+  KAFKA_TOOLS,
+  kafkaToolArgs,
+} from "../../lib/stack/kafka_tools.ts";
 import type { KafkaConfig } from "../../lib/config/mod.ts";
 
 const CLOUD: KafkaConfig = {

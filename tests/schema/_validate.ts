@@ -11,7 +11,7 @@
  * @module
  */
 
-import { SchemaError } from "../errors.ts";
+import { SchemaError } from "../../lib/errors.ts";
 import {
   CATEGORIES,
   CLICK_EVENTS,
@@ -30,8 +30,8 @@ import {
   REFERRERS,
   type Topic,
   TOPICS,
-} from "./events.ts";
-import { parseRaw, type RawRejection } from "./raw.ts";
+} from "../../lib/schema/events.ts";
+import { parseRaw, type RawRejection } from "../../lib/schema/raw.ts";
 
 /** How lenient validation is. Every option defaults to strict (false). */
 export interface ValidateOptions {
@@ -301,8 +301,8 @@ function checkTopic(topic: string): asserts topic is Topic {
  *
  * @example
  * ```ts
- * import { validateEvent } from "./validate.ts";
- * import { SchemaError } from "../errors.ts";
+ * import { validateEvent } from "./_validate.ts";
+ * import { SchemaError } from "../../lib/errors.ts";
  * const event = {
  *   event_id: "0b7e4a44-2c55-4a36-9f0e-4b7c7a3f7d10", order_id: "order_1",
  *   delivery_person_id: "dp_7", timestamp: "2026-11-26T10:15:30.123Z",
@@ -330,7 +330,7 @@ export function validateEvent<T extends Topic>(
  *
  * @example
  * ```ts
- * import { isValidEvent } from "./validate.ts";
+ * import { isValidEvent } from "./_validate.ts";
  * if (isValidEvent("orders", { order_id: "order_1" })) throw new Error("should be invalid");
  * ```
  */
@@ -368,7 +368,7 @@ function reasonOf(rejection: RawRejection): string {
  *
  * @example
  * ```ts
- * import { decodeRecord, RAW } from "./validate.ts";
+ * import { decodeRecord, RAW } from "./_validate.ts";
  * const bad = decodeRecord("orders", '{"order_id": "order_1"');
  * if (bad.ok || !bad.reason.startsWith("Not JSON: ")) throw new Error("should fail");
  * const line = '{"event_id":"0b7e4a44-2c55-4a36-9f0e-4b7c7a3f7d10","user_id":"user_1",' +

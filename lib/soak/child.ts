@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { PROJECT_ROOT } from "../../lib/config/mod.ts";
+import { PROJECT_ROOT } from "../config/mod.ts";
 
 /** One RSS sample: seconds since the soak began, and resident memory in MB. */
 export interface RssSample {

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { FileLake } from "../../lib/lake/file.ts";
-import { writeLakeFromRecords } from "../../lib/nrt/fixture.ts";
-import { simulate } from "../../lib/simulate/mod.ts";
-import type { FaultPreset, SimRecord } from "../../lib/simulate/mod.ts";
+import { FileLake } from "../lake/file.ts";
+import { writeLakeFromRecords } from "../nrt/fixture.ts";
+import { simulate } from "../simulate/mod.ts";
+import type { FaultPreset, SimRecord } from "../simulate/mod.ts";
 
 /** Options of {@linkcode seedLake}. */
 export interface SeedLakeOptions {

@@ -19,7 +19,7 @@ import {
   PROFILE_ACTIONS,
   REFERRERS,
   type Topic,
-} from "./events.ts";
+} from "../../lib/schema/events.ts";
 
 /** A JSON Schema document (loosely typed: it is data). */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -128,7 +128,7 @@ export const DELIVERY_STATUS_SCHEMA: JsonSchema = event("delivery-status", "Deli
  *
  * @example
  * ```ts
- * import { JSON_SCHEMAS } from "./json_schema.ts";
+ * import { JSON_SCHEMAS } from "./_json_schema.ts";
  * const required = JSON_SCHEMAS["orders"].required as string[];
  * if (!required.includes("total_amount")) throw new Error("contract changed");
  * ```

@@ -1,14 +1,14 @@
 /**
  * Running the Databricks notebooks of `databricks/` on local PySpark (the cached virtualenv,
- * JDK 17), through `scripts/databricks/run_notebook.py` and its stand-in for `dbutils`.
+ * JDK 17), through `lib/parity/run_notebook.py` and its stand-in for `dbutils`.
  * Several notebooks share one Python process and one SparkSession. The streaming notebook gets
  * Spark's Kafka source, resolved once by Maven into the user cache.
  *
  * @module
  */
-import { PROJECT_ROOT } from "../../lib/config/mod.ts";
-import { PipelineError } from "../../lib/errors.ts";
-import { CACHE_DIR, ensureVenv, requireTool, run } from "../stack/install.ts";
+import { PROJECT_ROOT } from "../config/mod.ts";
+import { PipelineError } from "../errors.ts";
+import { CACHE_DIR, ensureVenv, requireTool, run } from "../stack/mod.ts";
 
 /** The batch notebooks, in the order the original project reads them. */
 export const BATCH_NOTEBOOKS = [
@@ -18,7 +18,7 @@ export const BATCH_NOTEBOOKS = [
   "delivery_status",
 ] as const;
 
-/** Spark's version in the virtualenv (scripts/requirements.txt); its Kafka source must match. */
+/** Spark's version in the virtualenv (lib/stack/requirements.txt); its Kafka source must match. */
 export const SPARK_VERSION = "4.0.1";
 
 /** Where the Kafka source's jars live once resolved. */
@@ -95,9 +95,9 @@ export async function ensureSparkKafka(
       "-q",
       "-B",
       "-s",
-      `${PROJECT_ROOT}/scripts/databricks/settings.xml`,
+      `${PROJECT_ROOT}/lib/parity/settings.xml`,
       "-f",
-      `${PROJECT_ROOT}/scripts/databricks/pom.xml`,
+      `${PROJECT_ROOT}/lib/parity/pom.xml`,
       `-Dspark.version=${SPARK_VERSION}`,
       `-Dtoken.provider.version=${tokenProvider}`,
       "dependency:copy-dependencies",
@@ -166,7 +166,7 @@ export async function runDatabricksNotebooks(
   const summary = await Deno.makeTempFile({ prefix: "ecom-databricks-", suffix: ".json" });
   const widgets = { lake_root: fileUrl(options.lakeRoot), ...options.widgets };
   const args = [
-    `${PROJECT_ROOT}/scripts/databricks/run_notebook.py`,
+    `${PROJECT_ROOT}/lib/parity/run_notebook.py`,
     ...names.map(notebookPath),
     ...Object.entries(widgets).flatMap(([k, v]) => ["--widget", `${k}=${v}`]),
     "--display-rows",

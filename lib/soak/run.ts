@@ -17,18 +17,19 @@
  *
  * @module
  */
-import { type Config, parseLakeUrl, PROJECT_ROOT } from "../../lib/config/mod.ts";
-import { errorMessage } from "../../lib/errors.ts";
-import { createKafka, ensureTopics, topicName } from "../../lib/kafka/mod.ts";
-import { openLake } from "../../lib/lake/mod.ts";
-import { auditLake, type LakeAudit } from "../../lib/sink/mod.ts";
-import { type NrtReport, runNrt } from "../../lib/nrt/mod.ts";
-import type { Snapshot } from "../../lib/realtime/mod.ts";
-import { TOPICS } from "../../lib/schema/events.ts";
-import { DEFAULT_EVENT_TIME_ZONE } from "../../lib/schema/event_time.ts";
-import { type Service, services, stackDir, startService, stopService } from "../stack/services.ts";
+import { type Config, parseLakeUrl, PROJECT_ROOT } from "../config/mod.ts";
+import { errorMessage } from "../errors.ts";
+import { createKafka, ensureTopics, topicName } from "../kafka/mod.ts";
+import { openLake } from "../lake/mod.ts";
+import { auditLake, type LakeAudit } from "../sink/mod.ts";
+import { type NrtReport, runNrt } from "../nrt/mod.ts";
+import type { Snapshot } from "../realtime/mod.ts";
+import { TOPICS } from "../schema/events.ts";
+import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
+import { type Service, services, stackDir, startService, stopService } from "../stack/mod.ts";
 import { Child, rssOf, type RssSample, type RssSummary, summarise } from "./child.ts";
 import { IndependentCount } from "./count.ts";
+import { sleep } from "../sleep.ts";
 
 /** Options of {@linkcode runSoak}. */
 export interface SoakOptions {
@@ -91,7 +92,6 @@ export interface SoakReport {
   ok: boolean;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The soak's real-time view holds state over a few horizons of event time: final windows, ids
  * for de-duplication within the allowed lateness, users and sessions of the sliding windows
@@ -282,7 +282,7 @@ async function load(
   run: Run,
   o: Required<Pick<SoakOptions, "durationMs" | "rate" | "seed">>,
 ): Promise<{ producer: Child; sink: Child; realtime: Child; sinkArgs: string[] }> {
-  const sinkArgs = ["--session-timeout-ms", "6000"];
+  const sinkArgs = ["--session-timeout", "6s"];
   run.t0 = Date.now();
   const producer = start(run, "produce", "produce", [
     "--duration",

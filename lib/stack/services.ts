@@ -5,11 +5,12 @@
  *
  * @module
  */
-import type { Config } from "../../lib/config/mod.ts";
-import { parseHostPort, PROJECT_ROOT } from "../../lib/config/mod.ts";
-import { StackError } from "../../lib/errors.ts";
-import { pingKafka } from "../../lib/kafka/mod.ts";
+import type { Config } from "../config/mod.ts";
+import { parseHostPort, PROJECT_ROOT } from "../config/mod.ts";
+import { StackError } from "../errors.ts";
+import { pingKafka } from "../kafka/mod.ts";
 import { ensureAzurite, ensureKafka } from "./install.ts";
+import { sleep } from "../sleep.ts";
 
 /** What `status` shows for one service. */
 export interface ServiceStatus {
@@ -38,10 +39,6 @@ export function stackDir(config: Config): string {
   return `${config.dataDir}/stack`;
 }
 
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Whether something listens on 127.0.0.1:port. */
 export async function portInUse(port: number, host = "127.0.0.1"): Promise<boolean> {
   try {
@@ -63,9 +60,78 @@ export function alive(pid: number): boolean {
   }
 }
 
-function kafkaService(config: Config): Service {
+/** The single-node KRaft broker's `server.properties`: broker and controller in one process. */
+function kafkaProperties(config: Config, dataDir: string): string {
   const { host, port } = parseHostPort(config.kafka.brokers[0], "KAFKA_BOOTSTRAP_SERVERS");
   const controllerPort = port + 1;
+  return [
+    "process.roles=broker,controller",
+    "node.id=1",
+    `controller.quorum.voters=1@${host}:${controllerPort}`,
+    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${host}:${port}`,
+    "controller.listener.names=CONTROLLER",
+    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "inter.broker.listener.name=PLAINTEXT",
+    `log.dirs=${dataDir}`,
+    `num.partitions=${config.kafka.partitions}`,
+    "offsets.topic.replication.factor=1",
+    "offsets.topic.num.partitions=3",
+    "transaction.state.log.replication.factor=1",
+    "transaction.state.log.min.isr=1",
+    // The internal topics are created on first use; 50 partitions each (the defaults) take a
+    // fresh single broker many seconds, which the first transactional sink would wait out.
+    "transaction.state.log.num.partitions=3",
+    "share.coordinator.state.topic.replication.factor=1",
+    "group.initial.rebalance.delay.ms=0",
+    "auto.create.topics.enable=false",
+    // Keep records whatever their timestamps: simulated histories (and the lessons' fixed
+    // --start dates) lie in the past, and time-based retention would delete them mid-run.
+    "log.retention.ms=-1",
+    // Kafka 4 refuses record timestamps more than an hour ahead of the broker's clock by
+    // default; simulated histories may end slightly after now, and --start may lie ahead.
+    "log.message.timestamp.after.max.ms=9223372036854775807",
+    "",
+  ].join("\n");
+}
+
+/** Formats the KRaft storage once (a data folder that has `meta.properties` is left alone). */
+async function formatKafkaStorage(
+  java: string[],
+  properties: string,
+  dataDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    await Deno.stat(`${dataDir}/meta.properties`);
+    return;
+  } catch {
+    log("Formatting Kafka storage (KRaft, once)…");
+  }
+  const out = await new Deno.Command("java", {
+    args: [
+      ...java,
+      "kafka.tools.StorageTool",
+      "format",
+      "-t",
+      "ecom-stream-local-0001",
+      "-c",
+      properties,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new StackError(
+      `Formatting Kafka storage failed: ${
+        new TextDecoder().decode(out.stderr).trim().split("\n").pop()
+      }`,
+    );
+  }
+}
+
+function kafkaService(config: Config): Service {
+  const { host, port } = parseHostPort(config.kafka.brokers[0], "KAFKA_BOOTSTRAP_SERVERS");
   return {
     name: "kafka",
     port,
@@ -74,70 +140,18 @@ function kafkaService(config: Config): Service {
     async start(dir, log) {
       const libs = await ensureKafka(log);
       const dataDir = `${dir}/kafka-data`;
-      const props = [
-        "process.roles=broker,controller",
-        "node.id=1",
-        `controller.quorum.voters=1@${host}:${controllerPort}`,
-        `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-        `advertised.listeners=PLAINTEXT://${host}:${port}`,
-        "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "inter.broker.listener.name=PLAINTEXT",
-        `log.dirs=${dataDir}`,
-        `num.partitions=${config.kafka.partitions}`,
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=3",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        // The internal topics are created on first use; 50 partitions each (the defaults) take a
-        // fresh single broker many seconds, which the first transactional sink would wait out.
-        "transaction.state.log.num.partitions=3",
-        "share.coordinator.state.topic.replication.factor=1",
-        "group.initial.rebalance.delay.ms=0",
-        "auto.create.topics.enable=false",
-        // Keep records whatever their timestamps: simulated histories (and the lessons' fixed
-        // --start dates) lie in the past, and time-based retention would delete them mid-run.
-        "log.retention.ms=-1",
-        // Kafka 4 refuses record timestamps more than an hour ahead of the broker's clock by
-        // default; simulated histories may end slightly after now, and --start may lie ahead.
-        "log.message.timestamp.after.max.ms=9223372036854775807",
-        "",
-      ].join("\n");
-      await Deno.writeTextFile(`${dir}/kafka.properties`, props);
+      const properties = `${dir}/kafka.properties`;
+      await Deno.writeTextFile(properties, kafkaProperties(config, dataDir));
       const java = [
         "-Xms256m",
         "-Xmx768m",
         "-XX:+UseG1GC",
-        `-Dlog4j2.configurationFile=${PROJECT_ROOT}/scripts/stack/log4j2.properties`,
+        `-Dlog4j2.configurationFile=${PROJECT_ROOT}/lib/stack/log4j2.properties`,
         "-cp",
         `${libs}/*`,
       ];
-      try {
-        await Deno.stat(`${dataDir}/meta.properties`);
-      } catch {
-        log("Formatting Kafka storage (KRaft, once)…");
-        const out = await new Deno.Command("java", {
-          args: [
-            ...java,
-            "kafka.tools.StorageTool",
-            "format",
-            "-t",
-            "ecom-stream-local-0001",
-            "-c",
-            `${dir}/kafka.properties`,
-          ],
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        if (!out.success) {
-          throw new StackError(
-            `Formatting Kafka storage failed: ${
-              new TextDecoder().decode(out.stderr).trim().split("\n").pop()
-            }`,
-          );
-        }
-      }
-      return ["java", ...java, "kafka.Kafka", `${dir}/kafka.properties`];
+      await formatKafkaStorage(java, properties, dataDir, log);
+      return ["java", ...java, "kafka.Kafka", properties];
     },
     async healthy() {
       return (await portInUse(port, host)) && (await pingKafka(config.kafka, 1000)).healthy;

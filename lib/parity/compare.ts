@@ -6,16 +6,16 @@
  *
  * @module
  */
-import { loadConfig } from "../../lib/config/mod.ts";
-import { LakeError } from "../../lib/errors.ts";
-import { FileLake } from "../../lib/lake/file.ts";
-import type { LakeEntry, LakeStorage } from "../../lib/lake/storage.ts";
-import { NrtDb, sqlString } from "../../lib/nrt/db.ts";
-import { GOLD_TABLES } from "../../lib/nrt/gold.ts";
-import { compareTables, type ParityTable, type TableComparison } from "../../lib/nrt/parity.ts";
-import { runNrt } from "../../lib/nrt/run.ts";
-import { TOPICS } from "../../lib/schema/events.ts";
-import { BATCH_NOTEBOOKS, type DatabricksRunResult, runDatabricksNotebooks } from "./run.ts";
+import { loadConfig } from "../config/mod.ts";
+import { LakeError } from "../errors.ts";
+import { FileLake } from "../lake/file.ts";
+import type { LakeEntry, LakeStorage } from "../lake/storage.ts";
+import { NrtDb, sqlString } from "../nrt/db.ts";
+import { GOLD_TABLES } from "../nrt/gold.ts";
+import { compareTables, type ParityTable, type TableComparison } from "../nrt/parity.ts";
+import { runNrt } from "../nrt/run.ts";
+import { TOPICS } from "../schema/events.ts";
+import { BATCH_NOTEBOOKS, type DatabricksRunResult, runDatabricksNotebooks } from "./spark.ts";
 
 /** Labels of the two sides. */
 export const SIDES = { left: "duckdb", right: "spark" } as const;

@@ -5,13 +5,9 @@
  *
  * @module
  */
-import { PROJECT_ROOT } from "../../lib/config/mod.ts";
-import { StackError } from "../../lib/errors.ts";
-import { CACHE_DIR, exists, hasTool, requireTool, run } from "../../lib/stack/mod.ts";
-
-// The cache, the tool helpers and the virtualenv live in lib/stack (tests and lib/notebooks use
-// them); re-exported here for the scripts.
-export { CACHE_DIR, ensureVenv, hasTool, requireTool, run } from "../../lib/stack/mod.ts";
+import { PROJECT_ROOT } from "../config/mod.ts";
+import { StackError } from "../errors.ts";
+import { CACHE_DIR, exists, hasTool, requireTool, run } from "./tools.ts";
 
 /** Pinned versions; a change here makes a new cache folder. */
 export const VERSIONS = { kafka: "4.1.1", azurite: "3.37.0", deno: Deno.version.deno } as const;
@@ -40,7 +36,7 @@ export async function ensureKafka(log: (line: string) => void = () => {}): Promi
     "-q",
     "-B",
     "-f",
-    `${PROJECT_ROOT}/scripts/stack/pom.xml`,
+    `${PROJECT_ROOT}/lib/stack/pom.xml`,
     `-Dkafka.version=${VERSIONS.kafka}`,
     "dependency:copy-dependencies",
     `-DoutputDirectory=${staging}`,
