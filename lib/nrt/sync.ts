@@ -284,6 +284,18 @@ async function pullFile(
   return check;
 }
 
+/** A file of the cache, as bronze reads it (see {@linkcode cachedFiles}). */
+export interface CachedFile {
+  /** Absolute cache path. */
+  path: string;
+  topic: Topic;
+  /** Size and time of the lake file it was pulled from. */
+  size: number;
+  lastModified: number;
+  /** JSON lines of it that go to bronze. */
+  rows: number;
+}
+
 /**
  * The cached files of the checkpoint (status `cached`), as absolute cache paths with their
  * lake size and time: what bronze can read.
@@ -292,8 +304,8 @@ export function cachedFiles(
   checkpoint: Checkpoint,
   cacheDir: string,
   topicPrefix = "",
-): Array<{ path: string; topic: Topic; size: number; lastModified: number; rows: number }> {
-  const out = [];
+): CachedFile[] {
+  const out: CachedFile[] = [];
   for (const [lakePath, entry] of Object.entries(checkpoint.files)) {
     if (entry.status !== "cached") continue;
     const local = cachePath(lakePath, topicPrefix);
