@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--quick] [--only NAME,…]`: runs every `bench/<name>.ts` and prints one table,
+ * `deno task bench [--quick] [--scale] [--only NAME,…]`: runs every `bench/<name>.ts` and prints one table,
  * each figure beside its baseline measured in the same run (these machines are shared and noisy:
  * a ratio holds, an absolute time does not). The table is also written, as Markdown, to
  * `data/bench/latest.md` for the README.
@@ -12,9 +12,10 @@ import { runCli } from "./_cli.ts";
 import { services, startService } from "./stack/services.ts";
 import { loadConfig } from "../lib/config/mod.ts";
 
-const USAGE = `Usage: deno task bench [--quick] [--only simulate,producer,…]
+const USAGE = `Usage: deno task bench [--quick] [--scale] [--only simulate,producer,…]
 
   --quick   smaller sizes: a smoke run, not figures to record
+  --scale   also the figures at ten times the size (slow; not in CI)
   --only    run only these bench/<name>.ts modules`;
 
 function fmt(n: number): string {
@@ -90,7 +91,7 @@ function failed(name: string, message: string): BenchRow {
  * Runs `bench/<name>.ts` in a process of its own (`bench/_run_one.ts`): no figure pays for
  * another bench's heap, threads or leftovers.
  */
-async function runOne(name: string, quick: boolean): Promise<BenchRow[]> {
+async function runOne(name: string, quick: boolean, scale: boolean): Promise<BenchRow[]> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -98,6 +99,7 @@ async function runOne(name: string, quick: boolean): Promise<BenchRow[]> {
       `${PROJECT_ROOT}/bench/_run_one.ts`,
       name,
       ...(quick ? ["--quick"] : []),
+      ...(scale ? ["--scale"] : []),
     ],
     stdout: "piped",
     stderr: "inherit",
@@ -128,10 +130,11 @@ if (import.meta.main) {
       return 0;
     }
     const quick = args.includes("--quick");
+    const scale = args.includes("--scale");
     const onlyIndex = args.indexOf("--only");
     const only = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(",") : undefined;
     for (const a of args) {
-      if (a.startsWith("--") && !["--quick", "--only"].includes(a)) {
+      if (a.startsWith("--") && !["--quick", "--scale", "--only"].includes(a)) {
         throw new UsageError(`Unknown flag '${a}'\n${USAGE}`);
       }
     }
@@ -157,7 +160,7 @@ if (import.meta.main) {
     for (const name of selected) {
       await settle();
       console.error(`▶ bench/${name}.ts${quick ? " (quick)" : ""}…`);
-      const got = await runOne(name, quick);
+      const got = await runOne(name, quick, scale);
       for (const r of got) {
         if (!Number.isFinite(r.value) && r.name.endsWith("(failed)")) {
           console.error(`  ✘ ${name} failed: ${r.note}`);
