@@ -58,6 +58,13 @@ export interface NrtOptions {
    */
   threads?: number;
   /**
+   * DuckDB's memory limit: past it, DuckDB spills to the work folder. Peak RSS of a whole
+   * 1M-event full pass here: ≈ 880 MB without a limit, ≈ 650 MB at 320 MB, ≈ 520 MB at 256 MB,
+   * for the same CPU time.
+   * @default "256MB"
+   */
+  memoryLimit?: string;
+  /**
    * The IANA zone of wall-clock timestamps (`EVENT_TIME_ZONE`); a database built with another
    * zone is rebuilt in full.
    * @default config.eventTimeZone
@@ -135,6 +142,7 @@ interface Pass {
   full: boolean;
   writeBack: boolean;
   threads?: number;
+  memoryLimit: string;
   progress: (message: string) => void;
 }
 
@@ -152,6 +160,7 @@ function resolvePass(options: NrtOptions): Pass {
     full: options.full ?? false,
     writeBack: options.writeBack ?? true,
     threads: options.threads,
+    memoryLimit: options.memoryLimit ?? "256MB",
     progress: options.onProgress ?? (() => {}),
   };
 }
@@ -238,6 +247,7 @@ async function openPassDb(pass: Pass): Promise<NrtDb> {
     path: `${pass.workDir}/nrt.duckdb`,
     workDir: pass.workDir,
     threads: pass.threads,
+    memoryLimit: pass.memoryLimit,
   });
   try {
     await ensureMeta(db);
