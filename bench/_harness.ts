@@ -84,7 +84,11 @@ function failed(name: string, message: string): BenchRow {
  * Runs `bench/<name>.ts` in a process of its own (`bench/_run_one.ts`): no figure pays for
  * another bench's heap, threads or leftovers.
  */
-export async function runOne(name: string, quick: boolean): Promise<BenchRow[]> {
+export async function runOne(
+  name: string,
+  quick: boolean,
+  scale = false,
+): Promise<BenchRow[]> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -92,6 +96,7 @@ export async function runOne(name: string, quick: boolean): Promise<BenchRow[]> 
       `${PROJECT_ROOT}/bench/_run_one.ts`,
       name,
       ...(quick ? ["--quick"] : []),
+      ...(scale ? ["--scale"] : []),
     ],
     stdout: "piped",
     stderr: "inherit",

@@ -4,7 +4,7 @@
  * line on stdout: `{"rows": [...]}`, or `{"error": "..."}` when it failed. Progress goes to
  * stderr.
  *
- * Usage: deno run -A bench/_run_one.ts <name> [--quick]
+ * Usage: deno run -A bench/_run_one.ts <name> [--quick] [--scale]
  *
  * @module
  */
@@ -12,9 +12,10 @@ import type { Bench } from "./_types.ts";
 
 const [name, ...rest] = Deno.args;
 const quick = rest.includes("--quick");
+const scale = rest.includes("--scale");
 try {
   const mod = await import(`./${name}.ts`) as { bench: Bench };
-  const rows = await mod.bench({ quick });
+  const rows = await mod.bench({ quick, scale });
   console.log(JSON.stringify({ rows }));
 } catch (error) {
   console.log(JSON.stringify({ error: (error as Error).message?.split("\n")[0] ?? String(error) }));

@@ -23,5 +23,8 @@ export interface BenchRow {
   note?: string;
 }
 
-/** A benchmark module's entry point. `quick` shrinks sizes for a smoke run. */
-export type Bench = (options: { quick: boolean }) => Promise<BenchRow[]>;
+/**
+ * A benchmark module's entry point. `quick` shrinks sizes for a smoke run; `scale` adds the
+ * figures at ten times the size (`deno task bench --scale`, not in CI).
+ */
+export type Bench = (options: { quick: boolean; scale?: boolean }) => Promise<BenchRow[]>;

@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--quick] [--only NAME,…]`: runs every `bench/<name>.ts` and prints one table,
+ * `deno task bench [--quick] [--scale] [--only NAME,…]`: runs every `bench/<name>.ts` and prints one table,
  * each figure beside its baseline measured in the same run (these machines are shared and noisy:
  * a ratio holds, an absolute time does not). The table is also written, as Markdown, to
  * `data/bench/latest.md` for the README.
@@ -25,13 +25,21 @@ const SPEC = {
     "figure beside its baseline measured in the same run (also written to data/bench/latest.md).",
   flags: {
     quick: { type: "boolean", description: "smaller sizes: a smoke run, not figures to record" },
+    scale: {
+      type: "boolean",
+      description: "also the figures at ten times the size (slow; not in CI)",
+    },
     only: {
       type: "string",
       placeholder: "NAME,…",
       description: "run only these bench/<name>.ts modules (e.g. simulate,producer)",
     },
   },
-  examples: ["deno task bench", "deno task bench --quick --only sink"],
+  examples: [
+    "deno task bench",
+    "deno task bench --quick --only sink",
+    "deno task bench --only nrt --scale",
+  ],
 } as const;
 
 if (import.meta.main) {
@@ -45,7 +53,7 @@ if (import.meta.main) {
     for (const name of selected) {
       await settle();
       console.error(`▶ bench/${name}.ts${quick ? " (quick)" : ""}…`);
-      const got = await runOne(name, quick);
+      const got = await runOne(name, quick, flags.scale);
       for (const r of got) console.error(progressLine(name, r));
       rows.push(...got);
     }

@@ -14,7 +14,7 @@
  * @module
  */
 import { KEY_FIELD, ORIGINAL_FIELDS, type Topic } from "../schema/events.ts";
-import { BRONZE_COLUMNS, bronzeColumnNames, PARTITION_COLUMNS } from "./bronze.ts";
+import { BRONZE_COLUMNS, bronzeColumnNames, PARTITION_COLUMNS, tableName } from "./bronze.ts";
 import { type NrtDb, sqlName } from "./db.ts";
 
 /**
@@ -97,34 +97,39 @@ export function betterCleaningSql(topic: Topic, relation: string): string {
 }
 
 /**
- * Null counts: one row, one column per column of `relation`, each the number of its nulls (the
- * original notebooks' first cleaning step).
+ * Null counts (the original notebooks' first cleaning step): one row, one column per column of
+ * the original data frame ({@linkcode originalColumns}), each the number of its nulls in
+ * `relation` (default the topic's bronze view).
  */
-export async function nullCounts(db: NrtDb, relation: string): Promise<Record<string, number>> {
-  const columns = (await db.rows<{ column_name: string }>(`DESCRIBE ${relation}`))
-    .map((r) => r.column_name);
+export async function nullCounts(
+  db: NrtDb,
+  topic: Topic,
+  relation = `bronze.${tableName(topic)}`,
+): Promise<Record<string, number>> {
+  const counts = originalColumns(topic)
+    .map((c) => `count(*) FILTER (WHERE ${sqlName(c)} IS NULL) AS ${sqlName(c)}`);
   const [row] = await db.rows<Record<string, number>>(
-    `SELECT ${
-      columns.map((c) => `count(*) FILTER (WHERE ${sqlName(c)} IS NULL) AS ${sqlName(c)}`).join(
-        ", ",
-      )
-    } FROM ${relation}`,
+    `SELECT ${counts.join(", ")} FROM ${relation}`,
   );
   return row;
 }
 
 /**
- * The duplicate check: groups of identical rows (all columns) seen more than once, with their
- * `count`, most repeated first; at most `limit` groups.
+ * The duplicate check (the original notebooks' step before `dropDuplicates()`): groups of rows
+ * identical in every column of the original data frame ({@linkcode originalColumns}) seen more
+ * than once in `relation` (default the topic's bronze view), with their `count`, most repeated
+ * first; at most `limit` groups.
  */
 export async function duplicateGroups(
   db: NrtDb,
-  relation: string,
-  limit = 20,
+  topic: Topic,
+  { relation = `bronze.${tableName(topic)}`, limit = 20 } = {},
 ): Promise<Array<Record<string, unknown>>> {
+  const columns = originalColumns(topic).map(sqlName).join(", ");
+  // Ordered by every column after the count: the groups shown are the same on every run.
   return await db.rows(
-    `SELECT *, count(*) AS count FROM ${relation} GROUP BY ALL HAVING count(*) > 1 ` +
-      `ORDER BY count DESC, 1 LIMIT ${limit}`,
+    `SELECT ${columns}, count(*) AS count FROM ${relation} GROUP BY ALL HAVING count(*) > 1 ` +
+      `ORDER BY count DESC, ${columns} LIMIT ${limit}`,
   );
 }
 
@@ -152,7 +157,7 @@ export interface CleaningComparison {
 export async function compareCleanings(
   db: NrtDb,
   topic: Topic,
-  relation = `bronze.${topic.replaceAll("-", "_")}`,
+  relation = `bronze.${tableName(topic)}`,
 ): Promise<CleaningComparison> {
   const [row] = await db.rows<Omit<CleaningComparison, "topic" | "difference">>(`
     SELECT

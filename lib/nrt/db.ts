@@ -25,6 +25,12 @@ export interface OpenDbOptions {
    * @default DuckDB's choice (all cores)
    */
   threads?: number;
+  /**
+   * DuckDB's `memory_limit` (e.g. `"320MB"`): past it, joins, aggregates, sorts and windows
+   * spill to the work folder's `tmp/spill`.
+   * @default DuckDB's choice (80% of the machine's memory)
+   */
+  memoryLimit?: string;
 }
 
 /** Quotes a string as a SQL literal. */
@@ -78,6 +84,7 @@ export class NrtDb {
       temp_directory: `${tmpDir}/spill`,
     };
     if (options.threads) settings.threads = String(options.threads);
+    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
     try {
       const instance = await DuckDBInstance.create(path, settings);
       const connection = await instance.connect();

@@ -112,18 +112,8 @@ export async function writeLakeFromRecords(
   records: Iterable<FixtureRecord>,
   options: LakeFixtureOptions = {},
 ): Promise<LakeFixtureResult> {
-  const partitions = options.partitions ?? DEFAULTS.partitions;
-  const flushSize = options.flushSize ?? DEFAULTS.flushSize;
-  const prefix = options.topicPrefix ?? DEFAULTS.topicPrefix;
-  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
-  if (!Number.isInteger(partitions) || partitions < 1) {
-    throw new RangeError(`Option partitions must be a positive integer, got ${partitions}`);
-  }
-  if (!Number.isInteger(flushSize) || flushSize < 1) {
-    throw new RangeError(`Option flushSize must be a positive integer, got ${flushSize}`);
-  }
+  const { partitions, flushSize, prefix, concurrency, zone } = fixtureSettings(options);
   const next: Record<string, number> = { ...options.startOffsets };
-  const zone = options.zone ?? DEFAULT_EVENT_TIME_ZONE;
   const roundRobin = new Map<string, number>();
   /** Open files, the sink's `PartitionBuffer`s: `<topic>/<partition>/<hour>` → its buffer. */
   const open = new Map<string, PartitionBuffer>();
@@ -143,12 +133,7 @@ export async function writeLakeFromRecords(
 
   for (const record of records) {
     const topic = prefix + record.topic;
-    let partition: number;
-    if (record.key !== null) partition = partitionFor(record.key, partitions);
-    else {
-      partition = roundRobin.get(topic) ?? 0;
-      roundRobin.set(topic, (partition + 1) % partitions);
-    }
+    const partition = partitionOf(record.key, topic, partitions, roundRobin);
     const tp = partitionKey(record.topic, partition);
     const offset = next[tp] ?? 0;
     next[tp] = offset + 1;
@@ -176,4 +161,36 @@ export async function writeLakeFromRecords(
   for (const buffer of open.values()) pending.push(buffer.close()!);
   await flushPending(true);
   return { files: written.sort(), records: records_, skipped, nextOffsets: next };
+}
+
+/** The options of {@linkcode writeLakeFromRecords}, defaults filled in and checked. */
+function fixtureSettings(options: LakeFixtureOptions) {
+  const partitions = options.partitions ?? DEFAULTS.partitions;
+  const flushSize = options.flushSize ?? DEFAULTS.flushSize;
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    throw new RangeError(`Option partitions must be a positive integer, got ${partitions}`);
+  }
+  if (!Number.isInteger(flushSize) || flushSize < 1) {
+    throw new RangeError(`Option flushSize must be a positive integer, got ${flushSize}`);
+  }
+  return {
+    partitions,
+    flushSize,
+    prefix: options.topicPrefix ?? DEFAULTS.topicPrefix,
+    concurrency: options.concurrency ?? DEFAULTS.concurrency,
+    zone: options.zone ?? DEFAULT_EVENT_TIME_ZONE,
+  };
+}
+
+/** The partition of a record, as the producer picks it: by key, or round robin without one. */
+function partitionOf(
+  key: string | null,
+  topic: string,
+  partitions: number,
+  roundRobin: Map<string, number>,
+): number {
+  if (key !== null) return partitionFor(key, partitions);
+  const partition = roundRobin.get(topic) ?? 0;
+  roundRobin.set(topic, (partition + 1) % partitions);
+  return partition;
 }

@@ -172,34 +172,63 @@ export function compareTables(
 ): TableComparison {
   const tolerance = options.tolerance ?? DEFAULTS.tolerance;
   const maxDiffs = options.maxDiffs ?? DEFAULTS.maxDiffs;
+  const { shared, ...columns } = compareColumns(left, right);
+  const rowsEqual = (a: Row, b: Row) => shared.every((c) => valuesEqual(a[c], b[c], tolerance));
+  const [unmatchedLeft, unmatchedRight] = unmatchedRows(left.rows, right.rows, shared, rowsEqual);
+  const diffs = rowDiffs(unmatchedLeft, unmatchedRight, shared, tolerance);
+  return {
+    leftRows: left.rows.length,
+    rightRows: right.rows.length,
+    columns,
+    mismatches: diffs.length + columns.onlyLeft.length + columns.onlyRight.length,
+    diffs: diffs.slice(0, maxDiffs),
+  };
+}
+
+type Row = Record<string, unknown>;
+
+/** The columns both sides have (in the left's order), and how the two sides' columns differ. */
+function compareColumns(
+  left: ParityTable,
+  right: ParityTable,
+): TableComparison["columns"] & { shared: string[] } {
   const rightSet = new Set(right.columns);
   const leftSet = new Set(left.columns);
   const shared = left.columns.filter((c) => rightSet.has(c));
-  const onlyLeft = left.columns.filter((c) => !rightSet.has(c));
-  const onlyRight = right.columns.filter((c) => !leftSet.has(c));
   const rightShared = right.columns.filter((c) => leftSet.has(c));
-  const orderDiffers = shared.some((c, i) => rightShared[i] !== c);
   const typeDiffers = left.types && right.types
     ? shared
       .filter((c) => left.types![c] !== right.types![c])
       .map((c) => ({ column: c, left: left.types![c], right: right.types![c] }))
     : [];
+  return {
+    shared,
+    onlyLeft: left.columns.filter((c) => !rightSet.has(c)),
+    onlyRight: right.columns.filter((c) => !leftSet.has(c)),
+    orderDiffers: shared.some((c, i) => rightShared[i] !== c),
+    typeDiffers,
+  };
+}
 
-  const rowsEqual = (a: Record<string, unknown>, b: Record<string, unknown>) =>
-    shared.every((c) => valuesEqual(a[c], b[c], tolerance));
-  const order = (a: Record<string, unknown>, b: Record<string, unknown>) => {
+/** The rows of each side that no row of the other side equals (within tolerance). */
+function unmatchedRows(
+  leftRows: readonly Row[],
+  rightRows: readonly Row[],
+  shared: readonly string[],
+  rowsEqual: (a: Row, b: Row) => boolean,
+): [Row[], Row[]] {
+  const order = (a: Row, b: Row) => {
     for (const c of shared) {
       const d = compareValues(a[c], b[c]);
       if (d !== 0) return d;
     }
     return 0;
   };
-  const l = [...left.rows].sort(order);
-  const r = [...right.rows].sort(order);
-
+  const l = [...leftRows].sort(order);
+  const r = [...rightRows].sort(order);
   // Merge walk over both sorted sides; rows equal within tolerance pair up.
-  let unmatchedLeft: Record<string, unknown>[] = [];
-  let unmatchedRight: Record<string, unknown>[] = [];
+  let unmatchedLeft: Row[] = [];
+  let unmatchedRight: Row[] = [];
   let i = 0, j = 0;
   while (i < l.length && j < r.length) {
     if (rowsEqual(l[i], r[j])) {
@@ -209,27 +238,37 @@ export function compareTables(
   }
   unmatchedLeft.push(...l.slice(i));
   unmatchedRight.push(...r.slice(j));
-
   // Near-equal numbers can sort on opposite sides of a neighbour: pair the leftovers again.
-  if (unmatchedLeft.length && unmatchedRight.length) {
-    if (unmatchedLeft.length <= PAIRING_LIMIT && unmatchedRight.length <= PAIRING_LIMIT) {
-      const taken = new Set<number>();
-      unmatchedLeft = unmatchedLeft.filter((row) => {
-        const k = unmatchedRight.findIndex((other, n) => !taken.has(n) && rowsEqual(row, other));
-        if (k < 0) return true;
-        taken.add(k);
-        return false;
-      });
-      unmatchedRight = unmatchedRight.filter((_, n) => !taken.has(n));
-    }
+  if (
+    unmatchedLeft.length && unmatchedRight.length &&
+    unmatchedLeft.length <= PAIRING_LIMIT && unmatchedRight.length <= PAIRING_LIMIT
+  ) {
+    const taken = new Set<number>();
+    unmatchedLeft = unmatchedLeft.filter((row) => {
+      const k = unmatchedRight.findIndex((other, n) => !taken.has(n) && rowsEqual(row, other));
+      if (k < 0) return true;
+      taken.add(k);
+      return false;
+    });
+    unmatchedRight = unmatchedRight.filter((_, n) => !taken.has(n));
   }
+  return [unmatchedLeft, unmatchedRight];
+}
 
-  // Show a left-only and a right-only row that agree on most columns as one changed row.
-  const diffs: RowDiff[] = [];
+/**
+ * The differences: a left-only and a right-only row that agree on most columns shown as one
+ * changed row, first; then the left-only rows, then the right-only ones.
+ */
+function rowDiffs(
+  unmatchedLeft: readonly Row[],
+  unmatchedRight: readonly Row[],
+  shared: readonly string[],
+  tolerance: number,
+): RowDiff[] {
   const pairable = unmatchedLeft.length <= PAIRING_LIMIT && unmatchedRight.length <= PAIRING_LIMIT;
   const paired = new Set<number>();
   const changed: RowDiff[] = [];
-  const stillLeft: Record<string, unknown>[] = [];
+  const stillLeft: Row[] = [];
   for (const row of unmatchedLeft) {
     let best = -1, bestSame = 0;
     if (pairable && shared.length > 1) {
@@ -250,19 +289,14 @@ export function compareTables(
       });
     } else stillLeft.push(row);
   }
-  diffs.push(...changed);
-  for (const row of stillLeft) diffs.push({ kind: "only-left", row });
-  unmatchedRight.forEach((row, n) => {
-    if (!paired.has(n)) diffs.push({ kind: "only-right", row });
-  });
-
-  return {
-    leftRows: left.rows.length,
-    rightRows: right.rows.length,
-    columns: { onlyLeft, onlyRight, orderDiffers, typeDiffers },
-    mismatches: diffs.length + onlyLeft.length + onlyRight.length,
-    diffs: diffs.slice(0, maxDiffs),
-  };
+  return [
+    ...changed,
+    ...stillLeft.map((row): RowDiff => ({ kind: "only-left", row })),
+    ...unmatchedRight.filter((_, n) => !paired.has(n)).map((row): RowDiff => ({
+      kind: "only-right",
+      row,
+    })),
+  ];
 }
 
 function show(value: unknown): string {

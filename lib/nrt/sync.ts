@@ -133,8 +133,17 @@ async function writeCheckpoint(cacheDir: string, checkpoint: Checkpoint): Promis
   await Deno.rename(tmp, `${cacheDir}/checkpoint.json`);
 }
 
-async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+/**
+ * Writes `data` to `path` through a temporary file. `made` holds the folders this sync already
+ * created: one hour's folder holds many files, and a `mkdir` per file is a good part of a full
+ * sync's time.
+ */
+async function writeFileAtomic(path: string, data: Uint8Array, made: Set<string>): Promise<void> {
+  const dir = path.slice(0, path.lastIndexOf("/"));
+  if (!made.has(dir)) {
+    await Deno.mkdir(dir, { recursive: true });
+    made.add(dir);
+  }
   const tmp = `${path}.tmp-${Deno.pid}`;
   await Deno.writeFile(tmp, data);
   await Deno.rename(tmp, path);
@@ -217,12 +226,15 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
     rows: 0,
   };
   let done = 0;
+  const made = new Set<string>();
   const pull = async (entry: LakeEntry) => {
     const data = await lake.get(entry.path);
     const check = await pullFile(lake, entry, data, checkpoint, {
       cacheDir,
       prefix,
       writeQuarantine,
+      wiped: full,
+      made,
     });
     report.quarantined.push(...check.quarantined);
     report.rows += check.rows;
@@ -243,6 +255,17 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
   return report;
 }
 
+/** What {@linkcode pullFile} needs of its sync. */
+interface PullOptions {
+  cacheDir: string;
+  prefix: string;
+  writeQuarantine: boolean;
+  /** The sync emptied the cache first (a full sync). */
+  wiped: boolean;
+  /** Folders this sync created. */
+  made: Set<string>;
+}
+
 /**
  * Takes one pulled raw file into the cache: its lines checked (`checkLakeFile`), the ones set
  * aside written to the lake's and the cache's quarantine (before the checkpoint takes the file),
@@ -253,7 +276,7 @@ async function pullFile(
   entry: LakeEntry,
   data: Uint8Array,
   checkpoint: Checkpoint,
-  o: { cacheDir: string; prefix: string; writeQuarantine: boolean },
+  o: PullOptions,
 ): Promise<LakeFileCheck> {
   const { path: cached, topic } = cachePath(entry.path, o.prefix)!;
   const local = `${o.cacheDir}/${cached}`;
@@ -263,14 +286,15 @@ async function pullFile(
   if (check.quarantined.length > 0) {
     const lines = quarantineLines(check.quarantined);
     if (o.writeQuarantine) await lake.put(quarantinePath(entry.path), lines);
-    await writeFileAtomic(quarantine, lines);
+    await writeFileAtomic(quarantine, lines, o.made);
   } else {
-    await removeIfPresent(quarantine);
+    // A full sync emptied the cache first: no quarantine file of an earlier pull is left.
+    if (!o.wiped) await removeIfPresent(quarantine);
     if (o.writeQuarantine && (before?.quarantined || before?.status === "quarantined")) {
       await lake.delete(quarantinePath(entry.path));
     }
   }
-  if (check.rows > 0) await writeFileAtomic(local, check.cleaned ?? data);
+  if (check.rows > 0) await writeFileAtomic(local, check.cleaned ?? data, o.made);
   else await removeIfPresent(local);
   checkpoint.files[entry.path] = {
     size: entry.size,
@@ -284,6 +308,18 @@ async function pullFile(
   return check;
 }
 
+/** A file of the cache, as bronze reads it (see {@linkcode cachedFiles}). */
+export interface CachedFile {
+  /** Absolute cache path. */
+  path: string;
+  topic: Topic;
+  /** Size and time of the lake file it was pulled from. */
+  size: number;
+  lastModified: number;
+  /** JSON lines of it that go to bronze. */
+  rows: number;
+}
+
 /**
  * The cached files of the checkpoint (status `cached`), as absolute cache paths with their
  * lake size and time: what bronze can read.
@@ -292,8 +328,8 @@ export function cachedFiles(
   checkpoint: Checkpoint,
   cacheDir: string,
   topicPrefix = "",
-): Array<{ path: string; topic: Topic; size: number; lastModified: number; rows: number }> {
-  const out = [];
+): CachedFile[] {
+  const out: CachedFile[] = [];
   for (const [lakePath, entry] of Object.entries(checkpoint.files)) {
     if (entry.status !== "cached") continue;
     const local = cachePath(lakePath, topicPrefix);

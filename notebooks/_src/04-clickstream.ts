@@ -9,8 +9,8 @@
 //   local cache and read by DuckDB with an explicit schema and typed partition columns (bronze);
 // - the original notebook's cleaning (null counts, `dropna`, duplicate check, `dropDuplicates`),
 //   its tablet filter and counts, and the CSV it writes to `analysis/device_tablet/`;
-// - why de-duplicating by `event_id` and keeping optional nulls is the better practice, and
-//   what it changes;
+// - why de-duplicating by event identity (the `event_id`, or the content of a record without
+//   one) and keeping optional nulls is the better practice, and what it changes;
 // - each gold table's SQL beside the PySpark of `databricks/clickstream.py` that mirrors it;
 // - how query results reach charts as Arrow tables (DuckDB → Parquet → Arrow), the fast path.
 //
@@ -46,15 +46,16 @@ const config = loadConfig();
 // ## 1. Real time first (in Databricks: Structured Streaming on the topic)
 // The original notebook starts by reading the Kafka topic live, parsing each value with a schema
 // of six string fields. Lesson 02 does that here (`lib/realtime`); this lesson reads what the
-// sink stored. Those six fields are the *original fields*: the original cleaning looks only at
-// them.
+// sink stored. Those six fields are the *original fields*; with the partition columns
+// `year, month, day, hour` they are the original data frame's columns, the only ones the original
+// cleaning looks at (`nrt.originalColumns`). The others (`event_id`, `session_id`, …) are ours.
 
 // %%
 table(
   nrt.BRONZE_COLUMNS.clickstream.map(([column, type]) => ({
     column,
     type,
-    original: nrt.originalNotNull("clickstream").includes(`"${column}"`) ? "yes" : "added",
+    original: nrt.originalColumns("clickstream").includes(column) ? "yes" : "added",
   })),
   "clickstream columns",
 );
@@ -114,12 +115,12 @@ if (again.synced.length !== 0) throw new Error("a second sync should pull nothin
 console.log("✔ bronze has typed partition columns; the second sync pulled nothing");
 
 // %% [markdown]
-// ## 3. Null counts (one row, one column per column)
-// Before dropping anything, count what is missing. `product_id` and `search_query` are null by
-// design (only some events have them); a null in an original field is a fault.
+// ## 3. Null counts (one row, one column per column of the original data frame)
+// Before dropping anything, count what is missing in the columns the original notebook had. A
+// null there is a lost field: the original cleaning drops the whole row for it.
 
 // %%
-const nulls = await nrt.nullCounts(db, "bronze.clickstream");
+const nulls = await nrt.nullCounts(db, "clickstream");
 table([nulls], "nulls per column");
 
 // %% [markdown]
@@ -137,16 +138,17 @@ console.log(
 
 // %% [markdown]
 // ## 5. Duplicate check: groups of identical rows seen more than once
-// A producer retry sends the same record twice: same `event_id`, same everything.
+// A producer retry sends the same record twice: identical in every column of the original data
+// frame, so the original check finds it.
 
 // %%
-const dupes = await nrt.duplicateGroups(db, "bronze.clickstream", SHOW_ROWS);
+const dupes = await nrt.duplicateGroups(db, "clickstream", { limit: SHOW_ROWS });
 table(
-  dupes.map(({ event_id, event, user_id, timestamp, count }) => ({
-    event_id,
+  dupes.map(({ event, user_id, timestamp, device, count }) => ({
     event,
     user_id,
     timestamp,
+    device,
     count,
   })),
   "duplicate groups",
@@ -256,11 +258,12 @@ if (writable) {
 } else console.log("not written: the lake is a cloud account (set WRITE_TO_CLOUD = true)");
 
 // %% [markdown]
-// ## 10. The better practice: de-duplicate by `event_id`, keep optional nulls
+// ## 10. The better practice: de-duplicate by event identity, keep optional nulls
 // Dropping every row with a null throws away real events (a click whose referrer got lost is
 // still a click), and "identical rows" misses a retry that differs in one field. One row per
-// `event_id` keeps every real event once; each analysis then ignores nulls only in the fields
-// it uses.
+// event identity — its `event_id`, or for a record without one (the original producers') a hash
+// of its content, silver's `event_key` — keeps every real event once; each analysis then
+// ignores nulls only in the fields it uses.
 
 // %%
 const comparison = await nrt.compareCleanings(db, "clickstream");

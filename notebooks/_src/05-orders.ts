@@ -62,10 +62,12 @@ table(
 // %% [markdown]
 // ## 2. Null counts, then the two cleanings
 // The original way would drop every order with a null anywhere; the better way keeps one row
-// per `event_id` and lets each table skip only the nulls it cannot use.
+// per event identity (the `event_id`, or the content of a record without one) and lets each
+// table skip only the nulls it cannot use. The null counts are over the original data frame's
+// columns, the ones the original way looks at.
 
 // %%
-table([await nrt.nullCounts(db, "bronze.orders")], "nulls per column");
+table([await nrt.nullCounts(db, "orders")], "nulls per column");
 const comparison = await nrt.compareCleanings(db, "orders");
 table([comparison], "original vs better cleaning (rows)");
 

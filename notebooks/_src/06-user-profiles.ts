@@ -60,7 +60,7 @@ table(
 // ## 2. Null counts and the two cleanings
 
 // %%
-table([await nrt.nullCounts(db, "bronze.user_profiles")], "nulls per column");
+table([await nrt.nullCounts(db, "user-profiles")], "nulls per column");
 const comparison = await nrt.compareCleanings(db, "user-profiles");
 table([comparison], "original vs better cleaning (rows)");
 

@@ -50,17 +50,21 @@ console.log(`lake: ${source}: ${reason}\nbronze.delivery_status: ${bronzeCount} 
 table(
   await nrt.queryRows(
     db,
-    `SELECT * EXCLUDE (event_id) FROM bronze.delivery_status LIMIT ${SHOW_ROWS}`,
+    `SELECT ${
+      nrt.originalColumns("delivery-status").map(nrt.sqlName).join(", ")
+    } FROM bronze.delivery_status LIMIT ${SHOW_ROWS}`,
   ),
   `first ${SHOW_ROWS} rows`,
 );
 
 // %% [markdown]
 // ## 3. Null counts; drop nulls; duplicate check; drop duplicates (the original cleaning)
+// All four steps look only at the original data frame's columns (`nrt.originalColumns`: the
+// original producers' fields and `year, month, day, hour`), as the original notebook did.
 
 // %%
-table([await nrt.nullCounts(db, "bronze.delivery_status")], "nulls per column");
-const dupes = await nrt.duplicateGroups(db, "bronze.delivery_status", SHOW_ROWS);
+table([await nrt.nullCounts(db, "delivery-status")], "nulls per column");
+const dupes = await nrt.duplicateGroups(db, "delivery-status", { limit: SHOW_ROWS });
 table(
   dupes.map(({ order_id, status, timestamp, count }) => ({ order_id, status, timestamp, count })),
   "duplicate groups",
@@ -169,9 +173,9 @@ if (writable) {
 
 // %% [markdown]
 // ## 10. The better practice: delivery times per country
-// Better-cleaned rows (one per `event_id`, nulls kept); per order the earliest `picked_up` and
-// the earliest `delivered`; hours between them; exact percentiles (`quantile_cont`, Spark
-// `percentile`). The pairs per order are kept in `gold_state`, so an incremental pass only
+// Better-cleaned rows (one per event identity: the `event_id`, or the content of a record
+// without one; nulls kept); per order the earliest `picked_up` and the earliest `delivered`;
+// hours between them; exact percentiles (`quantile_cont`, Spark `percentile`). The pairs per order are kept in `gold_state`, so an incremental pass only
 // pairs the orders with new rows.
 
 // %%
