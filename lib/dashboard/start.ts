@@ -16,7 +16,7 @@ import { errorMessage, UsageError } from "../errors.ts";
 import { createKafka } from "../kafka/mod.ts";
 import { openLake } from "../lake/open.ts";
 import { lakeSlug } from "../nrt/mod.ts";
-import { createAggregator } from "../realtime/mod.ts";
+import { type Aggregator, createAggregator, LIVE_DEFAULTS } from "../realtime/mod.ts";
 import { loadAssets } from "./assets.ts";
 import { LiveFeed } from "./feed.ts";
 import { followKafka } from "./follow.ts";
@@ -28,6 +28,9 @@ import {
   type ResolvedDashboardOptions,
 } from "./options.ts";
 import { dashboardHandler, type DashboardInfo } from "./server.ts";
+
+/** The longest range among the filter's presets (7 days): live windows are kept that far back. */
+const FILTER_REACH_MS = 7 * 86_400_000;
 
 /** A running dashboard. */
 export interface Dashboard {
@@ -58,6 +61,22 @@ function loopbackHosts(port: number): string[] {
 }
 
 /**
+ * The dashboard's aggregator. A dashboard runs without end: a live run's bounds, with final
+ * windows kept as far back as the filter's presets reach (a longer `last` or `from` shows what is
+ * left of that), and wall-clock timestamps read in `EVENT_TIME_ZONE`.
+ */
+function liveAggregator(config: Config, o: ResolvedDashboardOptions): Aggregator {
+  return createAggregator({
+    window: o.window,
+    lateness: o.lateness,
+    eventTimeZone: config.eventTimeZone,
+    ...LIVE_DEFAULTS,
+    retention: FILTER_REACH_MS,
+    now: o.now,
+  });
+}
+
+/**
  * Starts the dashboard (see the module doc). Throws `UsageError` for a bad option or a port in use.
  *
  * @example
@@ -73,7 +92,7 @@ export async function startDashboard(
 ): Promise<Dashboard> {
   const o = resolveDashboardOptions(options);
   const assets = await loadAssets();
-  const feed = new LiveFeed(createAggregator({ window: o.window, lateness: o.lateness }), {
+  const feed = new LiveFeed(liveAggregator(config, o), {
     interval: o.interval,
     maxWindows: o.maxWindows,
     now: o.now,
