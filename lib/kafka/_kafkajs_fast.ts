@@ -384,7 +384,7 @@ export function installPlan(
 }
 
 /** The KAFKAJS_STOCK variable, if this process may read it. */
-function stockSetting(): string | undefined {
+export function stockSetting(): string | undefined {
   try {
     return Deno.env.get("KAFKAJS_STOCK");
   } catch {
