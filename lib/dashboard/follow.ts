@@ -16,7 +16,8 @@ import { topicName } from "../kafka/mod.ts";
 import { consumeInto, IDLE_TIMEOUT_MS } from "../realtime/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import type { LiveFeed } from "./feed.ts";
-import { sleep } from "../sleep.ts";
+import { partitionKey } from "../kafka/partition.ts";
+import { retry } from "../retry.ts";
 
 /** Options of {@linkcode followKafka}. */
 export interface FollowOptions {
@@ -84,43 +85,46 @@ export async function followKafka(
 ): Promise<void> {
   const { signal } = options;
   const fromBeginning = options.fromBeginning ?? true;
-  let pause = options.retryMs ?? 1000;
   // Where each partition starts: filled from the high watermarks (live tail) or left to the
   // beginning, then moved by every batch, so a restart resumes where reading stopped.
   const start = new Map<string, number>();
   let announced = false;
-  while (!signal?.aborted) {
-    try {
-      if (!announced) {
-        for (const [topic, ends] of await topicEnds(kafka, config)) {
-          for (const [partition, end] of ends) {
-            const next = fromBeginning ? 0 : end;
-            feed.lag.update({ topic, partition, nextOffset: next, highWatermark: end });
-            if (!fromBeginning) start.set(`${topicName(config, topic)}/${partition}`, end);
-          }
+  const follow = async () => {
+    if (!announced) {
+      for (const [topic, ends] of await topicEnds(kafka, config)) {
+        for (const [partition, end] of ends) {
+          const next = fromBeginning ? 0 : end;
+          feed.lag.update({ topic, partition, nextOffset: next, highWatermark: end });
+          if (!fromBeginning) start.set(partitionKey(topicName(config, topic), partition), end);
         }
-        announced = true;
       }
-      feed.status = { state: "reading" };
-      feed.changed();
-      await consumeInto(kafka, config, feed.aggregator, {
-        fromBeginning: true,
-        startOffsets: start,
-        signal,
-        idleTimeoutMs: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
-        onBatch: (_, batch) => {
-          feed.lag.update(batch);
-          start.set(`${topicName(config, batch.topic)}/${batch.partition}`, batch.nextOffset);
-          feed.changed();
-        },
-      });
-      return;
-    } catch (error) {
-      if (signal?.aborted) return;
+      announced = true;
+    }
+    feed.status = { state: "reading" };
+    feed.changed();
+    await consumeInto(kafka, config, feed.aggregator, {
+      fromBeginning: true,
+      startOffsets: start,
+      signal,
+      idleTimeoutMs: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+      onBatch: (_, batch) => {
+        feed.lag.update(batch);
+        start.set(partitionKey(topicName(config, batch.topic), batch.partition), batch.nextOffset);
+        feed.changed();
+      },
+    });
+  };
+  // Any error is shown and tried again (the page keeps serving the lake panels meanwhile).
+  await retry(follow, {
+    initialDelayMs: options.retryMs ?? 1000,
+    maxDelayMs: 30_000,
+    retriable: () => true,
+    signal,
+    onRetry: (error) => {
       feed.status = { state: "error", message: errorMessage(error) };
       feed.changed();
-      await sleep(pause, signal);
-      pause = Math.min(30_000, pause * 2);
-    }
-  }
+    },
+  }).catch((error) => {
+    if (!signal?.aborted) throw error;
+  });
 }

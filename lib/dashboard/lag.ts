@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { partitionKey } from "../kafka/partition.ts";
 import type { ConsumedBatch } from "../realtime/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 
@@ -39,7 +40,7 @@ export class LagTracker {
 
   /** Records where a partition stands (a batch just read, or the start of reading). */
   update(batch: ConsumedBatch): void {
-    const key = `${batch.topic}/${batch.partition}`;
+    const key = partitionKey(batch.topic, batch.partition);
     const known = this.#partitions.get(key);
     // A batch's high watermark can be older than one already seen from another fetch.
     const highWatermark = Math.max(batch.highWatermark, known?.highWatermark ?? 0);

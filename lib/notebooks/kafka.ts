@@ -15,6 +15,7 @@ import { KafkaError } from "../errors.ts";
 import { createKafka } from "../kafka/client.ts";
 import { pingKafka } from "../kafka/health.ts";
 import { ensureTopics } from "../kafka/topics.ts";
+import { retry } from "../retry.ts";
 import { sleep } from "../sleep.ts";
 
 /** Options of {@linkcode lessonKafka}. */
@@ -122,16 +123,10 @@ export async function lessonKafka(
       await deletePrefixed(kafka, prefix);
       // A just-deleted name can be refused for a moment, and a new partition answers "not the
       // leader" until its leader is known everywhere: try again briefly until offsets answer.
-      for (let attempt = 1;; attempt++) {
-        try {
-          await ensureTopics(kafka, kafkaConfig, { dlq: options.dlq ?? true });
-          await leadersReady(kafka, prefix);
-          return;
-        } catch (error) {
-          if (attempt >= 40) throw error;
-          await sleep(250);
-        }
-      }
+      await retry(async () => {
+        await ensureTopics(kafka, kafkaConfig, { dlq: options.dlq ?? true });
+        await leadersReady(kafka, prefix);
+      }, { initialDelayMs: 250, factor: 1, maxTries: 40, retriable: () => true });
     },
     cleanUp: () => deletePrefixed(kafka, prefix),
   };

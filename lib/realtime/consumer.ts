@@ -19,7 +19,7 @@
 import type { Batch, Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { errorMessage, KafkaError } from "../errors.ts";
-import { partitionOffsets, topicName } from "../kafka/mod.ts";
+import { parsePartitionKey, partitionKey, partitionOffsets, topicName } from "../kafka/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import type { Aggregator, Outcome } from "./aggregator.ts";
 
@@ -172,7 +172,7 @@ function startPositions(
 ): Map<string, number> {
   if (!options.fromBeginning) return new Map();
   return new Map(
-    [...options.startOffsets ?? []].filter(([key]) => base.has(key.slice(0, key.lastIndexOf("/")))),
+    [...options.startOffsets ?? []].filter(([key]) => base.has(parsePartitionKey(key).topic)),
   );
 }
 
@@ -250,12 +250,12 @@ function batchHandler(run: Run, progress: ReturnType<typeof trackProgress>) {
     if (progress.done) return;
     run.lastBatchAt = run.now();
     const topic = run.base.get(batch.topic)!;
-    const key = `${batch.topic}/${batch.partition}`;
+    const key = partitionKey(batch.topic, batch.partition);
     const last = options.once ? plan.ends.get(key) ?? -1 : undefined;
     const first = run.next.get(key) ?? 0;
     const n = addBatch(run.aggregator, topic, batch, first, last, options.onRecord);
     if (n.position > first) run.next.set(key, n.position);
-    run.idle.heard(`${topic}/${batch.partition}`, batch);
+    run.idle.heard(partitionKey(topic, batch.partition), batch);
     stats.records += n.records;
     stats.perTopic[topic] += n.records;
     options.onBatch?.(stats, {
@@ -284,11 +284,11 @@ async function replayPlan(
   const sources: string[] = [];
   for (const [name, topic] of base) {
     for (const { partition, low, high } of await partitionOffsets(kafka, name)) {
-      const key = `${name}/${partition}`;
+      const key = partitionKey(name, partition);
       ends.set(key, high - 1);
       if (high > Math.max(low, start.get(key) ?? 0)) {
         pending.add(key);
-        sources.push(`${topic}/${partition}`);
+        sources.push(partitionKey(topic, partition));
       }
     }
   }
@@ -369,14 +369,16 @@ function keepPositions(
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
       for (const partition of partitions) {
-        const offset = next.get(`${topic}/${partition}`);
-        if (offset !== undefined) seekTo(consumer, new Map([[`${topic}/${partition}`, offset]]));
+        const offset = next.get(partitionKey(topic, partition));
+        if (offset !== undefined) {
+          seekTo(consumer, new Map([[partitionKey(topic, partition), offset]]));
+        }
       }
     }
   });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.batchSize === 0) {
-      passed(`${payload.topic}/${payload.partition}`, Number(payload.lastOffset));
+      passed(partitionKey(payload.topic, payload.partition), Number(payload.lastOffset));
     }
   });
 }
@@ -387,11 +389,11 @@ function keepPositions(
  */
 function seekTo(consumer: Consumer, positions: ReadonlyMap<string, number>): void {
   for (const [key, offset] of positions) {
-    const slash = key.lastIndexOf("/");
+    const { topic, partition } = parsePartitionKey(key);
     try {
       consumer.seek({
-        topic: key.slice(0, slash),
-        partition: Number(key.slice(slash + 1)),
+        topic,
+        partition,
         offset: String(offset),
       });
     } catch { /* not running yet */ }
@@ -410,7 +412,7 @@ function addBatch(
   last: number | undefined,
   onRecord: ConsumeOptions["onRecord"],
 ): { records: number; position: number } {
-  const source = `${topic}/${batch.partition}`;
+  const source = partitionKey(topic, batch.partition);
   let records = 0;
   let position = first;
   for (const message of batch.messages) {
@@ -437,14 +439,14 @@ async function checkDeleted(
   pending: ReadonlySet<string>,
   ends: ReadonlyMap<string, number>,
 ): Promise<string[]> {
-  const topics = new Set([...pending].map((key) => key.slice(0, key.lastIndexOf("/"))));
+  const topics = new Set([...pending].map((key) => parsePartitionKey(key).topic));
   const gone: string[] = [];
   const admin = kafka.admin();
   try {
     await admin.connect();
     for (const topic of topics) {
       for (const o of await admin.fetchTopicOffsets(topic)) {
-        const key = `${topic}/${o.partition}`;
+        const key = partitionKey(topic, o.partition);
         if (pending.has(key) && Number(o.low) > (ends.get(key) ?? Infinity)) gone.push(key);
       }
     }
