@@ -116,17 +116,9 @@ Deno.test("the terminal real-time CLI loads neither Plot nor linkedom", async ()
   }
 });
 
-// Storage must not know about Kafka. Today `lib/lake/` still holds the Kafka sink (issue 16,
-// item 1 moves it to `lib/sink/`), so this test waits for that split: it runs as soon as
-// `lib/sink/` exists. Once the split has landed, drop the `ignore`.
-let sinkSplit = false;
-try {
-  sinkSplit = Deno.statSync(`${PROJECT_ROOT}/lib/sink`).isDirectory;
-} catch { /* not split yet */ }
-
+// Storage must not know about Kafka: the Kafka → lake sink lives in `lib/sink/`.
 Deno.test({
   name: "storage (lib/lake) never imports Kafka",
-  ignore: !sinkSplit,
   async fn() {
     for (const file of await tsFiles("lib/lake")) {
       const { files, npm } = reach(await graph(file));

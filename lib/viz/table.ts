@@ -83,7 +83,12 @@ export interface TableView {
  * String(view); // "device  count\n──────  ─────\nmobile      3"
  * ```
  */
-export function table(rows: ReadonlyArray<Record<string, unknown>>, caption?: string): TableView {
+export function table(rows: ReadonlyArray<object>, caption?: string): TableView {
+  // Any plain objects (interfaces too, which have no index signature): their own fields are read.
+  return tableOf(rows as ReadonlyArray<Record<string, unknown>>, caption);
+}
+
+function tableOf(rows: ReadonlyArray<Record<string, unknown>>, caption?: string): TableView {
   return {
     rows,
     toString: () => formatTable(rows),

@@ -51,8 +51,13 @@ console.log(kafka.available ? `Kafka: topics ${kafka.prefix}*` : `Kafka skipped:
 
 // %%
 const HOUR = 3_600_000;
-const simOptions = { seed: SEED, events: EVENTS, faults: "default", span: SPAN_HOURS * HOUR };
-const sim = simulate({ ...simOptions, start: START } as const);
+const simOptions = {
+  seed: SEED,
+  events: EVENTS,
+  faults: "default",
+  span: SPAN_HOURS * HOUR,
+} as const;
+const sim = simulate({ ...simOptions, start: START });
 const agg = createAggregator({ window: WINDOW_MS, lateness: LATENESS_MS });
 let producing: Promise<{ sent: number }>;
 if (kafka.available) {
@@ -63,7 +68,7 @@ if (kafka.available) {
   // No broker: hand the records to the aggregator as a consumer would, one partition per key.
   const records = [...sim];
   const source = (r: (typeof records)[number]) =>
-    `${r.topic}/${partitionFor(r.key, config.kafka.partitions)}`;
+    `${r.topic}/${r.key === null ? 0 : partitionFor(r.key, config.kafka.partitions)}`;
   agg.expectSources(new Set(records.map(source)));
   producing = (async () => {
     for (let i = 0; i < records.length; i += RATE) {

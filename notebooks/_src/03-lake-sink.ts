@@ -210,7 +210,7 @@ console.log(
 // %%
 const digest = async (path: string) =>
   Array.from(
-    new Uint8Array(await crypto.subtle.digest("SHA-256", await lake.get(path))),
+    new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(await lake.get(path)))),
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
 const before = new Map<string, string>();
