@@ -313,7 +313,12 @@ async function load(
   let nextNrt = 60_000;
   let nextNote = 0;
   let producing = true;
-  producer.status.then(() => (producing = false));
+  producer.status.then((status) => {
+    producing = false;
+    if (status.code !== 0) {
+      run.log(`produce exited ${status.code}: ${producer.stderrTail.slice(-5).join(" | ")}`);
+    }
+  });
   while (producing) {
     const elapsed = Date.now() - run.t0;
     sampleAll(run);
