@@ -12,7 +12,6 @@ import { CompressionTypes } from "./_kafkajs.ts";
 import type { KafkaConfig } from "../config/mod.ts";
 import { createKafka } from "./client.ts";
 import { headersFor } from "./produce.ts";
-import { sendPatiently } from "./_broker_away.ts";
 
 /** A batch for one worker, in columns (cheap to clone): one entry per record. */
 export interface WorkerBatch {
@@ -58,13 +57,11 @@ async function send(batch: WorkerBatch) {
     });
   }
   try {
-    await sendPatiently(() =>
-      producer!.sendBatch({
-        acks: -1,
-        compression,
-        topicMessages: batch.topics.map((topic, i) => ({ topic, messages: byTopic[i] })),
-      })
-    );
+    await producer!.sendBatch({
+      acks: -1,
+      compression,
+      topicMessages: batch.topics.map((topic, i) => ({ topic, messages: byTopic[i] })),
+    });
     post({ type: "done", id: batch.id });
   } catch (error) {
     post({ type: "failed", id: batch.id, message: (error as Error).message });

@@ -19,7 +19,6 @@ import { SCHEMA_VERSION, type Topic } from "../schema/events.ts";
 import { topicName } from "./client.ts";
 import { produceParallel } from "./_produce_parallel.ts";
 import { startProduceRun } from "./_produce_run.ts";
-import { sendPatiently } from "./_broker_away.ts";
 import { sleep } from "../sleep.ts";
 
 /** What a producer sends: the simulator's records have this shape. */
@@ -137,13 +136,11 @@ export async function produceRecords(
       list.push(toMessage(record));
     }
     try {
-      await sendPatiently(() =>
-        producer.sendBatch({
-          acks: -1,
-          compression,
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        })
-      );
+      await producer.sendBatch({
+        acks: -1,
+        compression,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
     } catch (error) {
       throw run.failed(batch.length, error as Error);
     }
