@@ -10,6 +10,7 @@
 import type { Admin, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
+import { isRetriable, retry } from "../retry.ts";
 import { topicName } from "./client.ts";
 import { partitionFor, partitionKey } from "./partition.ts";
 import { startProduceRun } from "./_produce_run.ts";
@@ -197,14 +198,45 @@ class Router {
     return { partition, owner };
   }
 
-  /** Reads the partition count of `name` from the broker. */
+  /**
+   * Reads the partition count of `name` from the broker, the first time a record of that topic
+   * comes, which may be while the broker restarts (a soak run's first orders did): a broker that
+   * does not answer is waited for, as the producer threads' own retries wait for it.
+   */
   async learn(name: string): Promise<number> {
-    const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
-    const count = metadata.topics[0]?.partitions.length ?? 0;
-    if (count === 0) throw new KafkaError(`Topic ${name} has no partitions`, { retriable: true });
+    const count = await retry(async () => {
+      const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
+      const count = metadata.topics[0]?.partitions.length ?? 0;
+      if (count === 0) throw new KafkaError(`Topic ${name} has no partitions`, { retriable: true });
+      return count;
+    }, {
+      retriable: (e) => isRetriable(e) || noBrokerAnswered(e),
+      initialDelayMs: 500,
+      maxDelayMs: 5000,
+      maxElapsedMs: LEARN_PATIENCE_MS,
+    });
     this.#counts.set(name, count);
     return count;
   }
+}
+
+/** How long a topic's partition count is waited for while no broker answers, ms. */
+const LEARN_PATIENCE_MS = 120_000;
+
+/** Whether a kafkajs error, or one it wraps, says that no broker answered (a restart). */
+function noBrokerAnswered(error: unknown): boolean {
+  let e = error as { name?: string; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; e && depth < 8; depth++) {
+    if (
+      /^KafkaJS(Connection|ConnectionClosed|BrokerNotFound)Error$|^KafkaJSBrokerNotFound$/.test(
+        e.name ?? "",
+      )
+    ) {
+      return true;
+    }
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
 }
 
 /** `produceRecords` with `workers` ≥ 1 producer threads. */
