@@ -135,13 +135,21 @@ class LakeSink {
    */
   async #start(): Promise<boolean> {
     await retry(() => this.#lake.init(), this.#lakeRetry());
-    const { positions, dlqMaxBytes } = await prepareTopics(
-      this.#kafka,
-      this.#config.kafka,
-      this.#s,
+    // A broker restarting as the sink starts (say, right after a crash) is waited for, as a
+    // commit would wait for it; a missing topic or another live sink stop it at once.
+    const { positions, dlqMaxBytes } = await retry(
+      () =>
+        prepareTopics(this.#kafka, this.#config.kafka, this.#s, {
+          log: this.#log,
+          signal: this.#stopped.signal,
+        }),
       {
-        log: this.#log,
+        ...this.#s.retry,
+        maxElapsedMs: this.#s.maxCommitRetryMs,
         signal: this.#stopped.signal,
+        onRetry: (error, attempt) => {
+          if (attempt === 1) this.#log(`${errorMessage(error)}; retrying`);
+        },
       },
     );
     await this.#checkSettings();
