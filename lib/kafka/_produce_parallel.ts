@@ -223,17 +223,18 @@ class Router {
 /** How long a topic's partition count is waited for while no broker answers, ms. */
 const LEARN_PATIENCE_MS = 120_000;
 
+/** kafkajs's errors that say no broker answered (a restart), as opposed to a refusal. */
+const NO_BROKER = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSBrokerNotFound",
+]);
+
 /** Whether a kafkajs error, or one it wraps, says that no broker answered (a restart). */
 function noBrokerAnswered(error: unknown): boolean {
   let e = error as { name?: string; cause?: unknown; originalError?: unknown } | undefined;
   for (let depth = 0; e && depth < 8; depth++) {
-    if (
-      /^KafkaJS(Connection|ConnectionClosed|BrokerNotFound)Error$|^KafkaJSBrokerNotFound$/.test(
-        e.name ?? "",
-      )
-    ) {
-      return true;
-    }
+    if (NO_BROKER.has(e.name ?? "")) return true;
     e = (e.cause ?? e.originalError) as typeof e;
   }
   return false;
