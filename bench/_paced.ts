@@ -10,6 +10,7 @@ import type { Kafka } from "kafkajs";
 import type { KafkaConfig } from "../lib/config/mod.ts";
 import { toMessage, topicName } from "../lib/kafka/mod.ts";
 import { type SimRecord, simulate } from "../lib/simulate/mod.ts";
+import type { BenchRow } from "./_types.ts";
 
 /** Records per second the latency benchmarks send. */
 export const RATE = 5000;
@@ -74,4 +75,27 @@ export async function producePaced(
 export async function settle(done: () => boolean): Promise<void> {
   const deadline = performance.now() + 15_000;
   while (!done() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
+ * The p50 and p99 rows of a produce → update latency figure, against a p99 goal in ms; the figure
+ * passes only when every record's latency was seen.
+ */
+export function latencyRows(
+  prefix: string,
+  p: { p50: number; p99: number; seen: number; sent: number; goalMs: number; goal: string },
+  note: string,
+): BenchRow[] {
+  const row = (name: string, ms: number): BenchRow => ({
+    name: `${prefix} ${name}`,
+    value: ms,
+    unit: "ms",
+    baseline: p.goal,
+    baselineValue: p.goalMs,
+    ratio: p.goalMs / ms,
+    goal: `p99 < ${p.goalMs} ms`,
+    pass: p.seen === p.sent && p.p99 < p.goalMs,
+    note,
+  });
+  return [row("p50", p.p50), row("p99", p.p99)];
 }

@@ -18,7 +18,7 @@
  */
 import process from "node:process";
 import type { Bench, BenchRow } from "./_types.ts";
-import { liveRecords, producePaced, settle } from "./_paced.ts";
+import { latencyRows, liveRecords, producePaced, settle } from "./_paced.ts";
 import { loadConfig } from "../lib/config/mod.ts";
 import {
   dashboardHandler,
@@ -98,21 +98,14 @@ async function latency(quick: boolean): Promise<BenchRow[]> {
       Math.round(records.length / sendSeconds)
     } events/s over ${sendSeconds.toFixed(1)} s; live view every ${dashboard.info.interval} ms ` +
     `(${updates} sent); received at an SSE client (drawing not included)`;
-  const row = (name: string, ms: number): BenchRow => ({
-    name,
-    value: ms,
-    unit: "ms",
-    baseline: "goal 1 s",
-    baselineValue: P99_GOAL_MS,
-    ratio: P99_GOAL_MS / ms,
-    goal: `p99 < ${P99_GOAL_MS} ms`,
-    pass: latencies.length === records.length && p99 < P99_GOAL_MS,
-    note,
-  });
-  return [
-    row("dashboard produce → SSE update latency p50", p50),
-    row("dashboard produce → SSE update latency p99", p99),
-  ];
+  return latencyRows("dashboard produce → SSE update latency", {
+    p50,
+    p99,
+    seen: latencies.length,
+    sent: records.length,
+    goalMs: P99_GOAL_MS,
+    goal: "goal 1 s",
+  }, note);
 }
 
 /** One run: the records through a fresh feed with `clients` SSE clients; events per CPU-second. */

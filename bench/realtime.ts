@@ -17,7 +17,7 @@
  */
 import process from "node:process";
 import type { Bench, BenchRow } from "./_types.ts";
-import { liveRecords, producePaced, settle } from "./_paced.ts";
+import { latencyRows, liveRecords, producePaced, settle } from "./_paced.ts";
 import { loadConfig } from "../lib/config/mod.ts";
 import { createKafka, ensureTopics } from "../lib/kafka/mod.ts";
 import { consumeInto, createAggregator, percentile } from "../lib/realtime/mod.ts";
@@ -129,21 +129,14 @@ async function latency(quick: boolean): Promise<BenchRow[]> {
   const note = `${latencies.length}/${records.length} records at ${
     Math.round(records.length / sendSeconds)
   } events/s sent over ${sendSeconds.toFixed(1)} s; acks=all, ${base.partitions} partitions/topic`;
-  const row = (name: string, ms: number): BenchRow => ({
-    name,
-    value: ms,
-    unit: "ms",
-    baseline: "goal 100 ms",
-    baselineValue: P99_GOAL_MS,
-    ratio: P99_GOAL_MS / ms,
-    goal: `p99 < ${P99_GOAL_MS} ms`,
-    pass: latencies.length === records.length && p99 < P99_GOAL_MS,
-    note,
-  });
-  return [
-    row("realtime produce → snapshot latency p50", p50),
-    row("realtime produce → snapshot latency p99", p99),
-  ];
+  return latencyRows("realtime produce → snapshot latency", {
+    p50,
+    p99,
+    seen: latencies.length,
+    sent: records.length,
+    goalMs: P99_GOAL_MS,
+    goal: "goal 100 ms",
+  }, note);
 }
 
 /**
