@@ -11,7 +11,7 @@ import type { Admin, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { isRetriable, retry } from "../retry.ts";
-import { topicName } from "./client.ts";
+import { noBrokerAnswered, topicName } from "./client.ts";
 import { partitionFor, partitionKey } from "./partition.ts";
 import { startProduceRun } from "./_produce_run.ts";
 import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
@@ -222,23 +222,6 @@ class Router {
 
 /** How long a topic's partition count is waited for while no broker answers, ms. */
 const LEARN_PATIENCE_MS = 120_000;
-
-/** kafkajs's errors that say no broker answered (a restart), as opposed to a refusal. */
-const NO_BROKER = new Set([
-  "KafkaJSConnectionError",
-  "KafkaJSConnectionClosedError",
-  "KafkaJSBrokerNotFound",
-]);
-
-/** Whether a kafkajs error, or one it wraps, says that no broker answered (a restart). */
-function noBrokerAnswered(error: unknown): boolean {
-  let e = error as { name?: string; cause?: unknown; originalError?: unknown } | undefined;
-  for (let depth = 0; e && depth < 8; depth++) {
-    if (NO_BROKER.has(e.name ?? "")) return true;
-    e = (e.cause ?? e.originalError) as typeof e;
-  }
-  return false;
-}
 
 /** `produceRecords` with `workers` ≥ 1 producer threads. */
 export async function produceParallel(

@@ -79,3 +79,37 @@ export function topicName(config: Pick<KafkaConfig, "topicPrefix">, topic: Topic
 export function dlqName(fullTopic: string): string {
   return `${fullTopic}.dlq`;
 }
+
+/**
+ * kafkajs's errors that say no broker answered, or none could act as the group's coordinator:
+ * what a broker restart looks like, as opposed to a refusal (authorization, a missing codec).
+ */
+const NO_BROKER = new Set([
+  "KafkaJSConnectionError",
+  "KafkaJSConnectionClosedError",
+  "KafkaJSBrokerNotFound",
+  "KafkaJSGroupCoordinatorNotFound",
+]);
+
+/**
+ * Whether a kafkajs error, or one it wraps, says that no broker answered (a broker restart):
+ * such an error passes once the broker is back, however kafkajs flags it.
+ *
+ * @example
+ * ```ts
+ * import { noBrokerAnswered } from "./client.ts";
+ * const away = Object.assign(new Error("Failed to find group coordinator"), {
+ *   name: "KafkaJSGroupCoordinatorNotFound",
+ * });
+ * noBrokerAnswered(away); // true
+ * noBrokerAnswered(new Error("Snappy compression not implemented")); // false
+ * ```
+ */
+export function noBrokerAnswered(error: unknown): boolean {
+  let e = error as { name?: string; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; e && depth < 8; depth++) {
+    if (NO_BROKER.has(e.name ?? "")) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
+}

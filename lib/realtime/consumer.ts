@@ -12,14 +12,21 @@
  *
  * Nothing is committed: real-time views are rebuilt from the log, so each run uses a throw-away
  * consumer group unless one is given; the consumer keeps each partition's position itself, so a
- * restart of the kafkajs consumer (after a broker restart) neither loses nor re-counts a record.
+ * restart of the consumer (after a broker restart) neither loses nor re-counts a record.
  *
  * @module
  */
 import type { Batch, Consumer, EachBatchPayload, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { errorMessage, KafkaError } from "../errors.ts";
-import { parsePartitionKey, partitionKey, partitionOffsets, topicName } from "../kafka/mod.ts";
+import {
+  noBrokerAnswered,
+  parsePartitionKey,
+  partitionKey,
+  partitionOffsets,
+  topicName,
+} from "../kafka/mod.ts";
+import { retry } from "../retry.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import type { Aggregator, Outcome } from "./aggregator.ts";
 
@@ -94,7 +101,8 @@ export const IDLE_TIMEOUT_MS = 10_000;
  * high watermarks at the start are reached); returns the counts.
  *
  * It never re-counts a record: each partition's position is kept, records below it are
- * skipped, and a consumer restarted by kafkajs (after a broker restart, say) seeks back to it.
+ * skipped, and a consumer restarted after a broker restart (by kafkajs, or anew here when kafkajs
+ * gives up because no broker or group coordinator answered) seeks back to it.
  * With `once` it never hangs: a partition whose records were deleted (`delete-records`,
  * retention) or hold only transaction markers counts as read. A consumer that crashes for good
  * (a compression codec it lacks, an authorization error) rejects with a `KafkaError` naming the
@@ -125,7 +133,8 @@ export async function consumeInto(
   if (options.once && plan.pending.size === 0) return stats;
   if (options.fromBeginning) aggregator.expectSources(plan.sources);
   if (options.signal?.aborted) return stats;
-  const consumer = await connect(kafka, config, [...base.keys()], options);
+  const names = [...base.keys()];
+  let consumer = await connect(kafka, config, names, options);
   const now = options.now ?? Date.now;
   const idle = idleMarker(aggregator, idleTimeout, now);
   const run: Run = {
@@ -143,10 +152,28 @@ export async function consumeInto(
   try {
     await new Promise<void>((resolve, reject) => {
       const progress = trackProgress(plan, options, resolve);
-      keepPositions(consumer, run.next, reject, progress.passed);
       if (options.once) deletions = watchDeletions(run, progress);
-      consumer.run({ autoCommit: false, eachBatch: batchHandler(run, progress) }).catch(reject);
-      seekTo(consumer, start);
+      const fail = (error: unknown) => {
+        progress.done = true;
+        reject(error);
+      };
+      const begin = (from: ReadonlyMap<string, number>) => {
+        keepPositions(consumer, run.next, crashed, progress.passed);
+        consumer.run({ autoCommit: false, eachBatch: batchHandler(run, progress) }).catch(fail);
+        seekTo(consumer, from);
+      };
+      // A crash because no broker answered (a restart) starts a new consumer at the positions
+      // reached once the broker is back; any other crash ends the run.
+      const crashed = (error: unknown) => {
+        if (progress.done) return;
+        if (!noBrokerAnswered(error)) return fail(consumerStopped(error));
+        reconnect(kafka, config, names, options).then((next) => {
+          consumer = next;
+          if (progress.done) return void next.disconnect().catch(() => {});
+          begin(run.next);
+        }, () => fail(consumerStopped(error)));
+      };
+      begin(start);
     });
   } finally {
     idle.stop();
@@ -320,6 +347,29 @@ async function connect(
   }
 }
 
+/** How long a consumer that crashed because no broker answered waits for one, ms. */
+const RECONNECT_PATIENCE_MS = 120_000;
+
+/** A new consumer once a broker answers again (the crashed one disconnected itself). */
+function reconnect(
+  kafka: Kafka,
+  config: KafkaConfig,
+  names: string[],
+  options: ConsumeOptions,
+): Promise<Consumer> {
+  return retry(() => connect(kafka, config, names, options), {
+    maxElapsedMs: RECONNECT_PATIENCE_MS,
+    signal: options.signal,
+  });
+}
+
+/** The error a consumer crash ends the run with. */
+function consumerStopped(error: unknown): KafkaError {
+  return new KafkaError(`The real-time consumer stopped: ${errorMessage(error)}`, {
+    cause: error,
+  });
+}
+
 /**
  * Idleness: per source, when its last batch came and whether that batch reached the end; a
  * source at its end and quiet for `timeout` is marked idle (the watermark keeps which sources
@@ -347,24 +397,19 @@ function idleMarker(aggregator: Aggregator, timeout: number, now: () => number) 
 }
 
 /**
- * Keeps the consumer on course: a crash it cannot recover from rejects (kafkajs restarts it
- * after errors that may pass); a consumer that (re)joins starts from the group's offsets, and
- * this group commits none, so it is sent back to the positions reached; batches of transaction
- * markers or aborted records, which reach no handler, count as read.
+ * Keeps the consumer on course: a crash kafkajs does not recover from itself goes to `crashed`
+ * (kafkajs restarts it after errors it deems passing); a consumer that (re)joins starts from the
+ * group's offsets, and this group commits none, so it is sent back to the positions reached;
+ * batches of transaction markers or aborted records, which reach no handler, count as read.
  */
 function keepPositions(
   consumer: Consumer,
   next: ReadonlyMap<string, number>,
-  reject: (error: unknown) => void,
+  crashed: (error: unknown) => void,
   passed: (key: string, lastOffset: number) => void,
 ): void {
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (payload.restart) return;
-    reject(
-      new KafkaError(`The real-time consumer stopped: ${errorMessage(payload.error)}`, {
-        cause: payload.error,
-      }),
-    );
+    if (!payload.restart) crashed(payload.error);
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {

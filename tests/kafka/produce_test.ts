@@ -12,10 +12,11 @@ import {
 } from "../../lib/kafka/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { type SimRecord, simulate } from "../../lib/simulate/mod.ts";
-import { type Service, services, startService, stopService } from "../../lib/stack/mod.ts";
+import { startService, stopService } from "../../lib/stack/mod.ts";
 import { INTEGRATION, uniqueName } from "../_helpers.ts";
 import { Kafka, logLevel } from "../../lib/kafka/_kafkajs.ts";
 import { lostResponse } from "./_lost_response.ts";
+import { withOwnBroker } from "./_own_broker.ts";
 
 const START = new Date("2026-11-20T00:00:00Z");
 
@@ -94,32 +95,6 @@ Deno.test({
     );
   },
 });
-
-/** Runs `fn` against a broker of the test's own (another port, its own data folder). */
-async function withOwnBroker(fn: (config: Config, broker: Service) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "ecom-broker-" });
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  const config = loadConfig({
-    env: {
-      ...Deno.env.toObject(),
-      KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${port}`,
-      LAKE_URL: `file://${dir}/lake`,
-      DATA_DIR: dir,
-    },
-    dotenv: null,
-  });
-  const [broker] = services(config);
-  try {
-    await startService(config, broker, () => {});
-    await ensureTopics(createKafka(config.kafka), config.kafka);
-    await fn(config, broker);
-  } finally {
-    await stopService(config, broker);
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
 
 /** Records in the partition logs of the four topics (every copy counts). */
 async function logged(kafka: Kafka, config: Config): Promise<number> {
