@@ -8,7 +8,8 @@
  * @module
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
-import { dlqName } from "../kafka/client.ts";
+import { dlqName, noBrokerAnswered } from "../kafka/client.ts";
+import { retry } from "../retry.ts";
 import { partitionKey } from "../kafka/partition.ts";
 import type { ClosedFile } from "./buffer.ts";
 import { checkRecord, dlqMessage, fitMessage } from "./dlq.ts";
@@ -16,6 +17,9 @@ import { KAFKA_MAX_MESSAGE_BYTES, SINK_FETCH, type SinkSettings } from "./option
 import { isDrained } from "./progress.ts";
 import { advance, locked, newPartitionState, type PartitionState, type Position } from "./state.ts";
 import type { Uploader } from "./uploads.ts";
+
+/** How long a consumer that crashed because no broker answered waits for one, ms. */
+const REJOIN_PATIENCE_MS = 120_000;
 
 /** What an {@linkcode Intake} needs from its sink. */
 export interface IntakeOptions {
@@ -75,7 +79,9 @@ export class Intake {
       this.#passed(payload.topic, payload.partition, Number(payload.lastOffset) + 1);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.#o.fail(payload.error);
+      if (payload.restart || consumer !== this.#consumer) return;
+      if (noBrokerAnswered(payload.error) && !this.#o.stopping()) this.#rejoin(payload.error);
+      else this.#o.fail(payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: s.topics, fromBeginning: true });
@@ -85,6 +91,28 @@ export class Intake {
       partitionsConsumedConcurrently: s.partitionsConcurrently,
       eachBatch: (payload) => this.#eachBatch(payload),
     });
+  }
+
+  /**
+   * After kafkajs gave up because no broker or group coordinator answered (a broker restart):
+   * a new consumer joins the group once a broker answers, for up to two minutes, as kafkajs's
+   * own restart would (the group's rebalance keeps or drops partitions as on any other).
+   */
+  #rejoin(cause: unknown): void {
+    const attempt = async () => {
+      if (this.#o.stopping()) return;
+      try {
+        await this.start();
+      } catch (error) {
+        await this.#consumer?.disconnect().catch(() => {});
+        throw error;
+      }
+    };
+    retry(attempt, {
+      maxElapsedMs: REJOIN_PATIENCE_MS,
+      retriable: (e) => noBrokerAnswered(e) && !this.#o.stopping(),
+      signal: this.#o.signal,
+    }).catch(() => this.#o.fail(cause));
   }
 
   /** Stops fetching and waits for the batches being handled. */
@@ -190,6 +218,9 @@ export class Intake {
         this.#moved(st);
       });
     } catch (error) {
+      // No broker answered (a heartbeat in a long batch, during a broker restart): kafkajs
+      // fetches again or restarts the consumer; records below `st.next` are skipped then.
+      if (noBrokerAnswered(error) && !this.#o.stopping()) throw error;
       this.#o.fail(error);
     }
   }

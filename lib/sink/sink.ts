@@ -35,9 +35,10 @@
 import type { Kafka } from "kafkajs";
 import type { Config } from "../config/mod.ts";
 import { errorMessage } from "../errors.ts";
+import { noBrokerAnswered } from "../kafka/client.ts";
 import { partitionKey } from "../kafka/partition.ts";
 import type { LakeStorage } from "../lake/storage.ts";
-import { retry, type RetryOptions } from "../retry.ts";
+import { isRetriable, retry, type RetryOptions } from "../retry.ts";
 import { Committer } from "./committer.ts";
 import { Intake } from "./intake.ts";
 import {
@@ -135,26 +136,15 @@ class LakeSink {
    */
   async #start(): Promise<boolean> {
     await retry(() => this.#lake.init(), this.#lakeRetry());
-    // A broker restarting as the sink starts (say, right after a crash) is waited for, as a
-    // commit would wait for it; a missing topic or another live sink stop it at once.
-    const { positions, dlqMaxBytes } = await retry(
-      () =>
-        prepareTopics(this.#kafka, this.#config.kafka, this.#s, {
-          log: this.#log,
-          signal: this.#stopped.signal,
-        }),
-      {
-        ...this.#s.retry,
-        maxElapsedMs: this.#s.maxCommitRetryMs,
+    const { positions, dlqMaxBytes } = await this.#whileBrokerAway(() =>
+      prepareTopics(this.#kafka, this.#config.kafka, this.#s, {
+        log: this.#log,
         signal: this.#stopped.signal,
-        onRetry: (error, attempt) => {
-          if (attempt === 1) this.#log(`${errorMessage(error)}; retrying`);
-        },
-      },
+      })
     );
     await this.#checkSettings();
     if (this.#options.signal?.aborted) return false;
-    await this.#committer.connect(dlqMaxBytes);
+    await this.#whileBrokerAway(() => this.#committer.connect(dlqMaxBytes));
     this.#intake = new Intake({
       kafka: this.#kafka,
       settings: this.#s,
@@ -172,9 +162,32 @@ class LakeSink {
       this.#reason = "drained";
       return false;
     }
-    await this.#intake.start();
-    this.#startTimers(this.#intake);
+    const intake = this.#intake;
+    await this.#whileBrokerAway(() =>
+      intake.start().catch(async (error) => {
+        await intake.disconnect();
+        throw error;
+      })
+    );
+    this.#startTimers(intake);
     return true;
+  }
+
+  /**
+   * A start-up step retried while Kafka is away (a broker restarting as the sink starts, say
+   * right after a crash), as a commit would wait for it; a refusal (a missing topic, another
+   * live sink) stops it at once.
+   */
+  #whileBrokerAway<T>(step: () => Promise<T>): Promise<T> {
+    return retry(step, {
+      ...this.#s.retry,
+      maxElapsedMs: this.#s.maxCommitRetryMs,
+      signal: this.#stopped.signal,
+      retriable: (error) => isRetriable(error) || noBrokerAnswered(error),
+      onRetry: (error, attempt) => {
+        if (attempt === 1) this.#log(`${errorMessage(error)}; retrying`);
+      },
+    });
   }
 
   #startTimers(intake: Intake) {

@@ -365,7 +365,9 @@ async function wrapUp(
   sampleAll(run);
   parts.sink.kill("SIGINT");
   const stopped = await parts.sink.status;
-  if (stopped.code !== 0) run.log(`sink exited ${stopped.code}: ${parts.sink.stderrTail.at(-1)}`);
+  if (stopped.code !== 0) {
+    run.log(`sink exited ${stopped.code}: ${parts.sink.stderrTail.slice(-5).join(" | ")}`);
+  }
   const exits = [
     { name: "realtime", code: realtimeExit, why: parts.realtime.stderrTail.at(-1) ?? "" },
     { name: parts.sink.name, code: stopped.code, why: parts.sink.stderrTail.at(-1) ?? "" },
