@@ -4,7 +4,9 @@
  * replacements in `./_kafkajs_fast.ts`. Everything else is kafkajs's logic, in its order:
  * group the messages per partition and leader, take the per-broker lock of the idempotent
  * producer, assign sequence numbers, send, roll the sequence numbers back on failure, and let
- * kafkajs's retrier try again (after refreshing metadata or reconnecting as kafkajs does).
+ * kafkajs's retrier try again (after refreshing metadata or reconnecting as kafkajs does). One
+ * change: a refresh that fails there (no broker answers, mid-restart) no longer ends the retries
+ * on their first try; the send's own retriable error goes to the retrier instead.
  *
  * The look-up applies to idempotent producers without a transactional id: a transactional
  * producer's state outlives a restart while its transaction is open, so the broker itself
@@ -281,8 +283,7 @@ function createSendMessages(deps: Deps) {
               retryCount,
               retryTime,
             });
-            await cluster.connect();
-            await cluster.refreshMetadata();
+            await refreshQuietly(() => cluster.connect().then(() => cluster.refreshMetadata()));
             throw e;
           }
           // Stale metadata: the number of partitions may have grown in the meantime.
@@ -294,7 +295,7 @@ function createSendMessages(deps: Deps) {
             (e.name === "KafkaJSProtocolError" && e.retriable)
           ) {
             logger.error(`Failed to send messages: ${e.message}`, { retryCount, retryTime });
-            await cluster.refreshMetadata();
+            await refreshQuietly(() => cluster.refreshMetadata());
             throw e;
           }
           logger.error(`${e.message}`, { retryCount, retryTime });
@@ -304,6 +305,18 @@ function createSendMessages(deps: Deps) {
       });
     };
   };
+}
+
+/**
+ * A metadata refresh after a failed send. kafkajs's refresh gives up at once (non-retriable)
+ * when no broker answers, and thrown here it would end the send's retries on the first try of
+ * a broker restart: the send's own (retriable) error is thrown instead, and the next try
+ * refreshes again.
+ */
+async function refreshQuietly(refresh: () => Promise<unknown>): Promise<void> {
+  try {
+    await refresh();
+  } catch { /* the broker is away: the retry after the wait refreshes again */ }
 }
 
 function install() {
