@@ -127,7 +127,7 @@ export async function benchNames(only?: string[]): Promise<string[]> {
       names.push(e.name.slice(0, -3));
     }
   }
-  const order = ["simulate", "producer", "sink", "realtime", "dashboard", "nrt", "spark"];
+  const order = ["simulate", "producer", "sink", "realtime", "replay", "dashboard", "nrt", "spark"];
   names.sort((a, b) =>
     (order.indexOf(a) + 99) % 99 - (order.indexOf(b) + 99) % 99 || a.localeCompare(b)
   );
