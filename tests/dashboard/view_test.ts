@@ -156,3 +156,35 @@ Deno.test("building views never takes more than the budget's share of the time",
   assert.equal(wait, Math.max(50, Math.ceil(feed.stats.lastBuildMs * 9)));
   feed.stop();
 });
+
+Deno.test("the original producers' records in another zone: windows and ranges by the UTC instant", () => {
+  const zone = "Asia/Kolkata"; // UTC+05:30 all year: an independent reading is a fixed shift
+  const records = [
+    ...simulate({
+      seed: 9,
+      events: 3000,
+      start: START,
+      span: 3 * 3600_000,
+      format: "original",
+      zone,
+      faults: "none",
+    }),
+  ];
+  const agg = createAggregator({ eventTimeZone: zone, lateness: 24 * 3600_000 });
+  for (const r of records) agg.addLine(r.topic, r.value);
+  const now = Date.parse("2026-11-26T02:00:00.000Z");
+  const view = liveView(agg.snapshot(), filter("last=60m&topics=orders"), { now });
+  // Independently: an order's wall-clock "YYYY-MM-DD HH:MM:SS" in Kolkata, 5 h 30 min ahead of UTC.
+  const utc = (wall: string) => Date.parse(`${wall.replace(" ", "T")}Z`) - 5.5 * 3600_000;
+  const inRange = records.filter((r) => r.topic === "orders").map((r) => JSON.parse(r.value))
+    .filter((o) => {
+      const t = utc(o.timestamp);
+      return t >= now - 3600_000 && t < now;
+    });
+  assert.ok(inRange.length > 0, "orders in the last hour");
+  assert.equal(view.events.reduce((sum, e) => sum + e.events, 0), inRange.length);
+  assert.ok(
+    view.events.every((e) => e.window >= "2026-11-26T01:00" && e.window < "2026-11-26T02:00"),
+  );
+  assert.equal(view.funnel.available, false, "the original clicks carry no session_id");
+});
