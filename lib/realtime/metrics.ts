@@ -60,7 +60,7 @@ import { TOPICS } from "../schema/events.ts";
 import type { Topic } from "../schema/events.ts";
 import { isoOrNull } from "./iso.ts";
 import { compareKeys, percentile, topN } from "./topn.ts";
-import { tumblingWindow, WindowStore } from "./windows.ts";
+import { RowCache, tumblingWindow, WindowStore } from "./windows.ts";
 
 /** Accepted events of one topic in one window. */
 export interface TopicWindowRow {
@@ -310,6 +310,14 @@ export class Metrics {
   readonly #userPane = new Map<string, number>();
   readonly #sessionPane = new Map<string, number>();
   readonly #grid: number;
+  /** Rows of closed windows, rendered once (see `RowCache`). */
+  readonly #rowCaches = {
+    events: new RowCache<TopicWindowRow>(),
+    clicks: new RowCache<ClickWindowRow>(),
+    activity: new RowCache<ActivityRow>(),
+    activeUsers: new RowCache<ActivityRow>(),
+    revenue: new RowCache<RevenueRow>(),
+  };
 
   constructor(settings: MetricsSettings) {
     this.#s = settings;
@@ -541,35 +549,34 @@ export class Metrics {
   }
 
   #windows(sessions: boolean): MetricsSnapshot["windows"] {
-    const events: TopicWindowRow[] = [];
-    for (const [start, counts] of this.#events.entries()) {
-      const window = isoOrNull(start)!;
+    const c = this.#rowCaches;
+    const events = this.#events.rows(c.events, (start, counts) => {
+      const window = isoOrNull(start)!, rows: TopicWindowRow[] = [];
       for (const topic of TOPICS) {
         const n = counts.get(topic);
-        if (n) events.push({ window, topic, events: n });
+        if (n) rows.push({ window, topic, events: n });
       }
-    }
-    const clicks: ClickWindowRow[] = [];
-    for (const [start, counts] of this.#clicks.entries()) {
+      return rows;
+    });
+    const clicks = this.#clicks.rows(c.clicks, (start, counts) => {
       const window = isoOrNull(start)!;
-      const rows = [...pairs(counts)].map(([event, device, n]) => {
+      return [...pairs(counts)].map(([event, device, n]) => {
         return { window, event, device, events: n };
       }).sort((a, b) => compareKeys(a.event, b.event) || compareKeys(a.device, b.device));
-      clicks.push(...rows);
-    }
-    const row = ([s, a]: [number, { users: number; sessions: number }]): ActivityRow => ({
+    });
+    const row = (s: number, a: { users: number; sessions: number }): ActivityRow[] => [{
       window: isoOrNull(s)!,
       users: a.users,
       sessions: sessions ? a.sessions : null,
-    });
-    const activity = this.#activity.entries().map(row);
-    const activeUsers = this.#sliding.entries().map(row);
-    const revenue = this.#revenue.entries().map(([s, r]) => ({
+    }];
+    const activity = this.#activity.rows(c.activity, row, sessions);
+    const activeUsers = this.#sliding.rows(c.activeUsers, row, sessions);
+    const revenue = this.#revenue.rows(c.revenue, (s, r) => [{
       window: isoOrNull(s)!,
       orders: r.orders,
       revenue: r.cents / 100,
       aov: r.orders ? r.cents / r.orders / 100 : null,
-    }));
+    }]);
     return { events, clicks, activity, activeUsers, revenue };
   }
 
