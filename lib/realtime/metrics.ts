@@ -550,8 +550,15 @@ export class Metrics {
 
   #windows(sessions: boolean): MetricsSnapshot["windows"] {
     const c = this.#rowCaches;
+    // The stores share their window starts: each start's ISO text is made once per snapshot.
+    const names = new Map<number, string>();
+    const isoOf = (start: number) => {
+      let name = names.get(start);
+      if (name === undefined) names.set(start, name = isoOrNull(start)!);
+      return name;
+    };
     const events = this.#events.rows(c.events, (start, counts) => {
-      const window = isoOrNull(start)!, rows: TopicWindowRow[] = [];
+      const window = isoOf(start), rows: TopicWindowRow[] = [];
       for (const topic of TOPICS) {
         const n = counts.get(topic);
         if (n) rows.push({ window, topic, events: n });
@@ -559,20 +566,20 @@ export class Metrics {
       return rows;
     });
     const clicks = this.#clicks.rows(c.clicks, (start, counts) => {
-      const window = isoOrNull(start)!;
+      const window = isoOf(start);
       return [...pairs(counts)].map(([event, device, n]) => {
         return { window, event, device, events: n };
       }).sort((a, b) => compareKeys(a.event, b.event) || compareKeys(a.device, b.device));
     });
     const row = (s: number, a: { users: number; sessions: number }): ActivityRow[] => [{
-      window: isoOrNull(s)!,
+      window: isoOf(s),
       users: a.users,
       sessions: sessions ? a.sessions : null,
     }];
     const activity = this.#activity.rows(c.activity, row, sessions);
     const activeUsers = this.#sliding.rows(c.activeUsers, row, sessions);
     const revenue = this.#revenue.rows(c.revenue, (s, r) => [{
-      window: isoOrNull(s)!,
+      window: isoOf(s),
       orders: r.orders,
       revenue: r.cents / 100,
       aov: r.orders ? r.cents / r.orders / 100 : null,
