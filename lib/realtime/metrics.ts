@@ -142,7 +142,7 @@ export interface ProductCount {
 
 /** What the metrics hold in memory (counts of entries). */
 export interface MetricsMemory {
-  /** Sessions not yet folded into the funnel. */
+  /** Sessions still open (their id and steps kept until the session timeout). */
   sessions: number;
   /** Tumbling and sliding windows still open. */
   openWindows: number;
@@ -283,7 +283,11 @@ export class Metrics {
   readonly #sliding: WindowStore<Activity, { users: number; sessions: number }>;
   readonly #revenue: WindowStore<Revenue, Revenue>;
   readonly #sessions = new Map<string, SessionState>();
-  /** Funnel counts of sessions already forgotten: reached[k], strict[k]. */
+  /**
+   * Funnel counts of every session, forgotten or not: reached[k], strict[k]. A session's steps
+   * only grow, so a new step moves its counts (out with the old mask, in with the new one) and a
+   * snapshot reads them without visiting the sessions.
+   */
   readonly #reached = new Array<number>(FUNNEL_STEPS.length).fill(0);
   readonly #strict = new Array<number>(FUNNEL_STEPS.length).fill(0);
   readonly #orderStatus: PairCounts = new Map();
@@ -413,9 +417,15 @@ export class Metrics {
 
   #step(session: string, mask: number, t: number): void {
     const state = this.#sessions.get(session);
-    if (state === undefined) this.#sessions.set(session, { mask, last: t });
-    else {
-      state.mask |= mask;
+    if (state === undefined) {
+      this.#sessions.set(session, { mask, last: t });
+      this.#fold(mask, 1);
+    } else {
+      if ((state.mask | mask) !== state.mask) {
+        this.#fold(state.mask, -1);
+        state.mask |= mask;
+        this.#fold(state.mask, 1);
+      }
       if (t > state.last) state.last = t;
     }
   }
@@ -454,10 +464,9 @@ export class Metrics {
     this.#advanceDeliveries(watermark);
     const horizon = watermark - this.#s.sessionTimeout;
     for (const [id, state] of this.#sessions) {
-      if (state.last < horizon) {
-        this.#fold(state.mask, this.#reached, this.#strict);
-        this.#sessions.delete(id);
-      }
+      // Its counts are in the funnel already and stay there: a later event of the same id
+      // counts as another session.
+      if (state.last < horizon) this.#sessions.delete(id);
     }
   }
 
@@ -496,13 +505,14 @@ export class Metrics {
     }
   }
 
-  #fold(mask: number, reached: number[], strict: number[]): void {
+  /** Adds (`by` 1) or takes out (-1) a session with steps `mask` in the funnel counts. */
+  #fold(mask: number, by: number): void {
     let all = true;
     for (let k = 0; k < FUNNEL_STEPS.length; k++) {
       const has = (mask & (1 << k)) !== 0;
       all &&= has;
-      if (has) reached[k]++;
-      if (all) strict[k]++;
+      if (has) this.#reached[k] += by;
+      if (all) this.#strict[k] += by;
     }
   }
 
@@ -588,8 +598,7 @@ export class Metrics {
   }
 
   #funnel(): FunnelRow[] {
-    const reached = [...this.#reached], strict = [...this.#strict];
-    for (const state of this.#sessions.values()) this.#fold(state.mask, reached, strict);
+    const reached = this.#reached, strict = this.#strict;
     return FUNNEL_STEPS.map((step, k) => ({
       step,
       sessions: strict[k],
