@@ -251,6 +251,8 @@ interface Revenue {
 interface SessionState {
   mask: number;
   last: number;
+  /** The pane the session was last added to the activity windows in. */
+  pane: number;
 }
 
 interface DeliveryTimes {
@@ -313,9 +315,9 @@ export class Metrics {
   /** Whether any clickstream event carried a session_id / a product_id. */
   #sessionSeen = false;
   #productSeen = false;
-  /** The pane each user / session was last added in (a cache: cleared on every `advance`). */
+  /** The pane each user was last added in (a cache: cleared on every `advance`; sessions keep
+   * theirs in their state). */
   readonly #userPane = new Map<string, number>();
-  readonly #sessionPane = new Map<string, number>();
   readonly #grid: number;
   /** Rows of closed windows, rendered once (see `RowCache`). */
   readonly #rowCaches = {
@@ -363,20 +365,23 @@ export class Metrics {
         this.#sliding.at(s).users.add(user);
       }
     }
-    if (hasSession && this.#sessionPane.get(session) !== pane) {
-      this.#sessionPane.set(session, pane);
-      this.#activity.at(start).sessions.add(session);
-      for (let s = this.#firstSlide(t); s <= t; s += this.#s.slide) {
-        this.#sliding.at(s).sessions.add(session);
-      }
-    }
     if (hasSession) {
       let mask = 0;
       if (event === "page_view") mask |= 1;
       if (e.page === "product_page") mask |= 2;
       if (event === "add_to_cart") mask |= 4;
       if (event === "checkout") mask |= 8;
-      this.#step(session, mask, t);
+      // The session's state remembers its pane too: one look-up per click. The windows holding
+      // the pane are open (they hold t, at or after the watermark), so the skip stays right
+      // across ticks.
+      const state = this.#step(session, mask, t);
+      if (state.pane !== pane) {
+        state.pane = pane;
+        this.#activity.at(start).sessions.add(session);
+        for (let s = this.#firstSlide(t); s <= t; s += this.#s.slide) {
+          this.#sliding.at(s).sessions.add(session);
+        }
+      }
     }
     if (typeof product === "string") {
       this.#productSeen = true;
@@ -418,11 +423,14 @@ export class Metrics {
     }
   }
 
-  #step(session: string, mask: number, t: number): void {
+  /** Adds steps `mask` at `t` to a session; returns its state. */
+  #step(session: string, mask: number, t: number): SessionState {
     const state = this.#sessions.get(session);
     if (state === undefined) {
-      this.#sessions.set(session, { mask, last: t });
+      const fresh = { mask, last: t, pane: NaN };
+      this.#sessions.set(session, fresh);
       this.#fold(mask, 1);
+      return fresh;
     } else {
       if ((state.mask | mask) !== state.mask) {
         this.#fold(state.mask, -1);
@@ -430,6 +438,7 @@ export class Metrics {
         this.#fold(state.mask, 1);
       }
       if (t > state.last) state.last = t;
+      return state;
     }
   }
 
@@ -459,7 +468,6 @@ export class Metrics {
    */
   advance(watermark: number): void {
     this.#userPane.clear();
-    this.#sessionPane.clear();
     const stores = [this.#events, this.#clicks, this.#activity, this.#sliding, this.#revenue];
     for (const store of stores) store.close(watermark);
     const retention = this.#s.retention ?? 0;
