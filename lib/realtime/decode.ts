@@ -19,7 +19,7 @@
 import { KEY_FIELD, ORIGINAL_FIELDS, type Topic } from "../schema/events.ts";
 import { DEFAULT_EVENT_TIME_ZONE, parseEventTime } from "../schema/event_time.ts";
 import { eventIdentity } from "../schema/identity.ts";
-import { parseRaw, type RawErrorClass } from "../schema/raw.ts";
+import { type RawErrorClass, rawRecord } from "../schema/raw.ts";
 
 /** An accepted event: its fields, its event time in epoch ms, and its identity. */
 export interface Decoded {
@@ -122,8 +122,8 @@ export function decodeLine(
   line: Uint8Array | string | null | undefined,
   zone: string = DEFAULT_EVENT_TIME_ZONE,
 ): Decoded | Malformed {
-  const raw = parseRaw(line);
-  return raw.ok ? decodeEvent(topic, raw.record, zone) : RAW_REASONS[raw.rejection.errorClass];
+  const raw = rawRecord(line);
+  return typeof raw === "string" ? RAW_REASONS[raw] : decodeEvent(topic, raw, zone);
 }
 
 /** Whether an accepted event has a null (or missing) value in one of its original fields. */

@@ -60,7 +60,7 @@ import { TOPICS } from "../schema/events.ts";
 import type { Topic } from "../schema/events.ts";
 import { isoOrNull } from "./iso.ts";
 import { compareKeys, percentile, topN } from "./topn.ts";
-import { tumblingWindow, WindowStore } from "./windows.ts";
+import { RowCache, tumblingWindow, WindowStore } from "./windows.ts";
 
 /** Accepted events of one topic in one window. */
 export interface TopicWindowRow {
@@ -142,7 +142,7 @@ export interface ProductCount {
 
 /** What the metrics hold in memory (counts of entries). */
 export interface MetricsMemory {
-  /** Sessions not yet folded into the funnel. */
+  /** Sessions still open (their id and steps kept until the session timeout). */
   sessions: number;
   /** Tumbling and sliding windows still open. */
   openWindows: number;
@@ -205,6 +205,8 @@ export interface MetricsSettings {
 }
 
 const UNKNOWN = "unknown";
+/** Each topic's place in `TOPICS`. */
+const TOPIC_SLOT = Object.fromEntries(TOPICS.map((t, i) => [t, i])) as { [T in Topic]: number };
 const TERMINAL = ["delivered", "failed", "returned"] as const;
 
 function label(value: unknown): string {
@@ -249,6 +251,8 @@ interface Revenue {
 interface SessionState {
   mask: number;
   last: number;
+  /** The pane the session was last added to the activity windows in. */
+  pane: number;
 }
 
 interface DeliveryTimes {
@@ -277,13 +281,18 @@ const identity = <T>(x: T) => x;
  */
 export class Metrics {
   readonly #s: MetricsSettings;
-  readonly #events: WindowStore<Map<string, number>, Map<string, number>>;
+  /** Events per window, by the topic's place in `TOPICS` (an array: no map look-up per event). */
+  readonly #events: WindowStore<number[], number[]>;
   readonly #clicks: WindowStore<PairCounts, PairCounts>;
   readonly #activity: WindowStore<Activity, { users: number; sessions: number }>;
   readonly #sliding: WindowStore<Activity, { users: number; sessions: number }>;
   readonly #revenue: WindowStore<Revenue, Revenue>;
   readonly #sessions = new Map<string, SessionState>();
-  /** Funnel counts of sessions already forgotten: reached[k], strict[k]. */
+  /**
+   * Funnel counts of every session, forgotten or not: reached[k], strict[k]. A session's steps
+   * only grow, so a new step moves its counts (out with the old mask, in with the new one) and a
+   * snapshot reads them without visiting the sessions.
+   */
   readonly #reached = new Array<number>(FUNNEL_STEPS.length).fill(0);
   readonly #strict = new Array<number>(FUNNEL_STEPS.length).fill(0);
   readonly #orderStatus: PairCounts = new Map();
@@ -306,15 +315,23 @@ export class Metrics {
   /** Whether any clickstream event carried a session_id / a product_id. */
   #sessionSeen = false;
   #productSeen = false;
-  /** The pane each user / session was last added in (a cache: cleared on every `advance`). */
+  /** The pane each user was last added in (a cache: cleared on every `advance`; sessions keep
+   * theirs in their state). */
   readonly #userPane = new Map<string, number>();
-  readonly #sessionPane = new Map<string, number>();
   readonly #grid: number;
+  /** Rows of closed windows, rendered once (see `RowCache`). */
+  readonly #rowCaches = {
+    events: new RowCache<TopicWindowRow>(),
+    clicks: new RowCache<ClickWindowRow>(),
+    activity: new RowCache<ActivityRow>(),
+    activeUsers: new RowCache<ActivityRow>(),
+    revenue: new RowCache<RevenueRow>(),
+  };
 
   constructor(settings: MetricsSettings) {
     this.#s = settings;
     const w = settings.window;
-    this.#events = new WindowStore(w, () => new Map(), identity);
+    this.#events = new WindowStore(w, () => [0, 0, 0, 0], identity);
     this.#clicks = new WindowStore(w, () => new Map(), identity);
     this.#activity = new WindowStore(w, newActivity, countActivity);
     this.#sliding = new WindowStore(settings.slidingWindow, newActivity, countActivity);
@@ -325,7 +342,7 @@ export class Metrics {
   /** Adds one accepted event at event time `t`. */
   add(topic: Topic, e: Record<string, unknown>, t: number): void {
     const start = tumblingWindow(t, this.#s.window);
-    bump(this.#events.at(start), topic);
+    this.#events.at(start)[TOPIC_SLOT[topic]]++;
     if (topic === "clickstream") this.#click(e, t, start);
     else if (topic === "orders") this.#order(e, t, start);
     else if (topic === "delivery-status") this.#delivery(e, t);
@@ -348,20 +365,23 @@ export class Metrics {
         this.#sliding.at(s).users.add(user);
       }
     }
-    if (hasSession && this.#sessionPane.get(session) !== pane) {
-      this.#sessionPane.set(session, pane);
-      this.#activity.at(start).sessions.add(session);
-      for (let s = this.#firstSlide(t); s <= t; s += this.#s.slide) {
-        this.#sliding.at(s).sessions.add(session);
-      }
-    }
     if (hasSession) {
       let mask = 0;
       if (event === "page_view") mask |= 1;
       if (e.page === "product_page") mask |= 2;
       if (event === "add_to_cart") mask |= 4;
       if (event === "checkout") mask |= 8;
-      this.#step(session, mask, t);
+      // The session's state remembers its pane too: one look-up per click. The windows holding
+      // the pane are open (they hold t, at or after the watermark), so the skip stays right
+      // across ticks.
+      const state = this.#step(session, mask, t);
+      if (state.pane !== pane) {
+        state.pane = pane;
+        this.#activity.at(start).sessions.add(session);
+        for (let s = this.#firstSlide(t); s <= t; s += this.#s.slide) {
+          this.#sliding.at(s).sessions.add(session);
+        }
+      }
     }
     if (typeof product === "string") {
       this.#productSeen = true;
@@ -403,12 +423,22 @@ export class Metrics {
     }
   }
 
-  #step(session: string, mask: number, t: number): void {
+  /** Adds steps `mask` at `t` to a session; returns its state. */
+  #step(session: string, mask: number, t: number): SessionState {
     const state = this.#sessions.get(session);
-    if (state === undefined) this.#sessions.set(session, { mask, last: t });
-    else {
-      state.mask |= mask;
+    if (state === undefined) {
+      const fresh = { mask, last: t, pane: NaN };
+      this.#sessions.set(session, fresh);
+      this.#fold(mask, 1);
+      return fresh;
+    } else {
+      if ((state.mask | mask) !== state.mask) {
+        this.#fold(state.mask, -1);
+        state.mask |= mask;
+        this.#fold(state.mask, 1);
+      }
       if (t > state.last) state.last = t;
+      return state;
     }
   }
 
@@ -438,7 +468,6 @@ export class Metrics {
    */
   advance(watermark: number): void {
     this.#userPane.clear();
-    this.#sessionPane.clear();
     const stores = [this.#events, this.#clicks, this.#activity, this.#sliding, this.#revenue];
     for (const store of stores) store.close(watermark);
     const retention = this.#s.retention ?? 0;
@@ -446,10 +475,9 @@ export class Metrics {
     this.#advanceDeliveries(watermark);
     const horizon = watermark - this.#s.sessionTimeout;
     for (const [id, state] of this.#sessions) {
-      if (state.last < horizon) {
-        this.#fold(state.mask, this.#reached, this.#strict);
-        this.#sessions.delete(id);
-      }
+      // Its counts are in the funnel already and stay there: a later event of the same id
+      // counts as another session.
+      if (state.last < horizon) this.#sessions.delete(id);
     }
   }
 
@@ -488,13 +516,14 @@ export class Metrics {
     }
   }
 
-  #fold(mask: number, reached: number[], strict: number[]): void {
+  /** Adds (`by` 1) or takes out (-1) a session with steps `mask` in the funnel counts. */
+  #fold(mask: number, by: number): void {
     let all = true;
     for (let k = 0; k < FUNNEL_STEPS.length; k++) {
       const has = (mask & (1 << k)) !== 0;
       all &&= has;
-      if (has) reached[k]++;
-      if (all) strict[k]++;
+      if (has) this.#reached[k] += by;
+      if (all) this.#strict[k] += by;
     }
   }
 
@@ -541,41 +570,45 @@ export class Metrics {
   }
 
   #windows(sessions: boolean): MetricsSnapshot["windows"] {
-    const events: TopicWindowRow[] = [];
-    for (const [start, counts] of this.#events.entries()) {
-      const window = isoOrNull(start)!;
-      for (const topic of TOPICS) {
-        const n = counts.get(topic);
-        if (n) events.push({ window, topic, events: n });
-      }
-    }
-    const clicks: ClickWindowRow[] = [];
-    for (const [start, counts] of this.#clicks.entries()) {
-      const window = isoOrNull(start)!;
-      const rows = [...pairs(counts)].map(([event, device, n]) => {
+    const c = this.#rowCaches;
+    // The stores share their window starts: each start's ISO text is made once per snapshot.
+    const names = new Map<number, string>();
+    const isoOf = (start: number) => {
+      let name = names.get(start);
+      if (name === undefined) names.set(start, name = isoOrNull(start)!);
+      return name;
+    };
+    const events = this.#events.rows(c.events, (start, counts) => {
+      const window = isoOf(start), rows: TopicWindowRow[] = [];
+      TOPICS.forEach((topic, i) => {
+        if (counts[i]) rows.push({ window, topic, events: counts[i] });
+      });
+      return rows;
+    });
+    const clicks = this.#clicks.rows(c.clicks, (start, counts) => {
+      const window = isoOf(start);
+      return [...pairs(counts)].map(([event, device, n]) => {
         return { window, event, device, events: n };
       }).sort((a, b) => compareKeys(a.event, b.event) || compareKeys(a.device, b.device));
-      clicks.push(...rows);
-    }
-    const row = ([s, a]: [number, { users: number; sessions: number }]): ActivityRow => ({
-      window: isoOrNull(s)!,
+    });
+    const row = (s: number, a: { users: number; sessions: number }): ActivityRow[] => [{
+      window: isoOf(s),
       users: a.users,
       sessions: sessions ? a.sessions : null,
-    });
-    const activity = this.#activity.entries().map(row);
-    const activeUsers = this.#sliding.entries().map(row);
-    const revenue = this.#revenue.entries().map(([s, r]) => ({
-      window: isoOrNull(s)!,
+    }];
+    const activity = this.#activity.rows(c.activity, row, sessions);
+    const activeUsers = this.#sliding.rows(c.activeUsers, row, sessions);
+    const revenue = this.#revenue.rows(c.revenue, (s, r) => [{
+      window: isoOf(s),
       orders: r.orders,
       revenue: r.cents / 100,
       aov: r.orders ? r.cents / r.orders / 100 : null,
-    }));
+    }]);
     return { events, clicks, activity, activeUsers, revenue };
   }
 
   #funnel(): FunnelRow[] {
-    const reached = [...this.#reached], strict = [...this.#strict];
-    for (const state of this.#sessions.values()) this.#fold(state.mask, reached, strict);
+    const reached = this.#reached, strict = this.#strict;
     return FUNNEL_STEPS.map((step, k) => ({
       step,
       sessions: strict[k],

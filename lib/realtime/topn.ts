@@ -21,10 +21,28 @@ export interface KeyCount {
  * ```
  */
 export function topN(counts: ReadonlyMap<string, number>, n: number): KeyCount[] {
-  return [...counts]
-    .sort((a, b) => b[1] - a[1] || compareKeys(a[0], b[0]))
-    .slice(0, n)
-    .map(([key, count]) => ({ key, count }));
+  if (n * 8 >= counts.size) {
+    return [...counts]
+      .sort((a, b) => b[1] - a[1] || compareKeys(a[0], b[0]))
+      .slice(0, n)
+      .map(([key, count]) => ({ key, count }));
+  }
+  // A few of many (a snapshot's top 10 of every product): one pass keeping the best `n` in
+  // order, instead of sorting them all.
+  const best: KeyCount[] = [];
+  for (const [key, count] of counts) {
+    if (best.length === n && !ranksBefore(count, key, best[n - 1])) continue;
+    let i = best.length === n ? n - 1 : best.length;
+    while (i > 0 && ranksBefore(count, key, best[i - 1])) i--;
+    best.splice(i, 0, { key, count });
+    if (best.length > n) best.pop();
+  }
+  return best;
+}
+
+/** Whether `count` and `key` come before `other`: count descending, then key ascending. */
+function ranksBefore(count: number, key: string, other: KeyCount): boolean {
+  return count > other.count || (count === other.count && key < other.key);
 }
 
 /**

@@ -150,10 +150,14 @@ export function parseEventTimeText(
     const fast = isoZ(text);
     if (!Number.isNaN(fast)) return fast;
   } else if (text.length === 19) {
-    // The original producers' `YYYY-MM-DD HH:MM:SS`, also without a regular expression.
-    const wall = wallSeconds(text);
-    if (!Number.isNaN(wall)) return inRange(wallTimeToInstant(wall, zone));
+    const fast = wallClock(text, zone);
+    if (!Number.isNaN(fast)) return inRange(fast);
   }
+  return parseSlow(text, zone);
+}
+
+/** {@linkcode parseEventTimeText} by the regular expressions: any shape the rule accepts. */
+function parseSlow(text: string, zone: string): number | null {
   const m = DATE_TIME.exec(text);
   if (m === null) {
     return NUMBER.test(text) ? epochMs(Number(text)) : null;
@@ -176,8 +180,60 @@ const two = (text: string, i: number) => {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
 };
 
+/**
+ * The minute the fast paths read last, per shape: its text (`YYYY-MM-DD?HH:MM`), the zone (wall
+ * clock only) and its first instant. Neighbouring events share their minute, so the next one
+ * only reads its seconds. A minute is kept only where its 60 seconds follow one offset.
+ */
+const isoMinute = { prefix: "", at: NaN };
+const wallMinute = { prefix: "", zone: "", at: NaN };
+const MINUTE_PREFIX = 16;
+
+/** Seconds (`:SS` at 16) past the minute, in ms; NaN when not that. */
+function secondsMs(text: string): number {
+  const s = text.charCodeAt(16) === 0x3a ? two(text, 17) : NaN;
+  return s <= 59 ? s * 1000 : NaN;
+}
+
 /** `YYYY-MM-DDTHH:MM:SS.sssZ` read without a regular expression; NaN when it is not that. */
 function isoZ(text: string): number {
+  if (text.startsWith(isoMinute.prefix) && isoMinute.prefix !== "") {
+    const ms = two(text, 20) * 10 + digit(text, 22), last = digit(text, 22);
+    const at = isoMinute.at + secondsMs(text) + ms;
+    if (text.charCodeAt(19) === 0x2e && last >= 0 && last <= 9 && !Number.isNaN(at)) return at;
+  }
+  const t = isoZFields(text);
+  if (!Number.isNaN(t)) {
+    isoMinute.prefix = text.slice(0, MINUTE_PREFIX);
+    isoMinute.at = Math.floor(t / 60_000) * 60_000;
+  }
+  return t;
+}
+
+/**
+ * The original producers' `YYYY-MM-DD HH:MM:SS` in `zone`, without a regular expression; NaN
+ * when it is not that. The result is not range-checked.
+ */
+function wallClock(text: string, zone: string): number {
+  const m = wallMinute;
+  if (m.zone === zone && m.prefix !== "" && text.startsWith(m.prefix)) {
+    const at = m.at + secondsMs(text);
+    if (!Number.isNaN(at)) return at;
+  }
+  const wall = wallSeconds(text);
+  if (Number.isNaN(wall)) return NaN;
+  const instant = wallTimeToInstant(wall, zone);
+  const first = wallTimeToInstant(wall - secondsMs(text), zone);
+  // Only a minute without an offset change inside reads as its first instant plus seconds.
+  if (wallTimeToInstant(wall - secondsMs(text) + 59_000, zone) === first + 59_000) {
+    m.prefix = text.slice(0, MINUTE_PREFIX);
+    m.zone = zone;
+    m.at = first;
+  } else m.prefix = "";
+  return instant;
+}
+
+function isoZFields(text: string): number {
   if (
     text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 ||
     text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x2e

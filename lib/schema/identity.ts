@@ -150,8 +150,22 @@ function hashValue(value: unknown): void {
  */
 export function contentKey(record: unknown): string {
   hashValue(record);
-  return "c:" + (OUT[0] >>> 0).toString(16).padStart(8, "0") +
-    (OUT[1] >>> 0).toString(16).padStart(8, "0");
+  // One flat string from char codes: toString(16), padStart and concatenation cost more, and a
+  // key is made per original record (the real-time hot path).
+  for (let i = 0; i < 8; i++) {
+    KEY_CODES[2 + i] = hex(OUT[0] >>> (28 - 4 * i));
+    KEY_CODES[10 + i] = hex(OUT[1] >>> (28 - 4 * i));
+  }
+  return String.fromCharCode.apply(null, KEY_CODES);
+}
+
+/** `c:` and 16 hex digits, as char codes (filled by each `contentKey`). */
+const KEY_CODES: number[] = [0x63, 0x3a, ...new Array<number>(16).fill(0x30)];
+
+/** The char code of the low 4 bits of `n` as a lower-case hex digit. */
+function hex(n: number): number {
+  const d = n & 15;
+  return d < 10 ? 0x30 + d : 0x57 + d;
 }
 
 /**

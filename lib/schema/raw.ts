@@ -90,52 +90,89 @@ export function parseRaw(
   value: Uint8Array | string | null | undefined,
   options: RawOptions = {},
 ): RawCheck {
+  const record = rawRecord(value, options);
+  if (typeof record !== "string") return { ok: true, record };
+  // Rejected: only now work out the words (sizes, the parser's message, what the JSON was).
   const maxBytes = options.maxBytes ?? RAW_DEFAULTS.maxBytes;
-  if (value === null || value === undefined || value.length === 0) {
-    return reject("EmptyValue", "Record has no value");
+  switch (record) {
+    case "EmptyValue":
+      return reject(record, "Record has no value");
+    case "TooLarge": {
+      const size = typeof value === "string" ? encoder.encode(value).byteLength : value!.byteLength;
+      return reject(record, `Value is ${size} bytes, over the limit of ${maxBytes}`);
+    }
+    case "InvalidUtf8":
+      return reject(record, "Value is not valid UTF-8");
+    case "InvalidJson":
+      return reject(record, `Value is not valid JSON: ${jsonError(textOf(value!))}`);
+    case "NotAnObject": {
+      const json = JSON.parse(textOf(value!));
+      const kind = json === null ? "null" : Array.isArray(json) ? "an array" : `a ${typeof json}`;
+      return reject(record, `Value is JSON but ${kind}, not an object`);
+    }
+    case "MultilineJson":
+      return reject(record, "Value is JSON spread over several lines; a JSON-lines file needs one");
   }
+}
+
+/**
+ * The validity rule's verdict alone, for the hot paths: the parsed object, or the class of why
+ * the value is rejected (no message built: {@linkcode parseRaw} words it).
+ *
+ * @example
+ * ```ts
+ * import { rawRecord } from "./raw.ts";
+ * rawRecord('{"a":1}'); // { a: 1 }
+ * rawRecord("[1]"); // "NotAnObject"
+ * ```
+ */
+export function rawRecord(
+  value: Uint8Array | string | null | undefined,
+  options: RawOptions = {},
+): Record<string, unknown> | RawErrorClass {
+  const maxBytes = options.maxBytes ?? RAW_DEFAULTS.maxBytes;
+  if (value === null || value === undefined || value.length === 0) return "EmptyValue";
   let text: string;
   if (typeof value === "string") {
-    const size = overLimit(value, maxBytes);
-    if (size > 0) return tooLarge(size, maxBytes);
+    if (overLimit(value, maxBytes) > 0) return "TooLarge";
     text = value;
   } else {
-    if (value.byteLength > maxBytes) return tooLarge(value.byteLength, maxBytes);
+    if (value.byteLength > maxBytes) return "TooLarge";
     // The lenient decoder is much faster; only a replacement character calls for the strict one.
     text = loose.decode(value);
     if (text.includes("\uFFFD")) {
       try {
         utf8.decode(value);
       } catch {
-        return reject("InvalidUtf8", "Value is not valid UTF-8");
+        return "InvalidUtf8";
       }
     }
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (error) {
-    return reject(
-      "InvalidJson",
-      `Value is not valid JSON: ${(error as Error).message.split("\n")[0]}`,
-    );
+  } catch {
+    return "InvalidJson";
   }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) {
-    const kind = json === null ? "null" : Array.isArray(json) ? "an array" : `a ${typeof json}`;
-    return reject("NotAnObject", `Value is JSON but ${kind}, not an object`);
-  }
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return "NotAnObject";
   // Raw newlines can only be whitespace between JSON tokens; a JSON-lines file cannot hold them.
-  if (text.includes("\n") || text.includes("\r")) {
-    return reject(
-      "MultilineJson",
-      "Value is JSON spread over several lines; a JSON-lines file needs one",
-    );
-  }
-  return { ok: true, record: json as Record<string, unknown> };
+  if (text.includes("\n") || text.includes("\r")) return "MultilineJson";
+  return json as Record<string, unknown>;
 }
 
-function tooLarge(size: number, maxBytes: number): RawCheck {
-  return reject("TooLarge", `Value is ${size} bytes, over the limit of ${maxBytes}`);
+/** A value's text (bytes decoded leniently: only called once it is known to be UTF-8). */
+function textOf(value: Uint8Array | string): string {
+  return typeof value === "string" ? value : loose.decode(value);
+}
+
+/** The first line of `JSON.parse`'s complaint about `text`. */
+function jsonError(text: string): string {
+  try {
+    JSON.parse(text);
+    return "";
+  } catch (error) {
+    return (error as Error).message.split("\n")[0];
+  }
 }
 
 /**

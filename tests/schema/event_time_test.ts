@@ -4,6 +4,8 @@ import {
   checkTimeZone,
   daysFromCivil,
   formatWallTime,
+  MAX_EVENT_TIME,
+  MIN_EVENT_TIME,
   parseEventTime,
   parseEventTimeBytes,
   parseEventTimeText,
@@ -293,4 +295,63 @@ Deno.test("no result depends on the host's TZ", async () => {
   );
   assert.equal(outputs[1], outputs[0]);
   assert.equal(outputs[2], outputs[0]);
+});
+
+Deno.test("neighbouring timestamps (the fast paths remember their minute) read as each alone does", () => {
+  // Every few seconds through daylight-saving changes, year and range edges, in zones with odd
+  // offsets: each wall-clock time against Temporal, each ISO time against Date.parse; junk
+  // seconds after a remembered minute, and other zones in between, must not hit the memory.
+  const changes = [
+    Date.UTC(2026, 2, 29, 1),
+    Date.UTC(2026, 9, 25, 1),
+    Date.UTC(2026, 2, 8, 7),
+    Date.UTC(2026, 3, 5, 0),
+    Date.UTC(1937, 6, 1),
+    Date.parse("0001-01-01T03:00:00Z"),
+    Date.UTC(9999, 11, 31, 21),
+  ];
+  const zones = [
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+  ];
+  const wallText = (d: Date, sep: string) =>
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}${sep}${
+      pad(d.getUTCHours())
+    }:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const compatible = (text: string, zone: string) => {
+    const ms = Temporal.PlainDateTime.from(text.replace(" ", "T"))
+      .toZonedDateTime(zone, { disambiguation: "compatible" }).epochMilliseconds;
+    return ms >= MIN_EVENT_TIME && ms <= MAX_EVENT_TIME ? ms : null;
+  };
+  let checked = 0;
+  for (const zone of zones) {
+    for (const change of changes) {
+      for (let t = change - 2 * 3_600_000; t < change + 2 * 3_600_000; t += 7_001) {
+        const d = new Date(t);
+        for (const sep of [" ", "T"]) {
+          const text = wallText(d, sep);
+          assert.equal(parseEventTime(text, zone), compatible(text, zone), `${text} in ${zone}`);
+          const other = zones[(zones.indexOf(zone) + 1) % zones.length];
+          assert.equal(parseEventTime(text, other), compatible(text, other), `${text} in ${other}`);
+          for (const junk of ["60", "6x", "-1", " 1"]) {
+            assert.equal(parseEventTime(text.slice(0, 17) + junk, zone), null, junk);
+          }
+          assert.equal(parseEventTime(text.slice(0, 16) + "-" + text.slice(17), zone), null);
+          checked++;
+        }
+        if (t >= MIN_EVENT_TIME && t <= MAX_EVENT_TIME) {
+          const iso = d.toISOString();
+          assert.equal(parseEventTime(iso, zone), t, iso);
+          for (const junk of ["60.000Z", "59.99xZ", "59.9 9Z", "5a.000Z", "59x000Z"]) {
+            assert.equal(parseEventTime(iso.slice(0, 17) + junk), null, junk);
+          }
+          assert.equal(parseEventTime(iso.slice(0, 16) + "-" + iso.slice(17)), null);
+        }
+      }
+    }
+  }
+  assert.ok(checked > 10_000);
 });

@@ -50,6 +50,18 @@ Deno.test("the content key ignores key order and spacing, and tells different co
   assert.equal(keys.size, 200_000);
 });
 
+Deno.test("content keys are stable: the values earlier versions wrote (leading zeros kept)", () => {
+  assert.equal(contentKey({}), "c:67a2a8ee00000000");
+  const order = {
+    order_id: "order_1",
+    timestamp: "2026-11-20 01:00:05",
+    total_amount: 454.4,
+    items: [{ product_id: "prod_187", quantity: 3, price: 23.85 }],
+  };
+  assert.equal(contentKey(order), "c:b3ea641095f4a2a8");
+  assert.equal(contentKey([null, true, "x", -0, 1e21]), "c:8d1a5562e4aadc6f");
+});
+
 Deno.test("identity: event_id where present, else the content key; a bad event_id is none", () => {
   assert.equal(eventIdentity({ event_id: "e-1", user_id: "u" }), "e-1");
   const v0 = { user_id: "user_1", timestamp: "2026-11-26 10:15:30" };

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { checkRecord } from "../../lib/sink/dlq.ts";
 import { recordTime } from "../../lib/lake/layout.ts";
-import { parseRaw, rejectRaw } from "../../lib/schema/raw.ts";
+import { parseRaw, type RawCheck, rawRecord, rejectRaw } from "../../lib/schema/raw.ts";
 import { scanPlainObject } from "../../lib/schema/_json_scan.ts";
 
 const RUNS = { seed: 20261126, numRuns: 2000 };
@@ -121,4 +121,61 @@ Deno.test("the byte scanner is sure of plain ASCII objects (the sink's hot path)
     .map((o) => JSON.stringify(o))
     .filter((t) => /^[\x20-\x7e]*$/.test(t));
   fc.assert(fc.property(ascii, (text) => assert.ok(scanPlainObject(enc(text)), text)), RUNS);
+});
+
+/** The rule as its module doc states it, step by step, with the words of each rejection. */
+function statedRule(value: Uint8Array | string, maxBytes: number): RawCheck {
+  const no = (errorClass: string, message: string) => ({
+    ok: false,
+    rejection: { errorClass, message },
+  });
+  if (value.length === 0) return no("EmptyValue", "Record has no value") as RawCheck;
+  const size = typeof value === "string" ? enc(value).byteLength : value.byteLength;
+  if (size > maxBytes) {
+    return no("TooLarge", `Value is ${size} bytes, over the limit of ${maxBytes}`) as RawCheck;
+  }
+  let text = value as string;
+  if (typeof value !== "string") {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(value);
+    } catch {
+      return no("InvalidUtf8", "Value is not valid UTF-8") as RawCheck;
+    }
+  }
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return no(
+      "InvalidJson",
+      `Value is not valid JSON: ${(e as Error).message.split("\n")[0]}`,
+    ) as RawCheck;
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    const kind = json === null ? "null" : Array.isArray(json) ? "an array" : `a ${typeof json}`;
+    return no("NotAnObject", `Value is JSON but ${kind}, not an object`) as RawCheck;
+  }
+  if (/[\n\r]/.test(text)) {
+    return no(
+      "MultilineJson",
+      "Value is JSON spread over several lines; a JSON-lines file needs one",
+    ) as RawCheck;
+  }
+  return { ok: true, record: json };
+}
+
+Deno.test("parseRaw and rawRecord follow the stated rule on mangled bytes and text, words too", () => {
+  fc.assert(
+    fc.property(mangled, fc.constantFrom(1_048_576, 40), (bytes, maxBytes) => {
+      const text = new TextDecoder().decode(bytes);
+      for (const value of [bytes, text, "\uFEFF" + text, text + "\n"]) {
+        const expected = statedRule(value, maxBytes);
+        assert.deepEqual(parseRaw(value, { maxBytes }), expected);
+        const verdict = rawRecord(value, { maxBytes });
+        if (expected.ok) assert.deepEqual(verdict, expected.record);
+        else assert.equal(verdict, expected.rejection.errorClass);
+      }
+    }),
+    { ...RUNS, numRuns: 10_000 },
+  );
 });

@@ -1,0 +1,122 @@
+/**
+ * Property test (fast-check, fixed seed): the real-time decoder's answer for a raw line is
+ * exactly the one rule's (`parseRaw`) followed by `decodeEvent` on the parsed object, over
+ * generated and hostile lines of every topic: wrong types, escapes, unicode, duplicate keys
+ * (JSON.parse keeps the last), nested objects, huge numbers, a byte-order mark, white space,
+ * line breaks, non-object JSON, cut lines; as text and as bytes, in zones with daylight saving.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { decodeEvent, decodeLine, MALFORMED_REASONS } from "../../lib/realtime/decode.ts";
+import { TOPICS } from "../../lib/schema/events.ts";
+import { parseRaw, type RawErrorClass } from "../../lib/schema/raw.ts";
+
+const R = MALFORMED_REASONS;
+const REASON: Record<RawErrorClass, string> = {
+  EmptyValue: R.noValue,
+  TooLarge: R.tooLarge,
+  InvalidUtf8: R.notUtf8,
+  InvalidJson: R.notJson,
+  NotAnObject: R.notObject,
+  MultilineJson: R.multiline,
+};
+
+/** The decoder as its doc states it: the raw rule, then the checks on the parsed object. */
+function stated(topic: typeof TOPICS[number], line: Uint8Array | string, zone: string) {
+  const raw = parseRaw(line);
+  return raw.ok
+    ? decodeEvent(topic, raw.record, zone)
+    : { ok: false, reason: REASON[raw.rejection.errorClass] };
+}
+
+const oddValue = fc.oneof(
+  fc.constantFrom(null, "", 0, -0, 1e308, true, [], {}, "user_1", "ünï©ødé", "a\u2028b"),
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.string({ unit: "binary", maxLength: 8 }),
+);
+const timestamp = fc.oneof(
+  fc.constantFrom(
+    "2026-11-26T10:15:30.123Z",
+    "2026-11-26 10:15:30",
+    "2026-03-29 02:30:00",
+    "2026-10-25 02:30:00",
+    "2026-11-26T10:15:30.123+05:30",
+    "2026-02-30 10:00:00",
+    "1795688130123",
+    1795688130123,
+    1795688130123.5,
+    "2026-11-26T10:15:60.000Z",
+  ),
+  fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  oddValue,
+);
+const event = fc.record({
+  event_id: fc.oneof(fc.uuid(), oddValue),
+  user_id: fc.oneof(fc.constantFrom("user_1", "user_2"), oddValue),
+  order_id: fc.oneof(fc.constantFrom("order_1"), oddValue),
+  timestamp,
+  event: fc.oneof(fc.constantFrom("click", "page_view", "add_to_cart"), oddValue),
+  session_id: fc.oneof(fc.uuid(), oddValue),
+  status: fc.oneof(fc.constantFrom("completed", "delivered", "picked_up"), oddValue),
+  total_amount: fc.oneof(fc.double(), oddValue),
+  items: fc.oneof(
+    fc.array(fc.record({ product_id: oddValue, quantity: oddValue }), { maxLength: 3 }),
+    oddValue,
+  ),
+  current_location: fc.oneof(fc.constantFrom("Oslo, Norway"), oddValue),
+  extra: oddValue,
+}, { requiredKeys: [] });
+
+/** Ways to write an object as a line that JSON.parse may or may not take. */
+const written = fc.tuple(event, fc.nat(20), fc.nat(), fc.constantFrom("", " ", "\t", "\n", "\r\n"))
+  .map(([value, how, at, space]) => {
+    const text = JSON.stringify(value);
+    switch (how) {
+      case 0: // a duplicate key: the last one wins
+        return text.replace(/}$/, `,"timestamp":"2026-11-26T10:15:30.000Z","event_id":"dup"}`);
+      case 1:
+        return "\uFEFF" + text;
+      case 2:
+        return space + text + space;
+      case 3:
+        return JSON.stringify(value, null, 1);
+      case 4: // an escaped key
+        return text.replace('"timestamp"', '"\\u0074imestamp"');
+      case 5:
+        return text.slice(0, at % (text.length + 1));
+      case 6:
+        return JSON.stringify([value]);
+      case 7:
+        return JSON.stringify(JSON.stringify(value));
+      case 8: // huge numbers
+        return text.replace(/}$/, `,"n":1e400,"m":-123456789012345678901234567890}`);
+      case 9:
+        return text.replace(/,/g, " ,  ").replace(/:/g, "\t:\t");
+      case 10:
+        return "";
+      default:
+        return text;
+    }
+  });
+
+Deno.test("decodeLine answers exactly as the raw rule then decodeEvent, for text and bytes", () => {
+  const enc = new TextEncoder();
+  fc.assert(
+    fc.property(
+      written,
+      fc.constantFrom(...TOPICS),
+      fc.constantFrom("UTC", "Europe/Berlin", "Asia/Kolkata", "America/St_Johns"),
+      (line, topic, zone) => {
+        assert.deepEqual(decodeLine(topic, line, zone), stated(topic, line, zone), line);
+        const bytes = enc.encode(line);
+        assert.deepEqual(decodeLine(topic, bytes, zone), stated(topic, bytes, zone), line);
+      },
+    ),
+    { seed: 20261127, numRuns: 5000 },
+  );
+  for (const topic of TOPICS) {
+    assert.deepEqual(decodeLine(topic, null), { ok: false, reason: R.noValue });
+    const bad = new Uint8Array([0x7b, 0xff, 0x7d]);
+    assert.deepEqual(decodeLine(topic, bad), { ok: false, reason: R.notUtf8 });
+  }
+});
