@@ -31,16 +31,44 @@ async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {
   while (done < data.length) done += await file.write(data.subarray(done));
 }
 
+/** A place reserved in a segment (see {@linkcode SegmentWriter.reserve}). */
+export interface SegmentSlot {
+  /** Appends the file's lines once every earlier slot of the segment is released. */
+  append(data: Uint8Array): Promise<string>;
+  /** Lets the next slot of the segment append (call it whether or not this one appended). */
+  release(): void;
+}
+
 /** The segments of one sync: one per cache folder (topic and hour) it pulled lines for. */
 export class SegmentWriter {
   readonly #cacheDir: string;
   readonly #name: string;
   readonly #open = new Map<string, Promise<OpenSegment>>();
+  /** Per folder: released when its last reserved slot is. */
+  readonly #last = new Map<string, Promise<void>>();
 
   /** Segments under `cacheDir`, named after sync number `sync`. */
   constructor(cacheDir: string, sync: number) {
     this.#cacheDir = cacheDir;
     this.#name = `sync-${String(sync).padStart(6, "0")}.json`;
+  }
+
+  /**
+   * Reserves the next place in the segment of `folder`: files pulled at the same time land in
+   * the order of their reservations (the lake's order), not in the order their downloads end,
+   * so a segment's content, and what bronze reads first, does not depend on timing.
+   */
+  reserve(folder: string): SegmentSlot {
+    const before = this.#last.get(folder) ?? Promise.resolve();
+    let release!: () => void;
+    this.#last.set(folder, new Promise<void>((resolve) => release = resolve));
+    return {
+      append: async (data) => {
+        await before;
+        return await this.append(folder, data);
+      },
+      release,
+    };
   }
 
   /**

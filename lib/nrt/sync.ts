@@ -25,7 +25,7 @@ import { LakeError } from "../errors.ts";
 import { parseRawPath } from "../lake/layout.ts";
 import type { LakeEntry, LakeStorage } from "../lake/storage.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
-import { removeOrphans, SegmentWriter } from "./segments.ts";
+import { removeOrphans, type SegmentSlot, SegmentWriter } from "./segments.ts";
 import {
   checkLakeFile,
   type LakeFileCheck,
@@ -286,7 +286,9 @@ async function dropChanged(
     if (!changedPaths.has(path)) repulled.add(path);
   }
   for (const segment of dead) await removeIfPresent(`${o.cacheDir}/${segment}`);
-  const todo = [...changed, ...listing.filter((e) => repulled.has(e.path))];
+  // In path order: each segment holds its files' lines in the lake's order.
+  const todo = [...changed, ...listing.filter((e) => repulled.has(e.path))]
+    .sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   return { todo, replaced, removed, repulled };
 }
 
@@ -319,9 +321,9 @@ async function pullAll(
   const segments = new SegmentWriter(o.cacheDir, checkpoint.nextSync);
   if (todo.length > 0) checkpoint.nextSync++;
   let done = 0;
-  const pull = async (entry: LakeEntry) => {
+  const pull = async (entry: LakeEntry, slot: SegmentSlot) => {
     const data = await lake.get(entry.path);
-    const check = await pullFile(lake, entry, data, checkpoint, segments, o);
+    const check = await pullFile(lake, entry, data, checkpoint, slot, o);
     report.quarantined.push(...check.quarantined);
     report.rows += check.rows;
     if (!o.repulled.has(entry.path)) report.synced.push(entry.path);
@@ -335,10 +337,12 @@ async function pullAll(
   let failed = false;
   const lane = async () => {
     while (!failed && next < todo.length) {
-      await pull(todo[next++]).catch((error) => {
+      const entry = todo[next++];
+      const slot = segments.reserve(cacheFolder(entry.path, o.prefix)!.folder);
+      await pull(entry, slot).catch((error) => {
         failed = true;
         throw error;
-      });
+      }).finally(slot.release);
     }
   };
   const lanes = Array.from({ length: Math.min(o.concurrency, todo.length) }, lane);
@@ -357,17 +361,18 @@ async function pullAll(
 /**
  * Takes one pulled raw file into the cache: its lines checked (`checkLakeFile`), the ones set
  * aside written to the lake's and the cache's quarantine (before the checkpoint takes the file),
- * the rest appended to this sync's segment of its topic and hour; the checkpoint entry updated.
+ * the rest appended to this sync's segment of its topic and hour (at `slot`); the checkpoint
+ * entry updated.
  */
 async function pullFile(
   lake: LakeStorage,
   entry: LakeEntry,
   data: Uint8Array,
   checkpoint: Checkpoint,
-  segments: SegmentWriter,
+  slot: SegmentSlot,
   o: PullOptions,
 ): Promise<LakeFileCheck> {
-  const { folder, topic } = cacheFolder(entry.path, o.prefix)!;
+  const { topic } = cacheFolder(entry.path, o.prefix)!;
   const quarantine = `${o.cacheDir}/${quarantinePath(entry.path)}`;
   const check = checkLakeFile(topic, entry.path, data);
   const before = checkpoint.files[entry.path];
@@ -382,7 +387,7 @@ async function pullFile(
       await lake.delete(quarantinePath(entry.path));
     }
   }
-  const segment = check.rows > 0 ? await segments.append(folder, check.cleaned ?? data) : undefined;
+  const segment = check.rows > 0 ? await slot.append(check.cleaned ?? data) : undefined;
   checkpoint.files[entry.path] = {
     size: entry.size,
     lastModified: entry.lastModified,

@@ -256,6 +256,17 @@ Deno.test("the cache holds one segment per topic and hour per sync, and follows 
     assert.ok(now.files.every((f) => f.endsWith("/sync-000001.json")));
     assert.deepEqual(now.files, await segmentsOf());
     assert.deepEqual(now.lines, await lakeLines());
+    // Each segment holds its hour's files in the lake's order, however the downloads ended.
+    for (const hour of hours) {
+      const files = w.files.filter((f) => f.startsWith(`${hour}/`)).sort();
+      const texts = await Promise.all(
+        files.map(async (f) => new TextDecoder().decode(await lake.get(f))),
+      );
+      const segment = now.files.find((f) =>
+        f.startsWith(`${hour.replace(/^topics\//, "topics/")}/`)
+      )!;
+      assert.equal(await Deno.readTextFile(`${cacheDir}/${segment}`), texts.join(""));
+    }
 
     // A changed file and a removed one: their segments go, their neighbours are pulled again.
     const [changed, removed] = [w.files[1], w.files.at(-1)!];
