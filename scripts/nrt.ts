@@ -52,8 +52,10 @@ if (import.meta.main) {
         files: report.sync.synced.length,
         detail:
           `${report.sync.listed} listed, ${report.sync.unchanged} unchanged, ${report.sync.removed.length} removed, ${
-            (report.sync.bytes / 1e6).toFixed(1)
-          } MB`,
+            report.sync.repulled
+              ? `${report.sync.repulled} pulled again (same cache segment), `
+              : ""
+          }${(report.sync.bytes / 1e6).toFixed(1)} MB`,
         seconds: s(report.timings.sync),
       },
       {

@@ -288,7 +288,8 @@ async function passReport(
     workDir: pass.workDir,
     mode,
     sync,
-    loadedFiles: mode === "full" ? cached.length : mode === "incremental" ? fresh.length : 0,
+    loadedFiles: (mode === "full" ? cached : mode === "incremental" ? fresh : [])
+      .reduce((n, f) => n + f.files, 0),
     layers,
     gold: await goldCounts(db),
     written: written ?? { curated: 0, analysis: 0 },

@@ -10,10 +10,14 @@
  * lines beside the cache and written to the lake under `quarantine/` (unless `writeQuarantine`
  * is off), before the checkpoint takes the file: a pass that fails on the way redoes it.
  *
- * Cache layout: `<cache>/topics/<topic>/year=…/month=…/day=…/hour=…/<file>.json` (the topic
- * without `KAFKA_TOPIC_PREFIX`; the file without its quarantined lines),
- * `<cache>/quarantine/<full topic>/year=…/<file>.json` (its quarantined records),
- * `<cache>/checkpoint.json`.
+ * Cache layout: `<cache>/topics/<topic>/year=…/month=…/day=…/hour=…/sync-<n>.json`, a segment
+ * (`segments.ts`): the lines of every file of that topic and hour that sync number `n` pulled,
+ * without their quarantined lines (the topic without `KAFKA_TOPIC_PREFIX`);
+ * `<cache>/quarantine/<full topic>/year=…/<file>.json` (a file's quarantined records);
+ * `<cache>/checkpoint.json` (per lake file: what was taken, and its segment). A lake file that
+ * changes or goes away takes its segment with it: the other files of that segment are pulled
+ * again (into this sync's segments), so a segment never holds lines of a file the lake no longer
+ * has. Bronze reads segments as they are; they never change once written.
  *
  * @module
  */
@@ -21,6 +25,7 @@ import { LakeError } from "../errors.ts";
 import { parseRawPath } from "../lake/layout.ts";
 import type { LakeEntry, LakeStorage } from "../lake/storage.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
+import { removeOrphans, type SegmentSlot, SegmentWriter } from "./segments.ts";
 import {
   checkLakeFile,
   type LakeFileCheck,
@@ -41,11 +46,16 @@ export interface CheckpointEntry {
   quarantined?: number;
   /** Why its first line was quarantined (files with no line for bronze). */
   reason?: string;
+  /** The segment holding its lines, relative to the cache folder (cached files). */
+  segment?: string;
 }
 
 /** The sync checkpoint: lake path → what was taken. */
 export interface Checkpoint {
-  version: 1;
+  /** 2: segments (a checkpoint of version 1, one cache file per lake file, is started over). */
+  version: 2;
+  /** The number of the next sync that pulls files (its segments' names). */
+  nextSync: number;
   files: Record<string, CheckpointEntry>;
 }
 
@@ -92,6 +102,11 @@ export interface SyncReport {
   unchanged: number;
   /** Lake paths gone from the lake since the checkpoint: removed from the cache. */
   removed: string[];
+  /**
+   * Unchanged files pulled again: they shared a segment with a changed or removed file (not in
+   * `synced`).
+   */
+  repulled: number;
   /** Records (lines) quarantined this run, by file and line. */
   quarantined: QuarantinedRecord[];
   /** Bytes pulled. */
@@ -102,29 +117,34 @@ export interface SyncReport {
 
 const DEFAULTS = { full: false, topicPrefix: "", concurrency: 16, writeQuarantine: true } as const;
 
-/** The cache path (relative to the cache folder) of a lake path, or null if not a raw file. */
-export function cachePath(
+/**
+ * The cache folder (relative to the cache folder: `topics/<topic>/year=…/…/hour=…`, the topic
+ * without `topicPrefix`) of a lake path, whose segments hold its lines; null if not a raw file.
+ */
+export function cacheFolder(
   lakePath: string,
   topicPrefix = "",
-): { path: string; topic: Topic } | null {
+): { folder: string; topic: Topic } | null {
   const raw = parseRawPath(lakePath);
   if (!raw || !raw.topic.startsWith(topicPrefix)) return null;
   const topic = raw.topic.slice(topicPrefix.length) as Topic;
   if (!TOPICS.includes(topic)) return null;
   const rest = lakePath.slice(`topics/${raw.topic}/`.length);
   if (!rest.endsWith(".json")) return null;
-  return { path: `topics/${topic}/${rest}`, topic };
+  return { folder: `topics/${topic}/${rest.slice(0, rest.lastIndexOf("/"))}`, topic };
 }
 
-/** Reads the checkpoint of a cache folder (empty if none). */
+const emptyCheckpoint = (): Checkpoint => ({ version: 2, nextSync: 1, files: {} });
+
+/** Reads the checkpoint of a cache folder (empty if none, or of an earlier version). */
 export async function readCheckpoint(cacheDir: string): Promise<Checkpoint> {
   try {
     const parsed = JSON.parse(await Deno.readTextFile(`${cacheDir}/checkpoint.json`));
-    if (parsed?.version === 1 && parsed.files && typeof parsed.files === "object") return parsed;
+    if (parsed?.version === 2 && parsed.files && typeof parsed.files === "object") return parsed;
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound) && !(error instanceof SyntaxError)) throw error;
   }
-  return { version: 1, files: {} };
+  return emptyCheckpoint();
 }
 
 async function writeCheckpoint(cacheDir: string, checkpoint: Checkpoint): Promise<void> {
@@ -178,81 +198,98 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
   const { cacheDir } = options;
   const full = options.full ?? DEFAULTS.full;
   const prefix = options.topicPrefix ?? DEFAULTS.topicPrefix;
-  const concurrency = options.concurrency ?? DEFAULTS.concurrency;
   const writeQuarantine = options.writeQuarantine ?? DEFAULTS.writeQuarantine;
   if (full) {
     await Deno.remove(`${cacheDir}/topics`, { recursive: true }).catch(() => {});
     await Deno.remove(`${cacheDir}/quarantine`, { recursive: true }).catch(() => {});
   }
   await Deno.mkdir(cacheDir, { recursive: true });
-  const checkpoint = full ? { version: 1 as const, files: {} } : await readCheckpoint(cacheDir);
+  const checkpoint = full ? emptyCheckpoint() : await readCheckpoint(cacheDir);
+  const listing = await listRaw(lake, prefix);
+  const work = await dropChanged(lake, listing, checkpoint, { cacheDir, writeQuarantine });
+  const live = new Set(Object.values(checkpoint.files).flatMap((e) => e.segment ?? []));
+  await removeOrphans(cacheDir, live);
+  const report: SyncReport = {
+    listed: listing.length,
+    synced: [],
+    replaced: work.replaced,
+    unchanged: listing.length - work.todo.length,
+    removed: work.removed,
+    repulled: work.repulled.size,
+    quarantined: [],
+    bytes: 0,
+    rows: 0,
+  };
+  await pullAll(lake, work.todo, checkpoint, report, {
+    cacheDir,
+    prefix,
+    writeQuarantine,
+    wiped: full,
+    made: new Set(),
+    concurrency: options.concurrency ?? DEFAULTS.concurrency,
+    onProgress: options.onProgress,
+    repulled: work.repulled,
+  });
+  report.synced.sort();
+  report.quarantined.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
+  return report;
+}
 
-  let listing: LakeEntry[];
+/** The raw files of the four topics in the lake. */
+async function listRaw(lake: LakeStorage, prefix: string): Promise<LakeEntry[]> {
   try {
-    listing = (await lake.list("topics/")).filter((e) => cachePath(e.path, prefix) !== null);
+    return (await lake.list("topics/")).filter((e) => cacheFolder(e.path, prefix) !== null);
   } catch (error) {
     throw new LakeError(`Could not list ${lake.description}/topics/: ${(error as Error).message}`, {
       cause: error,
     });
   }
+}
+
+/**
+ * What a sync must pull, and the checkpoint cleared of what changed: new and changed files, and
+ * the unchanged files that shared a segment with a changed or removed one (`repulled`); those
+ * segments are deleted, removed files leave the checkpoint (and their quarantine files go).
+ */
+async function dropChanged(
+  lake: LakeStorage,
+  listing: readonly LakeEntry[],
+  checkpoint: Checkpoint,
+  o: { cacheDir: string; writeQuarantine: boolean },
+): Promise<{ todo: LakeEntry[]; replaced: number; removed: string[]; repulled: Set<string> }> {
   const listed = new Set(listing.map((e) => e.path));
-  const todo = listing.filter((e) => {
+  const changed = listing.filter((e) => {
     const known = checkpoint.files[e.path];
     return !known || known.size !== e.size || known.lastModified !== e.lastModified;
   });
-  const replaced = todo.filter((e) => checkpoint.files[e.path] !== undefined).length;
-
-  const removed: string[] = [];
-  for (const [path, entry] of Object.entries(checkpoint.files)) {
-    if (listed.has(path)) continue;
-    const local = cachePath(path, prefix);
-    if (local && entry.status === "cached") await removeIfPresent(`${cacheDir}/${local.path}`);
+  const replaced = changed.filter((e) => checkpoint.files[e.path] !== undefined).length;
+  const removed = Object.keys(checkpoint.files).filter((path) => !listed.has(path));
+  const dead = new Set(
+    [...changed.map((e) => e.path), ...removed].flatMap((p) => checkpoint.files[p]?.segment ?? []),
+  );
+  for (const path of removed) {
+    const entry = checkpoint.files[path];
     if (entry.status === "quarantined" || entry.quarantined) {
-      await removeIfPresent(`${cacheDir}/${quarantinePath(path)}`);
-      if (writeQuarantine) await lake.delete(quarantinePath(path));
+      await removeIfPresent(`${o.cacheDir}/${quarantinePath(path)}`);
+      if (o.writeQuarantine) await lake.delete(quarantinePath(path));
     }
     delete checkpoint.files[path];
-    removed.push(path);
   }
-
-  const report: SyncReport = {
-    listed: listing.length,
-    synced: [],
-    replaced,
-    unchanged: listing.length - todo.length,
-    removed,
-    quarantined: [],
-    bytes: 0,
-    rows: 0,
-  };
-  let done = 0;
-  const made = new Set<string>();
-  const pull = async (entry: LakeEntry) => {
-    const data = await lake.get(entry.path);
-    const check = await pullFile(lake, entry, data, checkpoint, {
-      cacheDir,
-      prefix,
-      writeQuarantine,
-      wiped: full,
-      made,
-    });
-    report.quarantined.push(...check.quarantined);
-    report.rows += check.rows;
-    report.synced.push(entry.path);
-    report.bytes += data.length;
-    options.onProgress?.(++done, todo.length);
-  };
-  try {
-    for (let i = 0; i < todo.length; i += concurrency) {
-      await Promise.all(todo.slice(i, i + concurrency).map(pull));
-    }
-  } finally {
-    // Keep what was pulled even when a later download fails: the next run continues from there.
-    await writeCheckpoint(cacheDir, checkpoint);
+  const changedPaths = new Set(changed.map((e) => e.path));
+  const repulled = new Set<string>();
+  for (const [path, entry] of Object.entries(checkpoint.files)) {
+    if (!entry.segment || !dead.has(entry.segment)) continue;
+    // Its segment goes: forget that it was taken, so a sync that stops before pulling it
+    // again still pulls it next time.
+    delete entry.segment;
+    entry.size = -1;
+    if (!changedPaths.has(path)) repulled.add(path);
   }
-  report.synced.sort();
-  report.quarantined.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
-  return report;
+  for (const segment of dead) await removeIfPresent(`${o.cacheDir}/${segment}`);
+  // In path order: each segment holds its files' lines in the lake's order.
+  const todo = [...changed, ...listing.filter((e) => repulled.has(e.path))]
+    .sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return { todo, replaced, removed, repulled };
 }
 
 /** What {@linkcode pullFile} needs of its sync. */
@@ -267,19 +304,75 @@ interface PullOptions {
 }
 
 /**
+ * Pulls `todo` into this sync's segments, `concurrency` files at a time, and writes the
+ * checkpoint (also when a download fails: the next run continues from there).
+ */
+async function pullAll(
+  lake: LakeStorage,
+  todo: readonly LakeEntry[],
+  checkpoint: Checkpoint,
+  report: SyncReport,
+  o: PullOptions & {
+    concurrency: number;
+    onProgress?: (done: number, total: number) => void;
+    repulled: ReadonlySet<string>;
+  },
+): Promise<void> {
+  const segments = new SegmentWriter(o.cacheDir, checkpoint.nextSync);
+  if (todo.length > 0) checkpoint.nextSync++;
+  let done = 0;
+  const pull = async (entry: LakeEntry, slot: SegmentSlot) => {
+    const data = await lake.get(entry.path);
+    const check = await pullFile(lake, entry, data, checkpoint, slot, o);
+    report.quarantined.push(...check.quarantined);
+    report.rows += check.rows;
+    if (!o.repulled.has(entry.path)) report.synced.push(entry.path);
+    report.bytes += data.length;
+    o.onProgress?.(++done, todo.length);
+  };
+  // `concurrency` files in flight at all times (not in rounds that wait for their slowest), so
+  // downloads, checks and writes overlap. After a failure the lanes stop, and all have stopped
+  // before the segments are closed and the checkpoint written.
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < todo.length) {
+      const entry = todo[next++];
+      const slot = segments.reserve(cacheFolder(entry.path, o.prefix)!.folder);
+      await pull(entry, slot).catch((error) => {
+        failed = true;
+        throw error;
+      }).finally(slot.release);
+    }
+  };
+  const lanes = Array.from({ length: Math.min(o.concurrency, todo.length) }, lane);
+  const failure = (await Promise.allSettled(lanes)).find((r) => r.status === "rejected");
+  try {
+    const dropped = await segments.finish();
+    for (const [path, entry] of Object.entries(checkpoint.files)) {
+      if (entry.segment && dropped.has(entry.segment)) delete checkpoint.files[path];
+    }
+  } finally {
+    await writeCheckpoint(o.cacheDir, checkpoint);
+  }
+  if (failure) throw failure.reason;
+}
+
+/**
  * Takes one pulled raw file into the cache: its lines checked (`checkLakeFile`), the ones set
  * aside written to the lake's and the cache's quarantine (before the checkpoint takes the file),
- * the rest to the cache; the checkpoint entry updated.
+ * the rest appended to this sync's segment of its topic and hour (at `slot`); the checkpoint
+ * entry updated.
  */
 async function pullFile(
   lake: LakeStorage,
   entry: LakeEntry,
   data: Uint8Array,
   checkpoint: Checkpoint,
+  slot: SegmentSlot,
   o: PullOptions,
 ): Promise<LakeFileCheck> {
-  const { path: cached, topic } = cachePath(entry.path, o.prefix)!;
-  const local = `${o.cacheDir}/${cached}`;
+  const { topic } = cacheFolder(entry.path, o.prefix)!;
   const quarantine = `${o.cacheDir}/${quarantinePath(entry.path)}`;
   const check = checkLakeFile(topic, entry.path, data);
   const before = checkpoint.files[entry.path];
@@ -294,8 +387,7 @@ async function pullFile(
       await lake.delete(quarantinePath(entry.path));
     }
   }
-  if (check.rows > 0) await writeFileAtomic(local, check.cleaned ?? data, o.made);
-  else await removeIfPresent(local);
+  const segment = check.rows > 0 ? await slot.append(check.cleaned ?? data) : undefined;
   checkpoint.files[entry.path] = {
     size: entry.size,
     lastModified: entry.lastModified,
@@ -304,43 +396,47 @@ async function pullFile(
     ...(check.quarantined.length > 0
       ? { quarantined: check.quarantined.length, reason: check.quarantined[0].reason }
       : {}),
+    ...(segment ? { segment } : {}),
   };
   return check;
 }
 
-/** A file of the cache, as bronze reads it (see {@linkcode cachedFiles}). */
+/** A segment of the cache, as bronze reads it (see {@linkcode cachedFiles}). */
 export interface CachedFile {
-  /** Absolute cache path. */
+  /** Absolute cache path of the segment. */
   path: string;
   topic: Topic;
-  /** Size and time of the lake file it was pulled from. */
+  /** Total size and latest time of the lake files whose lines it holds. */
   size: number;
   lastModified: number;
   /** JSON lines of it that go to bronze. */
   rows: number;
+  /** Lake files whose lines it holds. */
+  files: number;
 }
 
 /**
- * The cached files of the checkpoint (status `cached`), as absolute cache paths with their
- * lake size and time: what bronze can read.
+ * The segments of the checkpoint's cached files (status `cached`), as absolute cache paths with
+ * their lake files' total size and latest time: what bronze can read.
  */
 export function cachedFiles(
   checkpoint: Checkpoint,
   cacheDir: string,
   topicPrefix = "",
 ): CachedFile[] {
-  const out: CachedFile[] = [];
+  const bySegment = new Map<string, CachedFile>();
   for (const [lakePath, entry] of Object.entries(checkpoint.files)) {
-    if (entry.status !== "cached") continue;
-    const local = cachePath(lakePath, topicPrefix);
+    if (entry.status !== "cached" || !entry.segment) continue;
+    const local = cacheFolder(lakePath, topicPrefix);
     if (!local) continue;
-    out.push({
-      path: `${cacheDir}/${local.path}`,
-      topic: local.topic,
-      size: entry.size,
-      lastModified: entry.lastModified,
-      rows: entry.rows ?? 0,
-    });
+    const path = `${cacheDir}/${entry.segment}`;
+    const seg = bySegment.get(path) ??
+      { path, topic: local.topic, size: 0, lastModified: 0, rows: 0, files: 0 };
+    seg.size += entry.size;
+    seg.lastModified = Math.max(seg.lastModified, entry.lastModified);
+    seg.rows += entry.rows ?? 0;
+    seg.files++;
+    bySegment.set(path, seg);
   }
-  return out.sort((a, b) => a.path < b.path ? -1 : 1);
+  return [...bySegment.values()].sort((a, b) => a.path < b.path ? -1 : 1);
 }

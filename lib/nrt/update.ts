@@ -55,9 +55,9 @@ export async function updateLayers(
     options.lap("gold");
     return update;
   }
-  options.progress(
-    `silver: ${plan.mode} (${plan.mode === "full" ? plan.cached.length : plan.fresh.length} files)`,
-  );
+  const segments = plan.mode === "full" ? plan.cached : plan.fresh;
+  const files = segments.reduce((n, f) => n + f.files, 0);
+  options.progress(`silver: ${plan.mode} (${files} files in ${segments.length} cache segments)`);
   await db.transaction(async () => {
     await updateSilver(db, plan, update, options);
     options.lap("silver");

@@ -68,6 +68,9 @@ async function putAll(
   }
 }
 
+/** Rows a thread of the curated COPY holds per flush (see {@linkcode writeCurated}). */
+const CURATED_FLUSH_ROWS = 65_536;
+
 /** Options of {@linkcode writeCurated}. */
 export interface WriteCuratedOptions {
   /** The lake folder name of the topic (with `KAFKA_TOPIC_PREFIX`). */
@@ -95,11 +98,14 @@ export async function writeCurated(
   const prefix = `curated/${options.folder}/`;
   try {
     // event_key is DuckDB's own identity column: curated holds the bronze columns.
-    await db.run(
-      `COPY (SELECT * EXCLUDE (event_key) FROM ${relation}) TO ${sqlString(dir)} (FORMAT parquet,
+    // A partitioned COPY keeps up to `partitioned_write_flush_threshold` rows per thread before
+    // it writes (524,288 by default: all of a topic's rows at 1M events, and the pass's peak
+    // memory); a lower one flushes sooner, for the same files.
+    await db.run(`SET partitioned_write_flush_threshold = ${CURATED_FLUSH_ROWS};
+      COPY (SELECT * EXCLUDE (event_key) FROM ${relation}) TO ${sqlString(dir)} (FORMAT parquet,
       PARTITION_BY (year, month, day), FILENAME_PATTERN 'part-${options.batch}-{i}',
-      OVERWRITE_OR_IGNORE true)`,
-    );
+      OVERWRITE_OR_IGNORE true);
+      RESET partitioned_write_flush_threshold;`);
     const files = await walk(dir).catch((error) => {
       if (error instanceof Deno.errors.NotFound) return [];
       throw error;

@@ -219,3 +219,87 @@ Deno.test("a file removed from the lake leaves the cache and forces a full rebui
     assert.ok(after < before);
   });
 });
+
+Deno.test("the cache holds one segment per topic and hour per sync, and follows the lake's files", async () => {
+  await withTempDir(async (dir) => {
+    const lake = new FileLake(`${dir}/lake`);
+    const cacheDir = `${dir}/cache`;
+    const sim = simulate({ ...SIM, span: 3 * 3600_000 });
+    const w = await writeLakeFromRecords(lake, sim, { flushSize: 40, partitions: 1 });
+    const hours = new Set(w.files.map((f) => f.slice(0, f.lastIndexOf("/"))));
+    assert.ok(w.files.length > hours.size, "several files per topic and hour");
+    // What the cache must hold: every line of every lake file (none is quarantined here).
+    const lakeLines = async () => {
+      const lines: string[] = [];
+      for (const f of (await lake.list("topics/")).map((e) => e.path)) {
+        lines.push(...new TextDecoder().decode(await lake.get(f)).split("\n").filter(Boolean));
+      }
+      return lines.sort();
+    };
+    const cache = async () => {
+      const files: string[] = [];
+      for await (const path of walkFiles(`${cacheDir}/topics`)) files.push(path);
+      const lines: string[] = [];
+      for (const f of files) {
+        lines.push(...new TextDecoder().decode(await Deno.readFile(f)).split("\n").filter(Boolean));
+      }
+      return { files: files.map((f) => f.slice(cacheDir.length + 1)).sort(), lines: lines.sort() };
+    };
+    const segmentsOf = async () =>
+      [...new Set(Object.values((await readCheckpoint(cacheDir)).files).map((e) => e.segment))]
+        .sort();
+
+    const first = await syncLake(lake, { cacheDir });
+    let now = await cache();
+    assert.equal(first.synced.length, w.files.length);
+    assert.equal(now.files.length, hours.size, "one segment per topic and hour");
+    assert.ok(now.files.every((f) => f.endsWith("/sync-000001.json")));
+    assert.deepEqual(now.files, await segmentsOf());
+    assert.deepEqual(now.lines, await lakeLines());
+    // Each segment holds its hour's files in the lake's order, however the downloads ended.
+    for (const hour of hours) {
+      const files = w.files.filter((f) => f.startsWith(`${hour}/`)).sort();
+      const texts = await Promise.all(
+        files.map(async (f) => new TextDecoder().decode(await lake.get(f))),
+      );
+      const segment = now.files.find((f) => f.startsWith(`${hour}/`))!;
+      assert.equal(await Deno.readTextFile(`${cacheDir}/${segment}`), texts.join(""));
+    }
+
+    // A changed file and a removed one: their segments go, their neighbours are pulled again.
+    const [changed, removed] = [w.files[1], w.files.at(-1)!];
+    const text = new TextDecoder().decode(await lake.get(changed)).trimEnd().split("\n");
+    await lake.put(changed, enc.encode(text.slice(1).join("\n") + "\n"));
+    await lake.delete(removed);
+    // A leftover of a sync that stopped before its checkpoint.
+    await Deno.writeTextFile(`${cacheDir}/${now.files[0]}.tmp-1`, '{"event_id":"stray"}\n');
+    const second = await syncLake(lake, { cacheDir });
+    assert.deepEqual(second.synced, [changed]);
+    assert.deepEqual(second.removed, [removed]);
+    assert.equal(second.replaced, 1);
+    const neighbours = w.files.filter((f) =>
+      f !== changed && f !== removed &&
+      [changed, removed].some((c) =>
+        c.slice(0, c.lastIndexOf("/")) === f.slice(0, f.lastIndexOf("/"))
+      )
+    );
+    assert.ok(neighbours.length > 0);
+    assert.equal(second.repulled, neighbours.length);
+    now = await cache();
+    assert.deepEqual(now.files, await segmentsOf());
+    assert.ok(now.files.some((f) => f.endsWith("/sync-000002.json")));
+    assert.deepEqual(now.lines, await lakeLines());
+
+    const third = await syncLake(lake, { cacheDir });
+    assert.deepEqual([third.synced.length, third.repulled], [0, 0]);
+    assert.deepEqual((await cache()).files, now.files);
+  });
+});
+
+async function* walkFiles(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* walkFiles(path);
+    else yield path;
+  }
+}
