@@ -10,8 +10,7 @@
 import type { Admin, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
-import { isRetriable, retry } from "../retry.ts";
-import { noBrokerAnswered, topicName } from "./client.ts";
+import { topicName, whileBrokerAway } from "./client.ts";
 import { partitionFor, partitionKey } from "./partition.ts";
 import { startProduceRun } from "./_produce_run.ts";
 import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
@@ -204,24 +203,16 @@ class Router {
    * does not answer is waited for, as the producer threads' own retries wait for it.
    */
   async learn(name: string): Promise<number> {
-    const count = await retry(async () => {
+    const count = await whileBrokerAway(async () => {
       const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
       const count = metadata.topics[0]?.partitions.length ?? 0;
       if (count === 0) throw new KafkaError(`Topic ${name} has no partitions`, { retriable: true });
       return count;
-    }, {
-      retriable: (e) => isRetriable(e) || noBrokerAnswered(e),
-      initialDelayMs: 500,
-      maxDelayMs: 5000,
-      maxElapsedMs: LEARN_PATIENCE_MS,
-    });
+    }, { initialDelayMs: 500, maxDelayMs: 5000 });
     this.#counts.set(name, count);
     return count;
   }
 }
-
-/** How long a topic's partition count is waited for while no broker answers, ms. */
-const LEARN_PATIENCE_MS = 120_000;
 
 /** `produceRecords` with `workers` ≥ 1 producer threads. */
 export async function produceParallel(

@@ -8,6 +8,7 @@ import type { KafkaConfig as KafkaJsConfig } from "kafkajs";
 import { Kafka, logLevel } from "./_kafkajs.ts";
 import type { KafkaConfig } from "../config/mod.ts";
 import type { Topic } from "../schema/events.ts";
+import { isRetriable, retry, type RetryOptions } from "../retry.ts";
 import process from "node:process";
 
 // kafkajs 2.2.4 schedules its throttle check with a negative delay when not throttled
@@ -112,4 +113,23 @@ export function noBrokerAnswered(error: unknown): boolean {
     e = (e.cause ?? e.originalError) as typeof e;
   }
   return false;
+}
+
+/** How long a step waits for a broker that does not answer (a restart), ms. */
+export const BROKER_PATIENCE_MS = 120_000;
+
+/**
+ * Runs `step` again while no broker answers ({@linkcode noBrokerAnswered}) or it fails with a
+ * retriable workspace error, for up to {@linkcode BROKER_PATIENCE_MS} unless `options` say
+ * otherwise: what a client does across a broker restart. A refusal is thrown at once.
+ */
+export function whileBrokerAway<T>(
+  step: () => Promise<T>,
+  options: Omit<RetryOptions, "retriable"> = {},
+): Promise<T> {
+  return retry(step, {
+    maxElapsedMs: BROKER_PATIENCE_MS,
+    ...options,
+    retriable: (error) => isRetriable(error) || noBrokerAnswered(error),
+  });
 }

@@ -25,8 +25,8 @@ import {
   partitionKey,
   partitionOffsets,
   topicName,
+  whileBrokerAway,
 } from "../kafka/mod.ts";
-import { retry } from "../retry.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import type { Aggregator, Outcome } from "./aggregator.ts";
 
@@ -347,9 +347,6 @@ async function connect(
   }
 }
 
-/** How long a consumer that crashed because no broker answered waits for one, ms. */
-const RECONNECT_PATIENCE_MS = 120_000;
-
 /** A new consumer once a broker answers again (the crashed one disconnected itself). */
 function reconnect(
   kafka: Kafka,
@@ -357,10 +354,7 @@ function reconnect(
   names: string[],
   options: ConsumeOptions,
 ): Promise<Consumer> {
-  return retry(() => connect(kafka, config, names, options), {
-    maxElapsedMs: RECONNECT_PATIENCE_MS,
-    signal: options.signal,
-  });
+  return whileBrokerAway(() => connect(kafka, config, names, options), { signal: options.signal });
 }
 
 /** The error a consumer crash ends the run with. */

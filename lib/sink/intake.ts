@@ -8,8 +8,7 @@
  * @module
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
-import { dlqName, noBrokerAnswered } from "../kafka/client.ts";
-import { retry } from "../retry.ts";
+import { dlqName, noBrokerAnswered, whileBrokerAway } from "../kafka/client.ts";
 import { partitionKey } from "../kafka/partition.ts";
 import type { ClosedFile } from "./buffer.ts";
 import { checkRecord, dlqMessage, fitMessage } from "./dlq.ts";
@@ -17,9 +16,6 @@ import { KAFKA_MAX_MESSAGE_BYTES, SINK_FETCH, type SinkSettings } from "./option
 import { isDrained } from "./progress.ts";
 import { advance, locked, newPartitionState, type PartitionState, type Position } from "./state.ts";
 import type { Uploader } from "./uploads.ts";
-
-/** How long a consumer that crashed because no broker answered waits for one, ms. */
-const REJOIN_PATIENCE_MS = 120_000;
 
 /** What an {@linkcode Intake} needs from its sink. */
 export interface IntakeOptions {
@@ -61,7 +57,7 @@ export class Intake {
     return isDrained(this.#o.positions, this.states, this.#o.settings.topics);
   }
 
-  /** Joins the group and starts fetching. */
+  /** Joins the group and starts fetching; on a failure the consumer it made is disconnected. */
   async start(): Promise<void> {
     const s = this.#o.settings;
     const consumer = this.#o.kafka.consumer({
@@ -83,14 +79,19 @@ export class Intake {
       if (noBrokerAnswered(payload.error) && !this.#o.stopping()) this.#rejoin(payload.error);
       else this.#o.fail(payload.error);
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: s.topics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: s.partitionsConcurrently,
-      eachBatch: (payload) => this.#eachBatch(payload),
-    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: s.topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: s.partitionsConcurrently,
+        eachBatch: (payload) => this.#eachBatch(payload),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => {});
+      throw error;
+    }
   }
 
   /**
@@ -99,18 +100,7 @@ export class Intake {
    * own restart would (the group's rebalance keeps or drops partitions as on any other).
    */
   #rejoin(cause: unknown): void {
-    const attempt = async () => {
-      if (this.#o.stopping()) return;
-      try {
-        await this.start();
-      } catch (error) {
-        await this.#consumer?.disconnect().catch(() => {});
-        throw error;
-      }
-    };
-    retry(attempt, {
-      maxElapsedMs: REJOIN_PATIENCE_MS,
-      retriable: (e) => noBrokerAnswered(e) && !this.#o.stopping(),
+    whileBrokerAway(() => this.#o.stopping() ? Promise.resolve() : this.start(), {
       signal: this.#o.signal,
     }).catch(() => this.#o.fail(cause));
   }

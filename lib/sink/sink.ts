@@ -35,10 +35,10 @@
 import type { Kafka } from "kafkajs";
 import type { Config } from "../config/mod.ts";
 import { errorMessage } from "../errors.ts";
-import { noBrokerAnswered } from "../kafka/client.ts";
+import { whileBrokerAway } from "../kafka/client.ts";
 import { partitionKey } from "../kafka/partition.ts";
 import type { LakeStorage } from "../lake/storage.ts";
-import { isRetriable, retry, type RetryOptions } from "../retry.ts";
+import { retry, type RetryOptions } from "../retry.ts";
 import { Committer } from "./committer.ts";
 import { Intake } from "./intake.ts";
 import {
@@ -163,12 +163,7 @@ class LakeSink {
       return false;
     }
     const intake = this.#intake;
-    await this.#whileBrokerAway(() =>
-      intake.start().catch(async (error) => {
-        await intake.disconnect();
-        throw error;
-      })
-    );
+    await this.#whileBrokerAway(() => intake.start());
     this.#startTimers(intake);
     return true;
   }
@@ -179,11 +174,10 @@ class LakeSink {
    * live sink) stops it at once.
    */
   #whileBrokerAway<T>(step: () => Promise<T>): Promise<T> {
-    return retry(step, {
+    return whileBrokerAway(step, {
       ...this.#s.retry,
       maxElapsedMs: this.#s.maxCommitRetryMs,
       signal: this.#stopped.signal,
-      retriable: (error) => isRetriable(error) || noBrokerAnswered(error),
       onRetry: (error, attempt) => {
         if (attempt === 1) this.#log(`${errorMessage(error)}; retrying`);
       },
