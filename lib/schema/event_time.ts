@@ -195,12 +195,17 @@ function secondsMs(text: string): number {
   return s <= 59 ? s * 1000 : NaN;
 }
 
+/** The milliseconds (`.sss` at 19) of an ISO time; NaN when not that. */
+function fractionMs(text: string): number {
+  const last = digit(text, 22);
+  return text.charCodeAt(19) === 0x2e && last >= 0 && last <= 9 ? two(text, 20) * 10 + last : NaN;
+}
+
 /** `YYYY-MM-DDTHH:MM:SS.sssZ` read without a regular expression; NaN when it is not that. */
 function isoZ(text: string): number {
   if (text.startsWith(isoMinute.prefix) && isoMinute.prefix !== "") {
-    const ms = two(text, 20) * 10 + digit(text, 22), last = digit(text, 22);
-    const at = isoMinute.at + secondsMs(text) + ms;
-    if (text.charCodeAt(19) === 0x2e && last >= 0 && last <= 9 && !Number.isNaN(at)) return at;
+    const at = isoMinute.at + secondsMs(text) + fractionMs(text);
+    if (!Number.isNaN(at)) return at;
   }
   const t = isoZFields(text);
   if (!Number.isNaN(t)) {
@@ -239,9 +244,8 @@ function isoZFields(text: string): number {
     text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x2e
   ) return NaN;
   const year = two(text, 0) * 100 + two(text, 2);
-  const ms = two(text, 20) * 10 + digit(text, 22);
-  const last = digit(text, 22);
-  if (Number.isNaN(year) || Number.isNaN(ms) || last < 0 || last > 9) return NaN;
+  const ms = fractionMs(text);
+  if (Number.isNaN(year) || Number.isNaN(ms)) return NaN;
   const wall = wallMs(
     year,
     two(text, 5),

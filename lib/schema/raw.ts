@@ -98,7 +98,7 @@ export function parseRaw(
     case "EmptyValue":
       return reject(record, "Record has no value");
     case "TooLarge": {
-      const size = typeof value === "string" ? encoder.encode(value).byteLength : value!.byteLength;
+      const size = typeof value === "string" ? overLimit(value, maxBytes) : value!.byteLength;
       return reject(record, `Value is ${size} bytes, over the limit of ${maxBytes}`);
     }
     case "InvalidUtf8":
