@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { filesUnder } from "./_files.ts";
 
 /** One segment being written. */
 interface OpenSegment {
@@ -129,19 +130,8 @@ export class SegmentWriter {
  * per-file cache of an earlier version.
  */
 export async function removeOrphans(cacheDir: string, live: ReadonlySet<string>): Promise<void> {
-  const walk = async (rel: string): Promise<void> => {
-    let entries: Deno.DirEntry[];
-    try {
-      entries = await Array.fromAsync(Deno.readDir(`${cacheDir}/${rel}`));
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return;
-      throw error;
-    }
-    for (const entry of entries) {
-      const path = `${rel}/${entry.name}`;
-      if (entry.isDirectory) await walk(path);
-      else if (!live.has(path)) await Deno.remove(`${cacheDir}/${path}`);
-    }
-  };
-  await walk("topics");
+  for (const file of await filesUnder(`${cacheDir}/topics`)) {
+    const path = `topics/${file}`;
+    if (!live.has(path)) await Deno.remove(`${cacheDir}/${path}`);
+  }
 }

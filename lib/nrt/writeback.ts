@@ -17,6 +17,7 @@
  * @module
  */
 import type { LakeStorage } from "../lake/storage.ts";
+import { filesUnder } from "./_files.ts";
 import { GOLD_TABLES } from "./gold.ts";
 import type { NrtDb } from "./db.ts";
 import { sqlString } from "./db.ts";
@@ -42,16 +43,6 @@ async function removeOthers(lake: LakeStorage, name: string, keep: Set<string>):
       if (!keep.has(entry.path)) await lake.delete(entry.path);
     }
   }
-}
-
-async function walk(dir: string, rel = ""): Promise<string[]> {
-  const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const path = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory) out.push(...await walk(`${dir}/${entry.name}`, path));
-    else if (entry.isFile) out.push(path);
-  }
-  return out.sort();
 }
 
 async function putAll(
@@ -106,10 +97,7 @@ export async function writeCurated(
       PARTITION_BY (year, month, day), FILENAME_PATTERN 'part-${options.batch}-{i}',
       OVERWRITE_OR_IGNORE true);
       RESET partitioned_write_flush_threshold;`);
-    const files = await walk(dir).catch((error) => {
-      if (error instanceof Deno.errors.NotFound) return [];
-      throw error;
-    });
+    const files = await filesUnder(dir);
     const puts = files.map((rel) => ({ local: `${dir}/${rel}`, path: `${prefix}${rel}` }));
     await putAll(lake, puts);
     const written = puts.map((p) => p.path);
