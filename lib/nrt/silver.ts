@@ -13,7 +13,8 @@
  * identity is new (or replaces the known row when it sorts before it, as a full build would
  * keep it), and an original-cleaned table only if no identical row is there yet.
  *
- * A full build ranks only the rows whose identity occurs more than once (about 1% of them), and
+ * A full build reads bronze once, into `silver.<topic>`, then deletes the rows repeating an
+ * identity: it ranks only the rows whose identity occurs more than once (about 1% of them), and
  * de-duplicates for the original cleaning only the rows whose key field and timestamp occur more
  * than once, not every row.
  *
@@ -29,10 +30,10 @@ import {
   originalColumns,
   originalDuplicateKey,
   originalNotNull,
-  silverColumnNames,
 } from "./cleaning.ts";
 import { type NrtDb, sqlName } from "./db.ts";
 import { deliverySplitSql } from "./delivery.ts";
+import { setState } from "./state.ts";
 
 /** Topics whose original cleaning is kept as a silver table (the original notebooks'). */
 export const ORIGINAL_TOPICS: readonly Topic[] = ["clickstream", "delivery-status"];
@@ -55,19 +56,6 @@ async function createSplitView(db: NrtDb): Promise<void> {
 }
 
 /**
- * The better cleaning of `relation` (silver columns) as a full build runs it: only the
- * identities found more than once (listed in `dups`) are ranked; the others (nearly all) pass as
- * they are. Same rows as {@linkcode betterCleaningSql}, without a window over every row.
- */
-function betterCleaningByDupsSql(topic: Topic, relation: string, dups: string): string {
-  const columns = silverColumnNames(topic).map(sqlName).join(", ");
-  return `SELECT ${columns} FROM ${relation} ANTI JOIN ${dups} USING (event_key)
-    UNION ALL
-    SELECT ${columns} FROM ${relation} SEMI JOIN ${dups} USING (event_key)
-      QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY ${BETTER_ORDER}) = 1`;
-}
-
-/**
  * The original cleaning of `relation` as a full build runs it: identical rows share their key
  * field and timestamp, so only rows whose pair is repeated (in `dups`) can be duplicates and go
  * through DISTINCT. Same rows as {@linkcode originalCleaningSql}.
@@ -83,35 +71,69 @@ function originalCleaningByDupsSql(topic: Topic, relation: string, dups: string)
 }
 
 /**
- * Builds every silver table from the bronze views. Each topic's bronze is read once (into a
- * temporary table), then both cleanings run over it.
+ * Builds every silver table from the bronze views, in two steps that each read or write a
+ * table once (no copy of bronze in memory):
+ *
+ * 1. {@linkcode loadSilver}, committed on its own: bronze's rows, all of them, into
+ *    `silver.<topic>` with their identity, and the original cleanings from there;
+ * 2. {@linkcode dedupSilver}, in the caller's transaction (with gold): the rows repeating an
+ *    identity deleted from `silver.<topic>`.
+ *
+ * Deleting ~1% of the rows of a table written in the same transaction makes DuckDB rewrite it on
+ * commit (about half of silver's time); deleted in the next transaction, they cost a note of the
+ * rows gone. Runs outside a transaction.
  */
 export async function buildSilver(db: NrtDb): Promise<void> {
-  await db.run("CREATE SCHEMA IF NOT EXISTS silver");
-  // Silver has no row order: let DuckDB build it in parallel without keeping one (faster, and
-  // less memory).
-  await db.run("SET preserve_insertion_order = false");
-  try {
-    for (const topic of TOPICS) {
-      const t = tableName(topic);
-      await db.run(`CREATE OR REPLACE TEMP TABLE _bronze_${t} AS
-          SELECT *, ${eventKeySql(topic)} AS event_key FROM bronze.${t};
-        CREATE OR REPLACE TEMP TABLE _dups_${t} AS SELECT event_key FROM _bronze_${t}
-          GROUP BY event_key HAVING count(*) > 1;
-        CREATE OR REPLACE TABLE silver.${t} AS
-          ${betterCleaningByDupsSql(topic, `_bronze_${t}`, `_dups_${t}`)};`);
-      if (ORIGINAL_TOPICS.includes(topic)) {
+  await loadSilver(db);
+  await db.transaction(() => dedupSilver(db));
+}
+
+/**
+ * Step 1 of {@linkcode buildSilver}, in a transaction of its own: every bronze row into
+ * `silver.<topic>` with its `event_key`; `silver.<topic>_original` from them. Until step 2
+ * commits, silver is marked unbuilt (`meta.state`), so a pass that stops in between leaves the
+ * next pass a full build.
+ */
+export async function loadSilver(db: NrtDb): Promise<void> {
+  await db.transaction(async () => {
+    await setState(db, "silver", null);
+    await db.run("CREATE SCHEMA IF NOT EXISTS silver");
+    // Silver has no row order: let DuckDB build it in parallel without keeping one (faster, and
+    // less memory).
+    await db.run("SET preserve_insertion_order = false");
+    try {
+      for (const topic of TOPICS) {
+        const t = tableName(topic);
+        await db.run(`CREATE OR REPLACE TABLE silver.${t} AS
+          SELECT *, ${eventKeySql(topic)} AS event_key FROM bronze.${t}`);
+        if (!ORIGINAL_TOPICS.includes(topic)) continue;
         const key = originalDuplicateKey(topic);
         await db.run(`CREATE OR REPLACE TEMP TABLE _odups_${t} AS SELECT ${key}
-            FROM _bronze_${t} WHERE ${originalNotNull(topic)} GROUP BY ALL HAVING count(*) > 1;
+            FROM silver.${t} WHERE ${originalNotNull(topic)} GROUP BY ALL HAVING count(*) > 1;
           CREATE OR REPLACE TABLE silver.${t}_original AS
-            ${originalCleaningByDupsSql(topic, `_bronze_${t}`, `_odups_${t}`)};
+            ${originalCleaningByDupsSql(topic, `silver.${t}`, `_odups_${t}`)};
           DROP TABLE _odups_${t};`);
       }
-      await db.run(`DROP TABLE _bronze_${t}; DROP TABLE _dups_${t};`);
+    } finally {
+      await db.run("RESET preserve_insertion_order");
     }
-  } finally {
-    await db.run("RESET preserve_insertion_order");
+  });
+}
+
+/**
+ * Step 2 of {@linkcode buildSilver}: in `silver.<topic>`, of the rows sharing an identity, all
+ * but the one the better cleaning keeps (the smallest in {@linkcode BETTER_ORDER}) deleted;
+ * only identities found more than once are ranked. Creates the split view.
+ */
+export async function dedupSilver(db: NrtDb): Promise<void> {
+  for (const topic of TOPICS) {
+    const t = tableName(topic);
+    await db.run(`CREATE OR REPLACE TEMP TABLE _dups_${t} AS SELECT event_key FROM silver.${t}
+        GROUP BY event_key HAVING count(*) > 1;
+      DELETE FROM silver.${t} WHERE rowid IN (
+        SELECT rowid FROM silver.${t} SEMI JOIN _dups_${t} USING (event_key)
+        QUALIFY row_number() OVER (PARTITION BY event_key ORDER BY ${BETTER_ORDER}) > 1);
+      DROP TABLE _dups_${t};`);
   }
   await createSplitView(db);
 }

@@ -11,7 +11,13 @@ import type { NrtDb } from "./db.ts";
 import { buildGold, GOLD_TABLES, goldInputs } from "./gold.ts";
 import type { PassPlan } from "./plan.ts";
 import { refreshGold } from "./refresh.ts";
-import { appendSilver, buildSilver, type SilverAppend, silverCounts } from "./silver.ts";
+import {
+  appendSilver,
+  dedupSilver,
+  loadSilver,
+  type SilverAppend,
+  silverCounts,
+} from "./silver.ts";
 import { getState, GOLD_FORMAT, recordLoadedFiles, setState } from "./state.ts";
 
 /** What {@linkcode updateLayers} changed. */
@@ -58,8 +64,14 @@ export async function updateLayers(
   const segments = plan.mode === "full" ? plan.cached : plan.fresh;
   const files = segments.reduce((n, f) => n + f.files, 0);
   options.progress(`silver: ${plan.mode} (${files} files in ${segments.length} cache segments)`);
+  if (plan.mode === "full") {
+    // Only a full build reads bronze (the views read every cached file). Its rows are loaded in
+    // a transaction of their own (see `buildSilver`); the rest of the pass is one transaction.
+    await createBronzeViews(db, options.cacheDir, options.zone);
+    await loadSilver(db);
+  }
   await db.transaction(async () => {
-    await updateSilver(db, plan, update, options);
+    await updateSilver(db, plan, update);
     options.lap("silver");
     if (plan.mode === "full" || await getState(db, "gold") !== GOLD_FORMAT) {
       options.progress(`gold: ${GOLD_TABLES.length} tables`);
@@ -70,17 +82,17 @@ export async function updateLayers(
   return update;
 }
 
-/** Silver: built from bronze's views (full) or the fresh files appended; `meta` recorded. */
+/**
+ * Silver: a full build's loaded rows de-duplicated (`dedupSilver`), or the fresh files appended;
+ * `meta` recorded.
+ */
 async function updateSilver(
   db: NrtDb,
   plan: PassPlan,
   update: LayerUpdate,
-  { zone, cacheDir }: UpdateOptions,
 ): Promise<void> {
   if (plan.mode === "full") {
-    // Only a full build reads bronze (the views read every cached file).
-    await createBronzeViews(db, cacheDir, zone);
-    await buildSilver(db);
+    await dedupSilver(db);
     for (const c of await silverCounts(db)) update.added.set(c.topic, c.silver);
   } else {
     for (const topic of TOPICS) {

@@ -60,7 +60,7 @@ async function putAll(
 }
 
 /** Rows a thread of the curated COPY holds per flush (see {@linkcode writeCurated}). */
-const CURATED_FLUSH_ROWS = 65_536;
+const CURATED_FLUSH_ROWS = 16_384;
 
 /** Options of {@linkcode writeCurated}. */
 export interface WriteCuratedOptions {
@@ -91,7 +91,8 @@ export async function writeCurated(
     // event_key is DuckDB's own identity column: curated holds the bronze columns.
     // A partitioned COPY keeps up to `partitioned_write_flush_threshold` rows per thread before
     // it writes (524,288 by default: all of a topic's rows at 1M events, and the pass's peak
-    // memory); a lower one flushes sooner, for the same files.
+    // memory); a lower one flushes sooner, for the same files and row groups (measured: 16,384
+    // rows, 40 MB less than 65,536 at the same speed).
     await db.run(`SET partitioned_write_flush_threshold = ${CURATED_FLUSH_ROWS};
       COPY (SELECT * EXCLUDE (event_key) FROM ${relation}) TO ${sqlString(dir)} (FORMAT parquet,
       PARTITION_BY (year, month, day), FILENAME_PATTERN 'part-${options.batch}-{i}',

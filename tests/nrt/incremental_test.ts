@@ -3,6 +3,8 @@ import { loadConfig } from "../../lib/config/mod.ts";
 import { FileLake } from "../../lib/lake/mod.ts";
 import { GOLD_TABLES, NrtDb, queryRows, runNrt, writeLakeFromRecords } from "../../lib/nrt/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
+import { createBronzeViews } from "../../lib/nrt/bronze.ts";
+import { loadSilver } from "../../lib/nrt/silver.ts";
 import { withTempDir } from "../_helpers.ts";
 import { tablesMatch } from "./_expected.ts";
 
@@ -315,6 +317,39 @@ Deno.test("--full ignores the checkpoint and rebuilds the same tables", async ()
     assert.deepEqual(b.gold, a.gold);
   });
 });
+
+Deno.test("a full build that stops between loading silver and de-duplicating it leaves a full build to the next pass", async () => {
+  await withTempDir(async (dir) => {
+    const lake = new FileLake(`${dir}/lake`);
+    await writeLakeFromRecords(lake, simulate({ ...SIM, events: 1500 }), { flushSize: 300 });
+    const first = await runNrt({ config, lake, workDir: `${dir}/w`, writeBack: false });
+    assert.equal(first.mode, "full");
+    // The pass's first transaction (every bronze row, duplicates too), then a stop.
+    const db = await NrtDb.open({ path: `${dir}/w/nrt.duckdb`, workDir: `${dir}/w` });
+    try {
+      await createBronzeViews(db, `${dir}/w/cache`, config.eventTimeZone);
+      await loadSilver(db);
+      const rows = Number(await db.value("SELECT count(*) FROM silver.clickstream"));
+      assert.ok(rows > first.layers[0].silver, "loaded with its duplicates");
+    } finally {
+      db.close();
+    }
+    const next = await runNrt({ config, lake, workDir: `${dir}/w`, writeBack: false });
+    assert.equal(next.mode, "full");
+    assert.deepEqual(next.layers, first.layers);
+    const after = await snapshot(`${dir}/w`);
+    const ref = await snapshotOf(lake, `${dir}/fresh`);
+    for (const name of Object.keys(ref)) {
+      assert.equal(tablesMatch(name, after[name], ref[name]), null);
+    }
+  });
+});
+
+/** The tables of a full pass over `lake` in a new work folder. */
+async function snapshotOf(lake: FileLake, workDir: string) {
+  await runNrt({ config, lake, workDir, writeBack: false });
+  return await snapshot(workDir);
+}
 
 Deno.test("incremental runs over the original producers' records mixed with ours equal a full run; a new EVENT_TIME_ZONE rebuilds", async () => {
   const zone = "Asia/Kolkata";
