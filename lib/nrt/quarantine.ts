@@ -17,7 +17,8 @@
  *
  * @module
  */
-import { parseRaw } from "../schema/raw.ts";
+import { type ScanFields, scanPlainObject, type ScanType } from "../schema/_json_scan.ts";
+import { parseRaw, RAW_DEFAULTS } from "../schema/raw.ts";
 import type { Topic } from "../schema/events.ts";
 import { BRONZE_COLUMNS } from "./bronze.ts";
 import { type NrtDb, sqlString } from "./db.ts";
@@ -40,7 +41,10 @@ export interface QuarantinedRecord {
 export interface LakeFileCheck {
   /** Lines that go to bronze. */
   rows: number;
-  /** The file without its quarantined lines, or undefined when every line is fine. */
+  /**
+   * The file as bronze reads it (without its quarantined lines and byte-order marks), or
+   * undefined when bronze reads the file as it is.
+   */
   cleaned?: Uint8Array;
   quarantined: QuarantinedRecord[];
 }
@@ -171,33 +175,58 @@ export function typeProblem(topic: Topic, record: Record<string, unknown>): stri
   return null;
 }
 
-const strict = new TextDecoder("utf-8", { fatal: true });
-const loose = new TextDecoder();
+/** A topic's bronze types for the byte scanner (`timestamp` left out: it is never drift). */
+function scanFieldsOf(topic: Topic): ScanFields {
+  let fields = SCAN_FIELDS.get(topic);
+  if (!fields) {
+    const toScan = (t: FieldType): ScanType =>
+      t.kind === "list"
+        ? { kind: "list", of: toScan(t.of) }
+        : t.kind === "struct"
+        ? { kind: "struct", fields: toFields(t.fields) }
+        : { kind: t.kind };
+    const toFields = (named: Array<[string, FieldType]>): ScanFields => ({
+      names: named.map(([name]) => encoder.encode(name)),
+      types: named.map(([, t]) => toScan(t)),
+    });
+    fields = toFields(schemaOf(topic).filter(([name]) => name !== "timestamp"));
+    SCAN_FIELDS.set(topic, fields);
+  }
+  return fields;
+}
+
+const SCAN_FIELDS = new Map<Topic, ScanFields>();
+/** Keeps a byte-order mark in the text (a line that starts with one is not JSON). */
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const loose = new TextDecoder("utf-8", { ignoreBOM: true });
 const encoder = new TextEncoder();
 
-/** The file's lines as text, each with whether it is valid UTF-8. */
-function lines(data: Uint8Array): Array<{ text: string; bytes?: Uint8Array }> {
+/** One line of a raw file that the byte scanner was not sure of, by the exact rule. */
+function exactLine(topic: Topic, bytes: Uint8Array): { text: string; reason: string | null } {
+  let text: string;
+  let raw;
   try {
-    return strict.decode(data).split("\n").map((text) => ({ text }));
+    text = strict.decode(bytes);
+    raw = parseRaw(text);
   } catch {
-    // Rare: split the bytes, so a bad byte costs its own line only.
-    const out: Array<{ text: string; bytes?: Uint8Array }> = [];
-    let start = 0;
-    for (let i = 0; i <= data.length; i++) {
-      if (i === data.length || data[i] === 0x0a) {
-        const bytes = data.subarray(start, i);
-        out.push({ text: loose.decode(bytes), bytes });
-        start = i + 1;
-      }
-    }
-    return out;
+    // Not UTF-8: the rule says so (a bad byte costs its own line only).
+    text = loose.decode(bytes);
+    raw = parseRaw(bytes);
   }
+  const reason = raw.ok
+    ? typeProblem(topic, raw.record)
+    : `${raw.rejection.errorClass}: ${raw.rejection.message}`;
+  return { text, reason };
 }
 
 /**
  * Checks every line of a raw file of `topic` (the raw validity rule, then bronze's types) and
  * returns how many go on, the file without the others, and the quarantined ones. Empty lines
  * and a line's trailing `\r` are not records.
+ *
+ * Lines the byte scanner is sure of (plain ASCII objects whose fields have bronze's types:
+ * nearly all) are neither decoded nor parsed; the others go through {@linkcode parseRaw} and
+ * {@linkcode typeProblem}, which decide.
  *
  * @example
  * ```ts
@@ -210,35 +239,53 @@ function lines(data: Uint8Array): Array<{ text: string; bytes?: Uint8Array }> {
  * ```
  */
 export function checkLakeFile(topic: Topic, file: string, data: Uint8Array): LakeFileCheck {
-  const all = lines(data);
+  const fields = scanFieldsOf(topic);
   const quarantined: QuarantinedRecord[] = [];
-  const keep: string[] = [];
+  // The kept lines (start and end offsets), for the file without the quarantined ones.
+  const kept: number[] = [];
   let rows = 0;
-  for (let i = 0; i < all.length; i++) {
-    let { text } = all[i];
-    if (text.endsWith("\r")) text = text.slice(0, -1);
+  let line = 0;
+  let rewritten = false;
+  for (let start = 0; start < data.length;) {
+    let stop = data.indexOf(0x0a, start);
+    if (stop < 0) stop = data.length;
+    line++;
+    const from = start;
+    start = stop + 1;
+    if (stop > from && data[stop - 1] === 0x0d) stop--;
+    const bytes = data.subarray(from, stop);
+    if (bytes.length <= RAW_DEFAULTS.maxBytes && scanPlainObject(bytes, fields)) {
+      rows++;
+      kept.push(from, stop);
+      continue;
+    }
+    // A byte-order mark is not part of the record (as the raw rule decodes bytes), and bronze
+    // cannot read one: the line goes on without it.
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    const { text, reason } = exactLine(topic, bytes.subarray(bom));
     if (text.trim() === "") continue;
-    const raw = parseRaw(all[i].bytes ? all[i].bytes!.subarray(0, lineLength(all[i])) : text);
-    const reason = raw.ok
-      ? typeProblem(topic, raw.record)
-      : `${raw.rejection.errorClass}: ${raw.rejection.message}`;
     if (reason === null) {
       rows++;
-      keep.push(text);
-    } else quarantined.push({ topic, file, line: i + 1, reason, record: text });
+      kept.push(from + bom, stop);
+      if (bom) rewritten = true;
+    } else quarantined.push({ topic, file, line, reason, record: text });
   }
-  if (quarantined.length === 0) return { rows, quarantined };
-  return {
-    rows,
-    cleaned: encoder.encode(keep.length ? keep.join("\n") + "\n" : ""),
-    quarantined,
-  };
+  if (quarantined.length === 0 && !rewritten) return { rows, quarantined };
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < kept.length; i += 2) parts.push(data.subarray(kept[i], kept[i + 1]), NEWLINE);
+  return { rows, cleaned: concat(parts), quarantined };
 }
 
-/** A byte line's length without its trailing `\r`. */
-function lineLength(line: { bytes?: Uint8Array }): number {
-  const b = line.bytes!;
-  return b.length > 0 && b[b.length - 1] === 0x0d ? b.length - 1 : b.length;
+const NEWLINE = new Uint8Array([0x0a]);
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**

@@ -8,8 +8,25 @@
  * line breaks, deep nesting and anything invalid all go there. State lives in module variables:
  * no allocation per value.
  *
+ * Given field types ({@linkcode ScanFields}), it also tells that the named fields have them (the
+ * near-real-time sync's type-drift check, `lib/nrt/quarantine.ts`): a field of another type, or
+ * one it cannot be sure of (an escaped key, a number with an exponent), is again `false`, for the
+ * exact check to decide.
+ *
  * @module
  */
+
+/** A field type the scanner checks; `null` fits every type. */
+export type ScanType =
+  | { kind: "text" | "number" | "integer" | "boolean" }
+  | { kind: "list"; of: ScanType }
+  | { kind: "struct"; fields: ScanFields };
+
+/** Named fields of an object and their types (names as ASCII bytes); other keys take any value. */
+export interface ScanFields {
+  names: Uint8Array[];
+  types: ScanType[];
+}
 
 /**
  * Where the last scan found the top-level `timestamp`: a string's content (without quotes) or a
@@ -41,7 +58,7 @@ const TIMESTAMP = [0x74, 0x69, 0x6d, 0x65, 0x73, 0x74, 0x61, 0x6d, 0x70];
  * scanPlainObject(new TextEncoder().encode("[1]")); // false: not an object, the exact rule says why
  * ```
  */
-export function scanPlainObject(value: Uint8Array): boolean {
+export function scanPlainObject(value: Uint8Array, fields: ScanFields | null = null): boolean {
   buf = value;
   pos = 0;
   end = value.byteLength;
@@ -49,7 +66,7 @@ export function scanPlainObject(value: Uint8Array): boolean {
   try {
     skipSpace();
     if (pos >= end || buf[pos] !== 0x7b) return false;
-    if (!scanObject(1)) return false;
+    if (!scanObject(1, fields)) return false;
     skipSpace();
     return pos === end;
   } catch {
@@ -144,7 +161,52 @@ function scanWord(a: number, b: number, c: number, d: number, e: number): boolea
   return true;
 }
 
-function scanObject(depth: number): boolean {
+/** The index of the plain key at `buf[from, to)` in `fields`, or -1. */
+function fieldIndex(fields: ScanFields, from: number, to: number): number {
+  const names = fields.names;
+  outer: for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name.length !== to - from) continue;
+    for (let j = 0; j < name.length; j++) if (buf[from + j] !== name[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * A value of `type` (or null). Numbers only when surely in range: a whole number of at most 15
+ * characters for an integer (a safe integer); no exponent and at most 300 characters for a number
+ * (so finite).
+ */
+function scanTyped(depth: number, type: ScanType): boolean {
+  if (pos >= end) return false;
+  const c = buf[pos];
+  if (c === 0x6e) return scanWord(0x6e, 0x75, 0x6c, 0x6c, -1);
+  switch (type.kind) {
+    case "text":
+      return c === 0x22 && scanString() !== 0;
+    case "boolean":
+      return c === 0x74
+        ? scanWord(0x74, 0x72, 0x75, 0x65, -1)
+        : scanWord(0x66, 0x61, 0x6c, 0x73, 0x65);
+    case "integer":
+    case "number": {
+      const from = pos;
+      if (!scanNumber()) return false;
+      for (let p = from; p < pos; p++) {
+        const d = buf[p];
+        if (d === 0x65 || d === 0x45 || (d === 0x2e && type.kind === "integer")) return false;
+      }
+      return pos - from <= (type.kind === "integer" ? 15 : 300);
+    }
+    case "list":
+      return c === 0x5b && scanArray(depth + 1, type.of);
+    case "struct":
+      return c === 0x7b && scanObject(depth + 1, type.fields);
+  }
+}
+
+function scanObject(depth: number, fields: ScanFields | null = null): boolean {
   if (depth > MAX_DEPTH) return false;
   pos++;
   skipSpace();
@@ -157,6 +219,13 @@ function scanObject(depth: number): boolean {
     const key = pos + 1;
     const kind = scanString();
     if (kind === 0) return false;
+    // A typed field: every occurrence of a repeated key has its type, so the last one (which
+    // JSON.parse keeps) has too. An escaped key might spell a field name: the exact check reads it.
+    let field = -1;
+    if (fields !== null) {
+      if (kind === 2) return false;
+      field = fieldIndex(fields, key, pos - 1);
+    }
     let isTimestamp = false;
     if (depth === 1) {
       if (kind === 2) return false; // an escaped top-level key might spell "timestamp"
@@ -176,6 +245,8 @@ function scanObject(depth: number): boolean {
       if (scanString() !== 1) return false; // escapes: let JSON.parse read the string
       scanned.tsStart = from;
       scanned.tsEnd = pos - 1;
+    } else if (field >= 0 && !isTimestamp) {
+      if (!scanTyped(depth, fields!.types[field])) return false;
     } else {
       const from = pos;
       if (!scanValue(depth)) return false;
@@ -195,7 +266,7 @@ function scanObject(depth: number): boolean {
   }
 }
 
-function scanArray(depth: number): boolean {
+function scanArray(depth: number, of: ScanType | null = null): boolean {
   if (depth > MAX_DEPTH) return false;
   pos++;
   skipSpace();
@@ -204,7 +275,7 @@ function scanArray(depth: number): boolean {
     return true;
   }
   for (;;) {
-    if (!scanValue(depth)) return false;
+    if (!(of === null ? scanValue(depth) : scanTyped(depth, of))) return false;
     skipSpace();
     if (pos >= end) return false;
     const c = buf[pos++];

@@ -1,0 +1,224 @@
+/**
+ * Property test (fast-check, fixed seed) for the sync's line check: the byte scanner's fast path
+ * (`checkLakeFile`) gives, on every line, the verdict of the exact rule alone (`parseRaw`, then
+ * `typeProblem`), and the file bronze reads holds exactly the lines that rule keeps. The lines
+ * mix every bronze field with values of the right type, the wrong type and the edges (numbers
+ * with exponents, too large, `2.0`, nested nulls, escaped and repeated keys, non-ASCII, a
+ * byte-order mark, `\r`, bad bytes, blank lines).
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { BRONZE_COLUMNS } from "../../lib/nrt/bronze.ts";
+import { checkLakeFile, typeProblem } from "../../lib/nrt/quarantine.ts";
+import { parseRaw } from "../../lib/schema/raw.ts";
+import { type Topic, TOPICS } from "../../lib/schema/events.ts";
+
+const RUNS = { seed: 20261128, numRuns: 1000 };
+const enc = new TextEncoder();
+const loose = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** JSON texts of values, of every kind bronze's fields can meet. */
+const VALUES = [
+  '"text"',
+  '"é"',
+  '"a\\"b"',
+  '"12.50"',
+  "12",
+  "-0",
+  "2.0",
+  "1.5",
+  "1e3",
+  "-2.5E-3",
+  "1e400",
+  "123456789012345",
+  "1234567890123456789",
+  "9".repeat(320),
+  "null",
+  "true",
+  "false",
+  "{}",
+  "[]",
+  "[null]",
+  '[{"product_id":"p1","quantity":2,"price":9.99}]',
+  '[{"product_id":"p1","quantity":2.5,"price":9.99}]',
+  '[{"product_id":"p1","quantity":"2","price":9.99}]',
+  '[{"quantity":1,"quantity":"x"}]',
+  '[{"product_id":null,"quantity":null,"price":null}, null]',
+  '{"email":"a@b.c","name":"Ann","preferred_category":"books"}',
+  '{"email":5}',
+  '{"email":"a","extra":[1,{"x":true}]}',
+  '{"na\\u006de":7}',
+  '{"quantity":1}',
+];
+
+/** Values at the edges of each bronze type: most fit it, some do not (by the exact rule). */
+const TEXT = ['"text"', '"a\\"b"', '"12.50"', "null", '"é"', "7"];
+const NUMBER = [
+  "12",
+  "-0",
+  "2.0",
+  "1.5",
+  "null",
+  "1e3",
+  "-2.5E-3",
+  "1e400",
+  "9".repeat(320),
+  '"3"',
+];
+const INTEGER = [
+  "12",
+  "-0",
+  "0",
+  "123456789012345",
+  "null",
+  "2.0",
+  "1e3",
+  "2.5",
+  "12345678901234567",
+];
+
+function typedArb(type: string): fc.Arbitrary<string> {
+  const struct = /^STRUCT\((.*)\)$/.exec(type.replace(/\[\]$/, ""));
+  if (type.endsWith("[]")) {
+    return fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.array(fc.oneof(typedArb(type.slice(0, -2)), fc.constant("null")), {
+          maxLength: 3,
+        }).map((a) => `[${a.join(",")}]`),
+      },
+      { weight: 1, arbitrary: fc.constantFrom("null", "{}", '"x"') },
+    );
+  }
+  if (struct) {
+    const fields = struct[1].split(", ").map((f) => f.split(" ") as [string, string]);
+    const pairs = fc.tuple(
+      ...fields.map(([name, t]) => fc.option(typedArb(t).map((v) => `"${name}":${v}`))),
+    )
+      .map((kv) => kv.filter((x) => x !== null));
+    return fc.oneof(
+      { weight: 8, arbitrary: pairs.map((kv) => `{${kv.join(",")}}`) },
+      { weight: 1, arbitrary: fc.constantFrom("null", "[]", "5") },
+    );
+  }
+  const pool = type === "DOUBLE" ? NUMBER : type === "BIGINT" ? INTEGER : TEXT;
+  // The first five values fit the type in plain ASCII (the scanner's): drawn more often.
+  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...pool.slice(0, 5)) }, {
+    weight: 1,
+    arbitrary: fc.constantFrom(...pool),
+  });
+}
+
+/**
+ * One record of `topic` as JSON text: each bronze field present or not, with a value at the edge
+ * of its type; sometimes also an extra key, a repeated key, an escaped key or any JSON value.
+ */
+function objectArb(topic: Topic): fc.Arbitrary<string> {
+  const columns = BRONZE_COLUMNS[topic];
+  const fields = fc.tuple(
+    ...columns.map(([name, type]) =>
+      fc.option(typedArb(name === "timestamp" ? "ANY" : type).map((v) => `"${name}":${v}`), {
+        freq: 4,
+      })
+    ),
+  ).map((kv) => kv.filter((x) => x !== null) as string[]);
+  const names = columns.map(([name]) => name);
+  const extra = fc.oneof(
+    fc.constantFrom(...VALUES).map((v) => `"extra":${v}`),
+    fc.tuple(fc.constantFrom(...names), fc.constantFrom(...VALUES)).map(([n, v]) => `"${n}":${v}`),
+    fc.tuple(fc.constantFrom(...names), fc.constantFrom(...VALUES)).map(([n, v]) =>
+      `"${n.slice(0, -1)}\\u00${n.charCodeAt(n.length - 1).toString(16)}":${v}`
+    ),
+    fc.jsonValue({ maxDepth: 2 }).map((v) => `"é":${JSON.stringify(v)}`),
+  );
+  return fc.tuple(fields, fc.array(extra, { maxLength: 2 }), fc.nat()).map(([kv, more, at]) => {
+    const all = [...kv];
+    for (const m of more) all.splice(at % (all.length + 1), 0, m);
+    return `{${all.join(",")}}`;
+  });
+}
+
+/** One line of a raw file of `topic`: mostly a record, sometimes mangled. */
+/** One line of a raw file of `topic`: mostly a record, sometimes mangled. */
+function lineArb(topic: Topic): fc.Arbitrary<Uint8Array> {
+  const object = objectArb(topic);
+  return fc.oneof(
+    { weight: 12, arbitrary: object.map((text) => enc.encode(text)) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(
+        object,
+        fc.constantFrom("bom", "cr", "space", "cut", "array", "blank", "badbyte"),
+      ).map(([text, how]) => {
+        if (how === "badbyte") {
+          const bytes = enc.encode(text);
+          return Uint8Array.from([...bytes.subarray(0, 1), 0xff, ...bytes.subarray(1)]);
+        }
+        const mangled = how === "bom"
+          ? `\uFEFF${text}`
+          : how === "cr"
+          ? `${text}\r`
+          : how === "space"
+          ? ` ${text}\t`
+          : how === "cut"
+          ? text.slice(0, Math.max(1, text.length - 2))
+          : how === "array"
+          ? `[${text}]`
+          : "  ";
+        return enc.encode(mangled);
+      }),
+    },
+  );
+}
+
+/** The exact rule alone, line by line: what the sync must keep and quarantine. */
+function reference(topic: Topic, lines: Uint8Array[]) {
+  const kept: string[] = [];
+  const quarantined: Array<{ line: number; reason: string }> = [];
+  lines.forEach((raw, i) => {
+    let bytes = raw;
+    if (bytes.length && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    const text = loose.decode(bytes);
+    if (text.trim() === "") return;
+    const check = parseRaw(bytes);
+    const reason = check.ok
+      ? typeProblem(topic, check.record)
+      : `${check.rejection.errorClass}: ${check.rejection.message}`;
+    if (reason === null) kept.push(text);
+    else quarantined.push({ line: i + 1, reason });
+  });
+  return { kept, quarantined };
+}
+
+function join(lines: Uint8Array[], trailingNewline: boolean): Uint8Array {
+  const parts = lines.flatMap((l, i) =>
+    i < lines.length - 1 || trailingNewline ? [l, [0x0a]] : [l]
+  );
+  return Uint8Array.from(parts.flatMap((p) => [...p]));
+}
+
+Deno.test("the sync's fast line check agrees with the exact rule on every line, and bronze gets the lines it keeps", () => {
+  for (const topic of TOPICS) {
+    fc.assert(
+      fc.property(
+        fc.array(lineArb(topic), { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        (lines, trailingNewline) => {
+          const data = join(lines, trailingNewline);
+          const check = checkLakeFile(topic, "topics/x.json", data);
+          const want = reference(topic, lines);
+          assert.deepEqual(
+            check.quarantined.map((q) => ({ line: q.line, reason: q.reason })),
+            want.quarantined,
+          );
+          assert.equal(check.rows, want.kept.length);
+          const bronze = loose.decode(check.cleaned ?? data).split("\n")
+            .map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
+          assert.deepEqual(bronze, want.kept);
+        },
+      ),
+      RUNS,
+    );
+  }
+});
