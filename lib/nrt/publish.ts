@@ -32,6 +32,8 @@ export interface Written {
 export interface PublishOptions {
   /** Prefix of the lake's topic folders. */
   topicPrefix: string;
+  /** DuckDB's memory limit while writing (data that needs more is written again without it). */
+  writeMemoryLimit: string;
   progress: (message: string) => void;
 }
 
@@ -55,21 +57,40 @@ export async function publishPass(
   );
   // The write back streams committed tables out: it needs little of DuckDB's memory, and a
   // lower limit drops the blocks the build left cached, instead of adding its COPY buffers on
-  // top of them (a 1M-event full pass: peak RSS 650 → 530 MB, same time).
-  const limit = await db.value("SELECT current_setting('memory_limit')");
-  await db.run(`SET memory_limit = '${WRITE_MEMORY_LIMIT}'`);
-  try {
-    const curated = await publishCurated(db, lake, plan.batch, update, full, options.topicPrefix);
+  // top of them (a 1M-event full pass: peak RSS 650 → 530 MB, same time). Data that needs more
+  // (a partitioned COPY holds a row group per open file) is written again under the pass's own
+  // limit: every file goes to a temporary folder before the lake, and the curated files of the
+  // first try that the second did not write again are deleted (a COPY may split rows over files
+  // differently), so the lake holds each row once.
+  const limit = String(await db.value("SELECT current_setting('memory_limit')"));
+  const curatedPut: string[] = [];
+  const write = async (): Promise<Written> => {
+    const curated = await publishCurated(db, lake, plan.batch, update, full, options.topicPrefix, {
+      onWritten: (paths) => curatedPut.push(...paths),
+    });
     const analysis = await publishAnalysis(db, lake, plan.batch, update, full);
     await setState(db, "pending_writeback", null);
     return { curated, analysis };
+  };
+  try {
+    // Lowering the limit fails too when DuckDB cannot free that much: then write under the
+    // pass's limit.
+    await db.run(`SET memory_limit = ${sqlString(options.writeMemoryLimit)}`);
+    return await write();
+  } catch (error) {
+    if (!/Out of Memory/i.test((error as Error).message)) throw error;
+    const why = (error as Error).message.split("\n")[0].replace(/^DuckDB: /, "");
+    options.progress(`  write back again under DuckDB's memory limit of ${limit} (${why})`);
+    await db.run(`SET memory_limit = ${sqlString(limit)}`);
+    const firstTry = curatedPut.splice(0);
+    const written = await write();
+    const again = new Set(curatedPut);
+    for (const path of firstTry) if (!again.has(path)) await lake.delete(path);
+    return written;
   } finally {
-    await db.run(`SET memory_limit = ${sqlString(String(limit))}`);
+    await db.run(`SET memory_limit = ${sqlString(limit)}`);
   }
 }
-
-/** DuckDB's memory limit while the pass writes back. */
-const WRITE_MEMORY_LIMIT = "128MB";
 
 /** Curated: each topic with new rows (whole, when rows were replaced or `full`). */
 async function publishCurated(
@@ -79,6 +100,7 @@ async function publishCurated(
   update: LayerUpdate,
   full: boolean,
   topicPrefix: string,
+  { onWritten }: { onWritten: (paths: string[]) => void },
 ): Promise<number> {
   let written = 0;
   for (const topic of TOPICS) {
@@ -87,11 +109,13 @@ async function publishCurated(
     // Rows replaced in silver are in earlier part files: rewrite the topic's curated.
     const whole = full || (change?.replaced ?? 0) > 0;
     if (!whole && !change?.added) continue;
-    written += (await writeCurated(db, lake, whole ? `silver.${t}` : `_delta_${t}`, {
+    const paths = await writeCurated(db, lake, whole ? `silver.${t}` : `_delta_${t}`, {
       folder: topicPrefix + topic,
       batch,
       replace: whole,
-    })).length;
+    });
+    onWritten(paths);
+    written += paths.length;
   }
   return written;
 }

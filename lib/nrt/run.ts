@@ -66,6 +66,12 @@ export interface NrtOptions {
    */
   memoryLimit?: string;
   /**
+   * DuckDB's memory limit while the pass writes back (see `publishPass`); data that needs more
+   * is written again under `memoryLimit`.
+   * @default "160MB"
+   */
+  writeMemoryLimit?: string;
+  /**
    * The IANA zone of wall-clock timestamps (`EVENT_TIME_ZONE`); a database built with another
    * zone is rebuilt in full.
    * @default config.eventTimeZone
@@ -140,6 +146,7 @@ interface Pass {
   writeBack: boolean;
   threads?: number;
   memoryLimit: string;
+  writeMemoryLimit: string;
   progress: (message: string) => void;
 }
 
@@ -158,6 +165,7 @@ function resolvePass(options: NrtOptions): Pass {
     writeBack: options.writeBack ?? true,
     threads: options.threads,
     memoryLimit: options.memoryLimit ?? "256MB",
+    writeMemoryLimit: options.writeMemoryLimit ?? "160MB",
     progress: options.onProgress ?? (() => {}),
   };
 }

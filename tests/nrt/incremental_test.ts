@@ -345,6 +345,35 @@ Deno.test("a full build that stops between loading silver and de-duplicating it 
   });
 });
 
+Deno.test("a write back that runs out of DuckDB memory under its lean limit is written again, each curated row once", async () => {
+  await withTempDir(async (dir) => {
+    const lake = new FileLake(`${dir}/lake`);
+    await writeLakeFromRecords(lake, simulate({ ...SIM, events: 3000 }), { flushSize: 300 });
+    const progress: string[] = [];
+    const report = await runNrt({
+      config,
+      lake,
+      workDir: `${dir}/w`,
+      // Low enough that a COPY cannot allocate its blocks.
+      writeMemoryLimit: "8MB",
+      onProgress: (m) => progress.push(m),
+    });
+    assert.ok(progress.some((m) => m.includes("write back again")), progress.join("\n"));
+    const db = await NrtDb.open({ workDir: `${dir}/w` });
+    try {
+      for (const layer of report.layers) {
+        const n = await db.value(
+          `SELECT count(*) FROM read_parquet('${dir}/lake/curated/${layer.topic}/*/*/*/*.parquet')`,
+        );
+        assert.equal(Number(n), layer.silver, `curated/${layer.topic}`);
+      }
+    } finally {
+      db.close();
+    }
+    assert.equal((await lake.list("analysis/device_tablet/")).length, 1);
+  });
+});
+
 /** The tables of a full pass over `lake` in a new work folder. */
 async function snapshotOf(lake: FileLake, workDir: string) {
   await runNrt({ config, lake, workDir, writeBack: false });
