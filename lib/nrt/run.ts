@@ -59,9 +59,9 @@ export interface NrtOptions {
    */
   threads?: number;
   /**
-   * DuckDB's memory limit: past it, DuckDB spills to the work folder. Peak RSS of a whole
-   * 1M-event full pass here: ≈ 880 MB without a limit, ≈ 650 MB at 320 MB, ≈ 520 MB at 256 MB,
-   * for the same CPU time.
+   * DuckDB's memory limit: past it, DuckDB spills to the work folder. It bounds the pass's peak
+   * RSS (≈ 880 MB for a 1M-event full pass without a limit; ≈ 530 MB at 256 MB with the write
+   * back's lower limit) at about the same CPU time.
    * @default "256MB"
    */
   memoryLimit?: string;
