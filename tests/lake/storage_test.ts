@@ -83,6 +83,14 @@ Deno.test({
   },
 });
 
+Deno.test("an Azure lake opens without its SDK and describes itself as AzureLake does", async () => {
+  const config = parseLakeUrl("azurite://127.0.0.1:1/lake");
+  const lake = openLake(config);
+  assert.equal(lake instanceof AzureLake, false, "made on first use");
+  assert.equal(lake.description, new AzureLake(config).description);
+  await lake.close(); // never used: nothing to load or close
+});
+
 Deno.test("blob names are URL-encoded one segment at a time", () => {
   assert.equal(
     encodeBlobPath("p/topics/orders/year=2026/orders+0+0000000000.json"),
