@@ -41,6 +41,20 @@ async function snapshot(workDir: string): Promise<Record<string, Array<Record<st
   }
 }
 
+/** Curated in the lake at `lakeDir` holds every silver row once (as many Parquet rows per topic). */
+async function assertCuratedOnce(
+  db: NrtDb,
+  lakeDir: string,
+  layers: ReadonlyArray<{ topic: string; silver: number }>,
+): Promise<void> {
+  for (const layer of layers) {
+    const n = await db.value(
+      `SELECT count(*) FROM read_parquet('${lakeDir}/curated/${layer.topic}/*/*/*/*.parquet')`,
+    );
+    assert.equal(Number(n), layer.silver, `curated/${layer.topic}`);
+  }
+}
+
 Deno.test("incremental runs (new files only, then none) give the same tables as a full run", async () => {
   await withTempDir(async (dir) => {
     const lake = new FileLake(`${dir}/lake`);
@@ -81,12 +95,7 @@ Deno.test("incremental runs (new files only, then none) give the same tables as 
     // Curated holds every silver row once: the full write plus the appended part files.
     const db = await NrtDb.open({ workDir: `${dir}/full` });
     try {
-      for (const layer of full.layers) {
-        const n = await db.value(
-          `SELECT count(*) FROM read_parquet('${dir}/lake/curated/${layer.topic}/*/*/*/*.parquet')`,
-        );
-        assert.equal(Number(n), layer.silver, `curated/${layer.topic}`);
-      }
+      await assertCuratedOnce(db, `${dir}/lake`, full.layers);
       // Tables that only gained rows got them as a part file next to the full write's.
       await db.run(`ATTACH '${dir}/full/nrt.duckdb' AS ref (READ_ONLY)`);
       for (const name of ["device_tablet", "order_items"]) {
@@ -277,12 +286,7 @@ Deno.test("late, repeated and replacing rows in a later pass give the same table
     // row gone), and analysis files with the full run's rows.
     const db = await NrtDb.open({ path: `${dir}/full/nrt.duckdb`, workDir: `${dir}/full` });
     try {
-      for (const layer of full.layers) {
-        const n = await db.value(
-          `SELECT count(*) FROM read_parquet('${dir}/lake/curated/${layer.topic}/*/*/*/*.parquet')`,
-        );
-        assert.equal(Number(n), layer.silver, `curated/${layer.topic}`);
-      }
+      await assertCuratedOnce(db, `${dir}/lake`, full.layers);
       const replaced = json(clicks[20]).event_id;
       const [row] = await queryRows<{ n: number; ts: string }>(
         db,
@@ -361,12 +365,7 @@ Deno.test("a write back that runs out of DuckDB memory under its lean limit is w
     assert.ok(progress.some((m) => m.includes("write back again")), progress.join("\n"));
     const db = await NrtDb.open({ workDir: `${dir}/w` });
     try {
-      for (const layer of report.layers) {
-        const n = await db.value(
-          `SELECT count(*) FROM read_parquet('${dir}/lake/curated/${layer.topic}/*/*/*/*.parquet')`,
-        );
-        assert.equal(Number(n), layer.silver, `curated/${layer.topic}`);
-      }
+      await assertCuratedOnce(db, `${dir}/lake`, report.layers);
     } finally {
       db.close();
     }
