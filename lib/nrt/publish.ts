@@ -32,7 +32,9 @@ export interface Written {
 export interface PublishOptions {
   /** Prefix of the lake's topic folders. */
   topicPrefix: string;
-  /** DuckDB's memory limit while writing (data that needs more is written again without it). */
+  /** DuckDB's memory limit of the pass, set again after writing. */
+  memoryLimit: string;
+  /** DuckDB's memory limit while writing (data that needs more is written again under `memoryLimit`). */
   writeMemoryLimit: string;
   progress: (message: string) => void;
 }
@@ -62,7 +64,7 @@ export async function publishPass(
   // limit: every file goes to a temporary folder before the lake, and the curated files of the
   // first try that the second did not write again are deleted (a COPY may split rows over files
   // differently), so the lake holds each row once.
-  const limit = String(await db.value("SELECT current_setting('memory_limit')"));
+  const limit = options.memoryLimit;
   const curatedPut: string[] = [];
   const write = async (): Promise<Written> => {
     const curated = await publishCurated(db, lake, plan.batch, update, full, options.topicPrefix, {

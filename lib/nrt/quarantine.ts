@@ -201,18 +201,25 @@ const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const loose = new TextDecoder("utf-8", { ignoreBOM: true });
 const encoder = new TextEncoder();
 
-/** One line of a raw file that the byte scanner was not sure of, by the exact rule. */
-function exactLine(topic: Topic, bytes: Uint8Array): { text: string; reason: string | null } {
+/**
+ * One line of a raw file that the byte scanner was not sure of, by the exact rule; null for an
+ * empty line (not a record).
+ */
+function exactLine(
+  topic: Topic,
+  bytes: Uint8Array,
+): { text: string; reason: string | null } | null {
   let text: string;
-  let raw;
+  let utf8 = true;
   try {
     text = strict.decode(bytes);
-    raw = parseRaw(text);
   } catch {
     // Not UTF-8: the rule says so (a bad byte costs its own line only).
     text = loose.decode(bytes);
-    raw = parseRaw(bytes);
+    utf8 = false;
   }
+  if (text.trim() === "") return null;
+  const raw = parseRaw(utf8 ? text : bytes);
   const reason = raw.ok
     ? typeProblem(topic, raw.record)
     : `${raw.rejection.errorClass}: ${raw.rejection.message}`;
@@ -262,8 +269,9 @@ export function checkLakeFile(topic: Topic, file: string, data: Uint8Array): Lak
     // A byte-order mark is not part of the record (as the raw rule decodes bytes), and bronze
     // cannot read one: the line goes on without it.
     const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-    const { text, reason } = exactLine(topic, bytes.subarray(bom));
-    if (text.trim() === "") continue;
+    const exact = exactLine(topic, bytes.subarray(bom));
+    if (exact === null) continue;
+    const { text, reason } = exact;
     if (reason === null) {
       rows++;
       kept.push(from + bom, stop);
