@@ -61,6 +61,7 @@ import type { Topic } from "../schema/events.ts";
 import { isoOrNull } from "./iso.ts";
 import { compareKeys, percentile, topN } from "./topn.ts";
 import { RowCache, tumblingWindow, WindowStore } from "./windows.ts";
+import { TimeIndex } from "./time_index.ts";
 
 /** Accepted events of one topic in one window. */
 export interface TopicWindowRow {
@@ -253,12 +254,18 @@ interface SessionState {
   last: number;
   /** The pane the session was last added to the activity windows in. */
   pane: number;
+  /** The bucket of `last` the session is filed in (`#sessionIndex`). */
+  bucket: number;
 }
 
 interface DeliveryTimes {
   pickedUp: number;
   delivered: number;
   country: string;
+  /** The bucket of the earlier time the order is filed in (`#deliveryIndex`), NaN if none. */
+  bucket: number;
+  /** With both times known, the bucket of the later one it is filed in (`#finalIndex`). */
+  finalBucket: number;
 }
 
 /** Final delivery times of one country, in the order they became final. */
@@ -288,6 +295,8 @@ export class Metrics {
   readonly #sliding: WindowStore<Activity, { users: number; sessions: number }>;
   readonly #revenue: WindowStore<Revenue, Revenue>;
   readonly #sessions = new Map<string, SessionState>();
+  /** The sessions by their last event time: a tick forgets the idle ones without a scan. */
+  readonly #sessionIndex: TimeIndex;
   /**
    * Funnel counts of every session, forgotten or not: reached[k], strict[k]. A session's steps
    * only grow, so a new step moves its counts (out with the old mask, in with the new one) and a
@@ -303,10 +312,12 @@ export class Metrics {
   /** Orders whose delivery time is not final yet. */
   readonly #deliveryTimes = new Map<string, DeliveryTimes>();
   /**
-   * The orders of `#deliveryTimes` with both times known: the only ones that can become final,
-   * so a tick looks at these instead of every open order.
+   * The orders of `#deliveryTimes` with both times known, by the later one: an order is final
+   * once the watermark passes it, so a tick looks at these instead of every open order.
    */
-  readonly #bothKnown = new Set<string>();
+  readonly #finalIndex: TimeIndex;
+  /** Open orders by their earlier delivery time, for the horizon (only with one). */
+  readonly #deliveryIndex: TimeIndex;
   /** Final delivery times per country. */
   readonly #timed = new Map<string, TimedDeliveries>();
   readonly #views = new Map<string, number>();
@@ -337,6 +348,9 @@ export class Metrics {
     this.#sliding = new WindowStore(settings.slidingWindow, newActivity, countActivity);
     this.#revenue = new WindowStore(w, () => ({ orders: 0, cents: 0 }), identity);
     this.#grid = gcd(w, settings.slide);
+    this.#sessionIndex = new TimeIndex(this.#grid);
+    this.#deliveryIndex = new TimeIndex(this.#grid);
+    this.#finalIndex = new TimeIndex(this.#grid);
   }
 
   /** Adds one accepted event at event time `t`. */
@@ -427,7 +441,7 @@ export class Metrics {
   #step(session: string, mask: number, t: number): SessionState {
     const state = this.#sessions.get(session);
     if (state === undefined) {
-      const fresh = { mask, last: t, pane: NaN };
+      const fresh = { mask, last: t, pane: NaN, bucket: this.#sessionIndex.file(session, t) };
       this.#sessions.set(session, fresh);
       this.#fold(mask, 1);
       return fresh;
@@ -437,7 +451,11 @@ export class Metrics {
         state.mask |= mask;
         this.#fold(state.mask, 1);
       }
-      if (t > state.last) state.last = t;
+      if (t > state.last) {
+        state.last = t;
+        const index = this.#sessionIndex;
+        if (index.bucketOf(t) !== state.bucket) state.bucket = index.file(session, t);
+      }
       return state;
     }
   }
@@ -450,7 +468,13 @@ export class Metrics {
     const order = e.order_id as string;
     let times = this.#deliveryTimes.get(order);
     if (times === undefined) {
-      times = { pickedUp: Infinity, delivered: Infinity, country: UNKNOWN };
+      times = {
+        pickedUp: Infinity,
+        delivered: Infinity,
+        country: UNKNOWN,
+        bucket: NaN,
+        finalBucket: NaN,
+      };
       this.#deliveryTimes.set(order, times);
     }
     if (status === "picked_up") {
@@ -459,7 +483,14 @@ export class Metrics {
       times.delivered = t;
       times.country = country;
     }
-    if (times.pickedUp !== Infinity && times.delivered !== Infinity) this.#bothKnown.add(order);
+    if ((this.#s.deliveryHorizon ?? 0) > 0) {
+      const first = Math.min(times.pickedUp, times.delivered), index = this.#deliveryIndex;
+      if (index.bucketOf(first) !== times.bucket) times.bucket = index.file(order, first);
+    }
+    const final = Math.max(times.pickedUp, times.delivered), index = this.#finalIndex;
+    if (final !== Infinity && index.bucketOf(final) !== times.finalBucket) {
+      times.finalBucket = index.file(order, final);
+    }
   }
 
   /**
@@ -473,12 +504,19 @@ export class Metrics {
     const retention = this.#s.retention ?? 0;
     if (retention > 0) { for (const store of stores) store.drop(watermark - retention); }
     this.#advanceDeliveries(watermark);
+    // A session idle past the timeout is forgotten. Its counts are in the funnel already and
+    // stay there: a later event of the same id counts as another session.
     const horizon = watermark - this.#s.sessionTimeout;
-    for (const [id, state] of this.#sessions) {
-      // Its counts are in the funnel already and stay there: a later event of the same id
-      // counts as another session.
-      if (state.last < horizon) this.#sessions.delete(id);
-    }
+    const sessions = this.#sessions, at = this.#sessionIndex.bucketOf(horizon);
+    this.#sessionIndex.sweep(horizon, (id) => {
+      const state = sessions.get(id);
+      if (state === undefined) return false;
+      if (state.last < horizon) {
+        sessions.delete(id);
+        return false;
+      }
+      return state.bucket === at;
+    });
   }
 
   /**
@@ -486,26 +524,33 @@ export class Metrics {
    * events: no accepted event can be earlier), and forgets what lies `deliveryHorizon` behind.
    */
   #advanceDeliveries(watermark: number): void {
-    for (const order of this.#bothKnown) {
-      const t = this.#deliveryTimes.get(order)!;
-      if (t.pickedUp < watermark && t.delivered < watermark) {
-        let timed = this.#timed.get(t.country);
-        if (timed === undefined) this.#timed.set(t.country, timed = { at: [], ms: [], head: 0 });
-        timed.at.push(t.delivered);
-        timed.ms.push(t.delivered - t.pickedUp);
-        this.#deliveryTimes.delete(order);
-        this.#bothKnown.delete(order);
-      }
-    }
+    const open = this.#deliveryTimes, at = this.#finalIndex.bucketOf(watermark);
+    this.#finalIndex.sweep(watermark, (order) => {
+      const t = open.get(order);
+      if (t === undefined) return false;
+      const final = Math.max(t.pickedUp, t.delivered);
+      if (final === Infinity) return false; // filed before: an order forgotten, then seen again
+      if (final >= watermark) return t.finalBucket === at;
+      let timed = this.#timed.get(t.country);
+      if (timed === undefined) this.#timed.set(t.country, timed = { at: [], ms: [], head: 0 });
+      timed.at.push(t.delivered);
+      timed.ms.push(t.delivered - t.pickedUp);
+      open.delete(order);
+      return false;
+    });
     const horizon = this.#s.deliveryHorizon ?? 0;
     const cutoff = watermark - horizon;
     if (horizon <= 0) return;
-    for (const [order, t] of this.#deliveryTimes) {
+    const first = this.#deliveryIndex.bucketOf(cutoff);
+    this.#deliveryIndex.sweep(cutoff, (order) => {
+      const t = open.get(order);
+      if (t === undefined) return false;
       if (Math.min(t.pickedUp, t.delivered) < cutoff) {
-        this.#deliveryTimes.delete(order);
-        this.#bothKnown.delete(order);
+        open.delete(order);
+        return false;
       }
-    }
+      return t.bucket === first;
+    });
     for (const timed of this.#timed.values()) {
       while (timed.head < timed.at.length && timed.at[timed.head] < cutoff) timed.head++;
       if (timed.head > 1024 && timed.head * 2 > timed.at.length) {
