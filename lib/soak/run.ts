@@ -21,14 +21,15 @@ import { type Config, parseLakeUrl, PROJECT_ROOT } from "../config/mod.ts";
 import { errorMessage } from "../errors.ts";
 import { createKafka, ensureTopics, topicName } from "../kafka/mod.ts";
 import { openLake } from "../lake/mod.ts";
-import { auditLake, type LakeAudit } from "../sink/mod.ts";
-import { type NrtReport, runNrt } from "../nrt/mod.ts";
+import { auditLake } from "../sink/mod.ts";
+import { runNrt } from "../nrt/mod.ts";
 import type { Snapshot } from "../realtime/mod.ts";
 import { TOPICS } from "../schema/events.ts";
 import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 import { type Service, services, stackDir, startService, stopService } from "../stack/mod.ts";
-import { Child, rssOf, type RssSample, type RssSummary, summarise } from "./child.ts";
+import { Child, rssOf, type RssSample } from "./child.ts";
 import { IndependentCount } from "./count.ts";
+import { type SoakEnd, type SoakReport, soakReport } from "./report.ts";
 import { sleep } from "../sleep.ts";
 
 /** Options of {@linkcode runSoak}. */
@@ -45,53 +46,6 @@ export interface SoakOptions {
   log?: (line: string) => void;
 }
 
-/** One check of the soak's verdict. */
-export interface SoakCheck {
-  check: string;
-  ok: boolean;
-  detail: string;
-}
-
-/** What a soak run found. */
-export interface SoakReport {
-  durationMs: number;
-  rate: number;
-  startedAt: string;
-  /**
-   * Records sent by the producer, in Kafka (more than sent if a producer retry across the broker
-   * restart wrote a batch twice), in the lake, in the DLQ; lost and duplicated ones (against
-   * Kafka).
-   */
-  records: {
-    produced: number;
-    kafka: number;
-    lake: number;
-    dlq: number;
-    lost: number;
-    duplicated: number;
-  };
-  /** Per topic: Kafka records, the independent count and real-time's totals. */
-  realtime: Array<{
-    topic: string;
-    records: number;
-    wellFormed: number;
-    received: number;
-    accepted: number;
-    malformed: number;
-    late: number;
-    duplicates: number;
-    future: number;
-  }>;
-  /** When each disruption happened (s since the start) and how long it took. */
-  disruptions: Array<{ at: number; what: string; seconds: number }>;
-  nrt: Array<{ at: number; ok: boolean; seconds: number; detail: string }>;
-  rss: RssSummary[];
-  /** Every RSS sample (s since the start, MB), per process. */
-  rssSamples: Record<string, RssSample[]>;
-  checks: SoakCheck[];
-  ok: boolean;
-}
-
 /**
  * The soak's real-time view holds state over a few horizons of event time: final windows, ids
  * for de-duplication within the allowed lateness, users and sessions of the sliding windows
@@ -102,15 +56,6 @@ export interface SoakReport {
 const WINDOW_MS = 30_000;
 const LATENESS_MS = 30_000;
 const SESSION_TIMEOUT_MS = 60_000;
-/** Warm-up of the real-time view: well past its longest horizon (sliding window + lateness, 3 min). */
-const WARM_UP_S = 300;
-/** Warm-up of the others (the sink's state is its open files and queues: full at once). */
-const OTHER_WARM_UP_S = 120;
-/**
- * The share of the run the disruptions fall in: memory is judged after it, in the steady state
- * (a catch-up after a restart grows the heap for a while; a leak keeps growing afterwards).
- */
-const DISRUPTED = 0.5;
 
 /** A free local port whose next port is free too (Kafka's controller takes port + 1). */
 function freePorts(): { kafka: number; azurite: number } {
@@ -304,7 +249,7 @@ async function load(
     `${SESSION_TIMEOUT_MS}ms`,
   ]);
   // The disruptions fall in the first half; the second half is the steady state whose memory
-  // is judged (see DISRUPTED).
+  // is judged (see DISRUPTED in report.ts).
   const plan = [
     { at: 0.15, done: false, act: async () => (sink = await killSink(run, sink, sinkArgs)) },
     { at: 0.25, done: false, act: () => restartService(run, "kafka", "broker restarted") },
@@ -345,13 +290,7 @@ async function load(
 async function wrapUp(
   run: Run,
   parts: Awaited<ReturnType<typeof load>>,
-): Promise<{
-  audit: LakeAudit;
-  count: IndependentCount;
-  snapshot?: Snapshot;
-  nrt?: NrtReport;
-  exits: Array<{ name: string; code: number; why: string }>;
-}> {
+): Promise<SoakEnd> {
   const total = await kafkaRecords(run.config);
   const deadline = Date.now() + 300_000;
   while ((lastSnapshot(parts.realtime)?.totals.received ?? 0) < total && Date.now() < deadline) {
@@ -394,79 +333,6 @@ async function wrapUp(
   return { audit, count, snapshot, nrt, exits };
 }
 
-/** The checks of a run. */
-function verdict(
-  o: Required<Pick<SoakOptions, "durationMs" | "rate">>,
-  parts: Awaited<ReturnType<typeof load>>,
-  end: Awaited<ReturnType<typeof wrapUp>>,
-  report: Omit<SoakReport, "checks" | "ok">,
-): SoakCheck[] {
-  const checks: SoakCheck[] = [];
-  const check = (name: string, ok: boolean, detail: string) =>
-    checks.push({ check: name, ok, detail });
-  const expected = Math.max(1, Math.round(o.rate * o.durationMs / 1000));
-  const sent = Number(/Sent (\d+) of/.exec(parts.producer.stdoutTail.join("\n"))?.[1] ?? -1);
-  check("every record produced", sent === expected, `${sent} of ${expected} sent`);
-  const r = report.records;
-  check(
-    "lake exactly once",
-    end.audit.ok && r.lost === 0 && r.duplicated === 0,
-    `${r.lake} lines + ${r.dlq} dead letters for ${r.kafka} records; lost ${r.lost}, ` +
-      `duplicated ${r.duplicated}${end.audit.problems.length ? `; ${end.audit.problems[0]}` : ""}`,
-  );
-  const rt = report.realtime;
-  const sum = (f: (x: typeof rt[number]) => number) => rt.reduce((a, x) => a + f(x), 0);
-  const counted = rt.every((x) =>
-    x.received === x.records && x.malformed === x.records - x.wellFormed &&
-    x.accepted + x.late + x.duplicates + x.future === x.wellFormed
-  );
-  check(
-    "real-time totals equal the independent count",
-    end.snapshot !== undefined && counted,
-    `received ${sum((x) => x.received)} of ${sum((x) => x.records)}; malformed ${
-      sum((x) => x.malformed)
-    } (independent: ${
-      sum((x) => x.records - x.wellFormed)
-    }); accepted + late + duplicates + future ${
-      sum((x) => x.accepted + x.late + x.duplicates + x.future)
-    } (independent well-formed: ${sum((x) => x.wellFormed)})`,
-  );
-  const lines = end.audit.topics.reduce((a, t) => a + t.lines, 0);
-  const bronze = end.nrt?.layers.reduce((a, l) => a + l.bronze, 0) ?? -1;
-  const quarantined = end.nrt?.quarantine.total ?? 0;
-  check(
-    "NRT loads every lake line",
-    end.nrt !== undefined && bronze + quarantined === lines,
-    `${report.nrt.length} passes during the run (${
-      report.nrt.filter((p) => !p.ok).length
-    } failed); last pass: ${bronze} bronze rows + ${quarantined} quarantined of ${lines} lines`,
-  );
-  const bad = end.exits.filter((e) => e.code !== 0);
-  check(
-    "the long-running processes ran until stopped",
-    bad.length === 0,
-    bad.length
-      ? bad.map((e) => `${e.name} exited ${e.code}: ${e.why}`).join("; ")
-      : end.exits.map((e) => `${e.name} exited 0`).join(", "),
-  );
-  check(
-    "disruptions done",
-    report.disruptions.length === 3,
-    report.disruptions.map((d) => `${d.what} at ${d.at} s`).join("; "),
-  );
-  const judged = o.durationMs >= 420_000;
-  for (const s of report.rss.filter((x) => /^(sink \(restarted\)|realtime)$/.test(x.process))) {
-    check(
-      `${s.process}: RSS growth after warm-up < 10%`,
-      !judged || s.growth < 0.1,
-      `${s.warm.toFixed(0)} → ${s.end.toFixed(0)} MB (${(s.growth * 100).toFixed(1)}%)${
-        judged ? "" : ", not judged under 7 minutes"
-      }`,
-    );
-  }
-  return checks;
-}
-
 /**
  * Runs the soak test (see the module doc) and returns its report; stops every process it
  * started, and removes the run's folder unless `keep` (or a check failed).
@@ -481,93 +347,13 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
   try {
     const parts = await load(run, o);
     const end = await wrapUp(run, parts);
-    const report = reportOf(run, o, end, parts.producer);
-    const checks = verdict(o, parts, end, report);
-    const ok = checks.every((c) => c.ok);
-    if (!ok) options.keep = true;
-    return { ...report, checks, ok };
+    const report = soakReport({ ...o, ...run, producer: parts.producer }, end);
+    if (!report.ok) options.keep = true;
+    return report;
   } finally {
     for (const child of run.children) child.kill("SIGKILL");
     await Promise.all(run.children.map((c) => c.status));
     for (const service of services(run.config)) await stopService(run.config, service);
     if (!options.keep) await Deno.remove(run.config.dataDir, { recursive: true }).catch(() => {});
   }
-}
-
-function reportOf(
-  run: Run,
-  o: Required<Pick<SoakOptions, "durationMs" | "rate">>,
-  end: Awaited<ReturnType<typeof wrapUp>>,
-  producer: Child,
-): Omit<SoakReport, "checks" | "ok"> {
-  const a = end.audit.topics;
-  const sum = (f: (t: typeof a[number]) => number) => a.reduce((n, t) => n + f(t), 0);
-  const rt = TOPICS.map((topic) => {
-    const c = end.count.topics.get(topic) ?? { records: 0, wellFormed: 0 };
-    const s = end.snapshot?.topics[topic];
-    return {
-      topic,
-      records: c.records,
-      wellFormed: c.wellFormed,
-      received: s?.received ?? 0,
-      accepted: s?.accepted ?? 0,
-      malformed: s?.malformed ?? 0,
-      late: s?.late ?? 0,
-      duplicates: s?.duplicates ?? 0,
-      future: s?.future ?? 0,
-    };
-  });
-  const rss: RssSummary[] = [];
-  const durationS = o.durationMs / 1000;
-  for (const child of run.children.filter((c) => c.name !== "nrt")) {
-    const from = child.samples[0]?.at ?? 0;
-    // Warm: the state a stream fills (windows, ids, sessions) is full.
-    const warmUp = child.name === "realtime" ? WARM_UP_S : OTHER_WARM_UP_S;
-    const warmAt = Math.max(from + warmUp, DISRUPTED * durationS);
-    const s = summarise(child.name, child.samples, warmAt);
-    if (s) rss.push(s);
-  }
-  const nrtPeak = Math.max(
-    0,
-    ...run.children.filter((c) => c.name === "nrt").flatMap((c) => c.samples.map((x) => x.mb)),
-  );
-  if (nrtPeak > 0) {
-    rss.push({
-      process: "nrt (peak of the passes)",
-      start: 0,
-      warm: 0,
-      peak: nrtPeak,
-      end: 0,
-      growth: 0,
-    });
-  }
-  for (const [name, samples] of run.services) {
-    const s = summarise(
-      name === "kafka" ? "Kafka broker (JVM)" : "Azurite",
-      samples,
-      DISRUPTED * durationS,
-    );
-    if (s) rss.push(s);
-  }
-  return {
-    durationMs: o.durationMs,
-    rate: o.rate,
-    startedAt: new Date(run.t0).toISOString(),
-    records: {
-      produced: Number(/Sent (\d+) of/.exec(producer.stdoutTail.join("\n"))?.[1] ?? 0),
-      kafka: sum((t) => t.kafka),
-      lake: sum((t) => t.lines),
-      dlq: sum((t) => t.dlq),
-      lost: sum((t) => t.missing + t.dlqMissing),
-      duplicated: sum((t) => t.duplicated + t.dlqDuplicated),
-    },
-    realtime: rt,
-    disruptions: run.disruptions,
-    nrt: run.nrt,
-    rss,
-    rssSamples: Object.fromEntries([
-      ...run.children.filter((c) => c.name !== "nrt").map((c) => [c.name, c.samples]),
-      ...run.services,
-    ]),
-  };
 }
