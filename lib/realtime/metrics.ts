@@ -59,9 +59,13 @@
 import { TOPICS } from "../schema/events.ts";
 import type { Topic } from "../schema/events.ts";
 import { isoOrNull } from "./iso.ts";
-import { compareKeys, percentile, topN } from "./topn.ts";
+import { compareKeys, topN } from "./topn.ts";
 import { RowCache, tumblingWindow, WindowStore } from "./windows.ts";
 import { TimeIndex } from "./time_index.ts";
+import { bump, bumpPair, label, type PairCounts, pairs } from "./_counts.ts";
+import { type CountryDeliveryRow, Deliveries, type DeliveryStatusRow } from "./deliveries.ts";
+
+export { type CountryDeliveryRow, countryOf, type DeliveryStatusRow } from "./deliveries.ts";
 
 /** Accepted events of one topic in one window. */
 export interface TopicWindowRow {
@@ -110,29 +114,6 @@ export interface OrderStatusRow {
   status: string;
   payment_method: string;
   orders: number;
-}
-
-/** Delivery events per country and status. */
-export interface DeliveryStatusRow {
-  country: string;
-  status: string;
-  events: number;
-}
-
-/** Delivery outcomes and times of one country. */
-export interface CountryDeliveryRow {
-  country: string;
-  events: number;
-  delivered: number;
-  failed: number;
-  returned: number;
-  deliveredRate: number | null;
-  failedRate: number | null;
-  returnedRate: number | null;
-  /** Orders with both a picked_up and a delivered event (delivered in this country). */
-  timed: number;
-  p50Minutes: number | null;
-  p90Minutes: number | null;
 }
 
 /** A product and its count. */
@@ -205,39 +186,8 @@ export interface MetricsSettings {
   deliveryHorizon?: number;
 }
 
-const UNKNOWN = "unknown";
 /** Each topic's place in `TOPICS`. */
 const TOPIC_SLOT = Object.fromEntries(TOPICS.map((t, i) => [t, i])) as { [T in Topic]: number };
-const TERMINAL = ["delivered", "failed", "returned"] as const;
-
-function label(value: unknown): string {
-  return typeof value === "string" ? value : UNKNOWN;
-}
-
-/** The country of a `"City, Country"` location (`"unknown"` when there is none). */
-export function countryOf(location: unknown): string {
-  if (typeof location !== "string") return UNKNOWN;
-  const at = location.indexOf(", ");
-  return at < 0 ? UNKNOWN : location.slice(at + 2);
-}
-
-function bump(map: Map<string, number>, key: string, by = 1): void {
-  map.set(key, (map.get(key) ?? 0) + by);
-}
-
-/** Counts per pair of labels, nested: no key string is built per event (the hot path). */
-type PairCounts = Map<string, Map<string, number>>;
-
-function bumpPair(map: PairCounts, a: string, b: string): void {
-  let inner = map.get(a);
-  if (inner === undefined) map.set(a, inner = new Map());
-  inner.set(b, (inner.get(b) ?? 0) + 1);
-}
-
-/** The pairs of a {@linkcode PairCounts}, as `[a, b, count]`. */
-function* pairs(map: PairCounts): Generator<[string, string, number]> {
-  for (const [a, inner] of map) for (const [b, n] of inner) yield [a, b, n];
-}
 
 interface Activity {
   users: Set<string>;
@@ -256,26 +206,6 @@ interface SessionState {
   pane: number;
   /** The bucket of `last` the session is filed in (`#sessionIndex`). */
   bucket: number;
-}
-
-interface DeliveryTimes {
-  pickedUp: number;
-  delivered: number;
-  country: string;
-  /** The bucket of the earlier time the order is filed in (`#deliveryIndex`), NaN if none. */
-  bucket: number;
-  /** With both times known, the bucket of the later one it is filed in (`#finalIndex`). */
-  finalBucket: number;
-}
-
-/** Final delivery times of one country, in the order they became final. */
-interface TimedDeliveries {
-  /** Delivered time of each, epoch ms (for the horizon). */
-  at: number[];
-  /** Delivered − picked_up, ms. */
-  ms: number[];
-  /** Entries before this index are forgotten. */
-  head: number;
 }
 
 const newActivity = (): Activity => ({ users: new Set(), sessions: new Set() });
@@ -306,20 +236,9 @@ export class Metrics {
   readonly #strict = new Array<number>(FUNNEL_STEPS.length).fill(0);
   readonly #orderStatus: PairCounts = new Map();
   #orders = 0;
+  readonly #deliveries: Deliveries;
   #revenueOrders = 0;
   #revenueCents = 0;
-  readonly #deliveryStatus: PairCounts = new Map();
-  /** Orders whose delivery time is not final yet. */
-  readonly #deliveryTimes = new Map<string, DeliveryTimes>();
-  /**
-   * The orders of `#deliveryTimes` with both times known, by the later one: an order is final
-   * once the watermark passes it, so a tick looks at these instead of every open order.
-   */
-  readonly #finalIndex: TimeIndex;
-  /** Open orders by their earlier delivery time, for the horizon (only with one). */
-  readonly #deliveryIndex: TimeIndex;
-  /** Final delivery times per country. */
-  readonly #timed = new Map<string, TimedDeliveries>();
   readonly #views = new Map<string, number>();
   readonly #carts = new Map<string, number>();
   readonly #ordered = new Map<string, number>();
@@ -349,8 +268,7 @@ export class Metrics {
     this.#revenue = new WindowStore(w, () => ({ orders: 0, cents: 0 }), identity);
     this.#grid = gcd(w, settings.slide);
     this.#sessionIndex = new TimeIndex(this.#grid);
-    this.#deliveryIndex = new TimeIndex(this.#grid);
-    this.#finalIndex = new TimeIndex(this.#grid);
+    this.#deliveries = new Deliveries(this.#grid, settings.deliveryHorizon ?? 0);
   }
 
   /** Adds one accepted event at event time `t`. */
@@ -359,7 +277,7 @@ export class Metrics {
     this.#events.at(start)[TOPIC_SLOT[topic]]++;
     if (topic === "clickstream") this.#click(e, t, start);
     else if (topic === "orders") this.#order(e, t, start);
-    else if (topic === "delivery-status") this.#delivery(e, t);
+    else if (topic === "delivery-status") this.#deliveries.add(e, t);
   }
 
   #click(e: Record<string, unknown>, t: number, start: number): void {
@@ -460,39 +378,6 @@ export class Metrics {
     }
   }
 
-  #delivery(e: Record<string, unknown>, t: number): void {
-    const status = label(e.status);
-    const country = countryOf(e.current_location);
-    bumpPair(this.#deliveryStatus, country, status);
-    if (status !== "picked_up" && status !== "delivered") return;
-    const order = e.order_id as string;
-    let times = this.#deliveryTimes.get(order);
-    if (times === undefined) {
-      times = {
-        pickedUp: Infinity,
-        delivered: Infinity,
-        country: UNKNOWN,
-        bucket: NaN,
-        finalBucket: NaN,
-      };
-      this.#deliveryTimes.set(order, times);
-    }
-    if (status === "picked_up") {
-      if (t < times.pickedUp) times.pickedUp = t;
-    } else if (t < times.delivered) {
-      times.delivered = t;
-      times.country = country;
-    }
-    if ((this.#s.deliveryHorizon ?? 0) > 0) {
-      const first = Math.min(times.pickedUp, times.delivered), index = this.#deliveryIndex;
-      if (index.bucketOf(first) !== times.bucket) times.bucket = index.file(order, first);
-    }
-    const final = Math.max(times.pickedUp, times.delivered), index = this.#finalIndex;
-    if (final !== Infinity && index.bucketOf(final) !== times.finalBucket) {
-      times.finalBucket = index.file(order, final);
-    }
-  }
-
   /**
    * Closes windows that end at or before `watermark` and folds sessions idle for longer than
    * the session timeout into the funnel's final counts.
@@ -503,7 +388,7 @@ export class Metrics {
     for (const store of stores) store.close(watermark);
     const retention = this.#s.retention ?? 0;
     if (retention > 0) { for (const store of stores) store.drop(watermark - retention); }
-    this.#advanceDeliveries(watermark);
+    this.#deliveries.advance(watermark);
     // A session idle past the timeout is forgotten. Its counts are in the funnel already and
     // stay there: a later event of the same id counts as another session.
     const horizon = watermark - this.#s.sessionTimeout;
@@ -519,48 +404,6 @@ export class Metrics {
     });
   }
 
-  /**
-   * Keeps an order's delivery time as one number once it is final (the watermark passed both
-   * events: no accepted event can be earlier), and forgets what lies `deliveryHorizon` behind.
-   */
-  #advanceDeliveries(watermark: number): void {
-    const open = this.#deliveryTimes, at = this.#finalIndex.bucketOf(watermark);
-    this.#finalIndex.sweep(watermark, (order) => {
-      const t = open.get(order);
-      if (t === undefined) return false;
-      const final = Math.max(t.pickedUp, t.delivered);
-      if (final === Infinity) return false; // filed before: an order forgotten, then seen again
-      if (final >= watermark) return t.finalBucket === at;
-      let timed = this.#timed.get(t.country);
-      if (timed === undefined) this.#timed.set(t.country, timed = { at: [], ms: [], head: 0 });
-      timed.at.push(t.delivered);
-      timed.ms.push(t.delivered - t.pickedUp);
-      open.delete(order);
-      return false;
-    });
-    const horizon = this.#s.deliveryHorizon ?? 0;
-    const cutoff = watermark - horizon;
-    if (horizon <= 0) return;
-    const first = this.#deliveryIndex.bucketOf(cutoff);
-    this.#deliveryIndex.sweep(cutoff, (order) => {
-      const t = open.get(order);
-      if (t === undefined) return false;
-      if (Math.min(t.pickedUp, t.delivered) < cutoff) {
-        open.delete(order);
-        return false;
-      }
-      return t.bucket === first;
-    });
-    for (const timed of this.#timed.values()) {
-      while (timed.head < timed.at.length && timed.at[timed.head] < cutoff) timed.head++;
-      if (timed.head > 1024 && timed.head * 2 > timed.at.length) {
-        timed.at.splice(0, timed.head);
-        timed.ms.splice(0, timed.head);
-        timed.head = 0;
-      }
-    }
-  }
-
   /** Adds (`by` 1) or takes out (-1) a session with steps `mask` in the funnel counts. */
   #fold(mask: number, by: number): void {
     let all = true;
@@ -574,14 +417,12 @@ export class Metrics {
 
   /** Sessions, open and kept windows, and delivery state held in memory. */
   get memory(): MetricsMemory {
-    let timed = 0;
-    for (const t of this.#timed.values()) timed += t.at.length - t.head;
     return {
       sessions: this.#sessions.size,
       openWindows: this.#events.openCount + this.#sliding.openCount,
-      deliveries: this.#deliveryTimes.size,
+      deliveries: this.#deliveries.openCount,
       closedWindows: this.#events.closedCount + this.#sliding.closedCount,
-      timedDeliveries: timed,
+      timedDeliveries: this.#deliveries.timedCount,
     };
   }
 
@@ -604,7 +445,7 @@ export class Metrics {
         revenue: this.#revenueCents / 100,
         aov: this.#revenueOrders ? this.#revenueCents / this.#revenueOrders / 100 : null,
       },
-      deliveries: this.#deliveries(),
+      deliveries: this.#deliveries.snapshot(),
       topProducts: {
         views: top(this.#views),
         addToCart: top(this.#carts),
@@ -661,75 +502,8 @@ export class Metrics {
       conversion: strict[0] ? strict[k] / strict[0] : null,
     }));
   }
-
-  #deliveries(): MetricsSnapshot["deliveries"] {
-    const byStatus = [...pairs(this.#deliveryStatus)].map(([country, status, events]) => {
-      return { country, status, events };
-    }).sort((a, b) => compareKeys(a.country, b.country) || compareKeys(a.status, b.status));
-    const durations = new Map<string, number[]>();
-    for (const [country, timed] of this.#timed) {
-      if (timed.head < timed.ms.length) durations.set(country, timed.ms.slice(timed.head));
-    }
-    for (const t of this.#deliveryTimes.values()) {
-      if (t.pickedUp === Infinity || t.delivered === Infinity) continue;
-      let list = durations.get(t.country);
-      if (list === undefined) durations.set(t.country, list = []);
-      list.push(t.delivered - t.pickedUp);
-    }
-    const countries = new Map<string, CountryDeliveryRow>();
-    const row = (country: string) => {
-      let r = countries.get(country);
-      if (r === undefined) {
-        r = {
-          country,
-          events: 0,
-          delivered: 0,
-          failed: 0,
-          returned: 0,
-          deliveredRate: null,
-          failedRate: null,
-          returnedRate: null,
-          timed: 0,
-          p50Minutes: null,
-          p90Minutes: null,
-        };
-        countries.set(country, r);
-      }
-      return r;
-    };
-    for (const { country, status, events } of byStatus) {
-      const r = row(country);
-      r.events += events;
-      if ((TERMINAL as readonly string[]).includes(status)) {
-        r[status as typeof TERMINAL[number]] += events;
-      }
-    }
-    for (const [country, list] of durations) {
-      const r = row(country);
-      list.sort((a, b) => a - b);
-      r.timed = list.length;
-      r.p50Minutes = minutes(percentile(list, 50));
-      r.p90Minutes = minutes(percentile(list, 90));
-    }
-    for (const r of countries.values()) {
-      const terminal = r.delivered + r.failed + r.returned;
-      if (terminal > 0) {
-        r.deliveredRate = r.delivered / terminal;
-        r.failedRate = r.failed / terminal;
-        r.returnedRate = r.returned / terminal;
-      }
-    }
-    return {
-      byStatus,
-      countries: [...countries.values()].sort((a, b) => compareKeys(a.country, b.country)),
-    };
-  }
 }
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
-}
-
-function minutes(ms: number | null): number | null {
-  return ms === null ? null : ms / 60_000;
 }
