@@ -7,7 +7,7 @@
  *   full pass;
  * - the full pass's peak RSS (the process's, DuckDB included);
  * - with `--scale`: the full pass over 10,000,000 events against the 1M pass × 10, and its RSS;
- * - DuckDB → Arrow for 1M rows: the Parquet fast path against plain JS rows.
+ * - DuckDB → Arrow for 1M rows: the Parquet fast path against plain JS rows (median of three).
  *
  * Run alone: `deno run -A bench/nrt.ts [--quick] [--scale]`.
  */
@@ -153,19 +153,28 @@ async function scaleRow(dir: string, oneMs: number, events: number): Promise<Ben
 }
 
 /** DuckDB → Arrow against DuckDB → JS rows over the silver the passes left. */
-async function arrowRow(workDir: string, rowsWanted: number): Promise<BenchRow> {
+async function arrowRow(workDir: string, rowsWanted: number, rounds: number): Promise<BenchRow> {
   const db = await NrtDb.open({ path: `${workDir}/nrt.duckdb`, workDir });
   try {
     const sql = `SELECT * FROM (SELECT * FROM silver.clickstream UNION ALL
       SELECT * FROM silver.clickstream UNION ALL SELECT * FROM silver.clickstream)
       LIMIT ${rowsWanted}`;
     await queryArrow(db, "SELECT * FROM silver.orders"); // warm up parquet-wasm
-    const a = performance.now();
-    const table = await queryArrow(db, sql);
-    const arrowMs = performance.now() - a;
-    const b = performance.now();
-    const plain = await queryRows(db, sql);
-    const rowsMs = performance.now() - b;
+    // The median of `rounds` rounds' ratios, each Arrow then rows back to back: the fast path
+    // writes and reads a temporary Parquet file, so a busy disk on a shared machine moves it.
+    const measured = [];
+    for (let round = 0; round < rounds; round++) {
+      const a = performance.now();
+      const table = await queryArrow(db, sql);
+      const arrowMs = performance.now() - a;
+      const b = performance.now();
+      const plain = await queryRows(db, sql);
+      const rowsMs = performance.now() - b;
+      measured.push({ table, arrowMs, rowsMs, same: plain.length === table.numRows });
+    }
+    measured.sort((x, y) => x.rowsMs / x.arrowMs - y.rowsMs / y.arrowMs);
+    const { table, arrowMs, rowsMs } = measured[Math.floor(measured.length / 2)];
+    const ratios = measured.map((m) => (m.rowsMs / m.arrowMs).toFixed(2)).join(", ");
     return {
       name: `DuckDB → Arrow (Parquet fast path), ${table.numRows.toLocaleString("en")} rows`,
       value: seconds(arrowMs),
@@ -174,8 +183,9 @@ async function arrowRow(workDir: string, rowsWanted: number): Promise<BenchRow> 
       baselineValue: seconds(rowsMs),
       ratio: rowsMs / arrowMs,
       goal: "≥ 5×",
-      pass: rowsMs / arrowMs >= 5 && plain.length === table.numRows,
-      note: `${table.numCols} columns (clickstream silver)`,
+      pass: rowsMs / arrowMs >= 5 && measured.every((m) => m.same),
+      note: `median of ${rounds} rounds' ratios (${ratios}); ${table.numCols} columns ` +
+        `(clickstream silver)`,
     };
   } finally {
     db.close();
@@ -189,7 +199,7 @@ export const bench: Bench = async ({ quick, scale }) => {
   try {
     const rows = await passRows(dir, events);
     const workDir = `${dir}/data/nrt/${lakeSlug(new FileLake(`${dir}/lake`).description)}`;
-    rows.push(await arrowRow(workDir, quick ? 200_000 : 1_000_000));
+    rows.push(await arrowRow(workDir, quick ? 200_000 : 1_000_000, quick ? 1 : 3));
     if (scale) rows.push(await scaleRow(dir, rows[0].value * 1000, events));
     return rows;
   } finally {
