@@ -116,12 +116,12 @@ export class Deliveries {
       times.country = country;
     }
     if (this.#horizon > 0) {
-      const first = Math.min(times.pickedUp, times.delivered), index = this.#horizonIndex;
-      if (index.bucketOf(first) !== times.bucket) times.bucket = index.file(order, first);
+      const first = Math.min(times.pickedUp, times.delivered);
+      times.bucket = this.#horizonIndex.file(order, first, times.bucket);
     }
-    const final = Math.max(times.pickedUp, times.delivered), index = this.#finalIndex;
-    if (final !== Infinity && index.bucketOf(final) !== times.finalBucket) {
-      times.finalBucket = index.file(order, final);
+    const final = Math.max(times.pickedUp, times.delivered);
+    if (final !== Infinity) {
+      times.finalBucket = this.#finalIndex.file(order, final, times.finalBucket);
     }
   }
 
@@ -130,32 +130,28 @@ export class Deliveries {
    * events: no accepted event can be earlier), and forgets what lies `deliveryHorizon` behind.
    */
   advance(watermark: number): void {
-    const open = this.#open, at = this.#finalIndex.bucketOf(watermark);
+    const open = this.#open;
     this.#finalIndex.sweep(watermark, (order) => {
       const t = open.get(order);
-      if (t === undefined) return false;
+      if (t === undefined) return undefined;
       const final = Math.max(t.pickedUp, t.delivered);
-      if (final === Infinity) return false; // filed before: an order forgotten, then seen again
-      if (final >= watermark) return t.finalBucket === at;
+      // Infinity: filed before, then forgotten and seen again with one time only (not final).
+      if (final === Infinity) return undefined;
+      if (final >= watermark) return final;
       let timed = this.#timed.get(t.country);
       if (timed === undefined) this.#timed.set(t.country, timed = { at: [], ms: [], head: 0 });
       timed.at.push(t.delivered);
       timed.ms.push(t.delivered - t.pickedUp);
       open.delete(order);
-      return false;
     });
     const horizon = this.#horizon;
     const cutoff = watermark - horizon;
     if (horizon <= 0) return;
-    const first = this.#horizonIndex.bucketOf(cutoff);
     this.#horizonIndex.sweep(cutoff, (order) => {
       const t = open.get(order);
-      if (t === undefined) return false;
-      if (Math.min(t.pickedUp, t.delivered) < cutoff) {
-        open.delete(order);
-        return false;
-      }
-      return t.bucket === first;
+      const first = t && Math.min(t.pickedUp, t.delivered);
+      if (first === undefined || first >= cutoff) return first;
+      open.delete(order);
     });
     for (const timed of this.#timed.values()) {
       while (timed.head < timed.at.length && timed.at[timed.head] < cutoff) timed.head++;

@@ -371,8 +371,7 @@ export class Metrics {
       }
       if (t > state.last) {
         state.last = t;
-        const index = this.#sessionIndex;
-        if (index.bucketOf(t) !== state.bucket) state.bucket = index.file(session, t);
+        state.bucket = this.#sessionIndex.file(session, t, state.bucket);
       }
       return state;
     }
@@ -392,15 +391,11 @@ export class Metrics {
     // A session idle past the timeout is forgotten. Its counts are in the funnel already and
     // stay there: a later event of the same id counts as another session.
     const horizon = watermark - this.#s.sessionTimeout;
-    const sessions = this.#sessions, at = this.#sessionIndex.bucketOf(horizon);
+    const sessions = this.#sessions;
     this.#sessionIndex.sweep(horizon, (id) => {
       const state = sessions.get(id);
-      if (state === undefined) return false;
-      if (state.last < horizon) {
-        sessions.delete(id);
-        return false;
-      }
-      return state.bucket === at;
+      if (state === undefined || state.last >= horizon) return state?.last;
+      sessions.delete(id);
     });
   }
 

@@ -7,8 +7,9 @@
  * every tick made a replay of a day quadratic: 1,440 ticks × every open order. Here each key is
  * filed in a bucket of its time's `width`; a key whose time moves to another bucket is filed
  * again (its old filing goes stale), and {@linkcode TimeIndex.sweep} visits only the buckets
- * at or before the horizon's. The visitor decides from the key's current state, so stale filings
- * and keys already gone cost one look-up each and change nothing.
+ * at or before the horizon's. The visitor decides from the key's current state and answers with
+ * the key's time if it stays, so stale filings and keys already gone cost one look-up each and
+ * change nothing.
  *
  * @module
  */
@@ -23,7 +24,9 @@
  * const index = new TimeIndex(60_000);
  * for (const [id, t] of last) index.file(id, t);
  * index.sweep(61_000, (id) => {
- *   if (last.get(id)! < 61_000) last.delete(id);
+ *   const t = last.get(id);
+ *   if (t === undefined || t >= 61_000) return t;
+ *   last.delete(id);
  * });
  * [...last.keys()]; // ["s2"]
  * ```
@@ -39,14 +42,13 @@ export class TimeIndex {
     this.#width = width;
   }
 
-  /** The bucket of time `t`: callers keep it to file a key again only when it changes. */
-  bucketOf(t: number): number {
-    return Math.floor(t / this.#width);
-  }
-
-  /** Files `key` under time `t`; returns its bucket. */
-  file(key: string, t: number): number {
+  /**
+   * Files `key` under time `t` unless it is filed in `t`'s bucket already (`filed`, the bucket
+   * this returned when it was filed last); returns `t`'s bucket, for the caller to keep.
+   */
+  file(key: string, t: number, filed = NaN): number {
     const b = Math.floor(t / this.#width);
+    if (b === filed) return b;
     let list = this.#buckets.get(b);
     if (list === undefined) this.#buckets.set(b, list = []);
     list.push(key);
@@ -57,10 +59,11 @@ export class TimeIndex {
   /**
    * Calls `visit` for every filing in a bucket at or before `horizon`'s: every key whose time
    * (as last filed) is below `horizon` is among them, with stale filings and some later keys of
-   * the horizon's own bucket. Buckets wholly before `horizon` are dropped; the horizon's bucket
-   * keeps the filings for which `visit` returns true (a key still there whose time is in it).
+   * the horizon's own bucket. `visit` forgets what the horizon passed and returns the time of a
+   * key that stays (undefined for one gone). Buckets wholly before `horizon` are dropped; the
+   * horizon's bucket keeps the filings of keys that stay with their time in it.
    */
-  sweep(horizon: number, visit: (key: string) => boolean | void): void {
+  sweep(horizon: number, visit: (key: string) => number | undefined): void {
     if (!(horizon > -Infinity) || this.#first === Infinity) return;
     const partial = Math.floor(horizon / this.#width);
     if (this.#first < partial) {
@@ -82,7 +85,10 @@ export class TimeIndex {
     const list = this.#buckets.get(partial);
     if (list === undefined) return;
     let kept = 0;
-    for (const key of list) if (visit(key) === true) list[kept++] = key;
+    for (const key of list) {
+      const t = visit(key);
+      if (t !== undefined && Math.floor(t / this.#width) === partial) list[kept++] = key;
+    }
     if (kept === 0) this.#buckets.delete(partial);
     else list.length = kept;
   }

@@ -98,7 +98,7 @@ const OTHER_WARM_UP_S = 120;
  * after it, in the steady state (a catch-up after a restart grows the heap for a while; a leak
  * keeps growing afterwards).
  */
-export const DISRUPTED = 0.5;
+const DISRUPTED = 0.5;
 
 /** The records the producer says it sent (its summary line), -1 without one. */
 function sentBy(producer: SoakRun["producer"]): number {
