@@ -4,6 +4,9 @@ import { checkPath, type LakeEntry, type LakeStorage } from "./storage.ts";
 
 let tmpCounter = 0;
 
+/** Files a listing stats before it lets other work run (≈ 8 ms of synchronous calls). */
+const LIST_YIELD_EVERY = 512;
+
 /** A lake in a local folder (tests, parity, offline use). */
 export class FileLake implements LakeStorage {
   readonly description: string;
@@ -50,12 +53,19 @@ export class FileLake implements LakeStorage {
     }
   }
 
+  /**
+   * Every file under `prefix`, sorted by path. The walk reads folders and stats files with the
+   * synchronous calls (one async call per file made listing 1,600 files take ≈ 0.27 s, against
+   * ≈ 25 ms), letting other work in every {@linkcode LIST_YIELD_EVERY} files; a file removed while
+   * the walk runs is left out.
+   */
   async list(prefix: string): Promise<LakeEntry[]> {
     const out: LakeEntry[] = [];
+    let sinceYield = 0;
     const walk = async (dir: string, rel: string) => {
       let entries: Deno.DirEntry[];
       try {
-        entries = await Array.fromAsync(Deno.readDir(dir));
+        entries = [...Deno.readDirSync(dir)];
       } catch (error) {
         if (error instanceof Deno.errors.NotFound) return;
         throw error;
@@ -67,8 +77,18 @@ export class FileLake implements LakeStorage {
         if (!path.startsWith(prefix) && !prefix.startsWith(`${path}/`)) continue;
         if (entry.isDirectory) await walk(`${dir}/${entry.name}`, path);
         else if (entry.isFile) {
-          const stat = await Deno.stat(`${dir}/${entry.name}`);
+          let stat: Deno.FileInfo;
+          try {
+            stat = Deno.statSync(`${dir}/${entry.name}`);
+          } catch (error) {
+            if (error instanceof Deno.errors.NotFound) continue;
+            throw error;
+          }
           out.push({ path, size: stat.size, lastModified: stat.mtime?.getTime() ?? 0 });
+          if (++sinceYield >= LIST_YIELD_EVERY) {
+            sinceYield = 0;
+            await new Promise((resolve) => setTimeout(resolve, 0));
+          }
         }
       }
     };

@@ -4,21 +4,26 @@
  * @module
  */
 
-/** The paths (relative to `dir`, sorted) of every file under `dir`; none when it is missing. */
+/**
+ * The paths (relative to `dir`, sorted) of every file under `dir`; none when it is missing. The
+ * walk uses the synchronous calls: the cache's few hundred folders took ≈ 0.1 s one async call
+ * at a time, a cost every pass paid, also one with nothing new.
+ */
+// deno-lint-ignore require-await
 export async function filesUnder(dir: string): Promise<string[]> {
   try {
-    return (await walk(dir, "")).sort();
+    return walk(dir, "").sort();
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
     throw error;
   }
 }
 
-async function walk(dir: string, rel: string): Promise<string[]> {
+function walk(dir: string, rel: string): string[] {
   const out: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
+  for (const entry of Deno.readDirSync(dir)) {
     const path = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory) out.push(...await walk(`${dir}/${entry.name}`, path));
+    if (entry.isDirectory) out.push(...walk(`${dir}/${entry.name}`, path));
     else if (entry.isFile) out.push(path);
   }
   return out;
