@@ -8,7 +8,8 @@
  *   silver ({@linkcode buildSilver}, {@linkcode appendSilver}), gold ({@linkcode GOLD_TABLES},
  *   {@linkcode buildGold}, {@linkcode refreshGold}), exactly as `lib/nrt/TABLES.md` defines them;
  * - write-back ({@linkcode writeCurated}, {@linkcode writeAnalysis}) and one whole pass,
- *   {@linkcode runNrt};
+ *   {@linkcode runNrt}, passes in one process ({@linkcode openNrt}) and on a schedule
+ *   ({@linkcode watchNrt}, `deno task nrt --watch`);
  * - results as Arrow tables through the Parquet fast path ({@linkcode queryArrow}) or as JS rows
  *   ({@linkcode queryRows});
  * - {@linkcode writeLakeFromRecords}: a raw lake from simulated records, without Kafka (the
@@ -32,4 +33,5 @@ export * from "./profiles.ts";
 export * from "./delivery.ts";
 export * from "./writeback.ts";
 export * from "./run.ts";
+export * from "./watch.ts";
 export * from "./fixture.ts";

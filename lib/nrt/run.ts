@@ -193,30 +193,88 @@ function stepTimer(): { timings: Record<string, number>; lap: (step: string) => 
  * ```
  */
 export async function runNrt(options: NrtOptions = {}): Promise<NrtReport> {
-  const pass = resolvePass(options);
-  const { timings, lap } = stepTimer();
+  const runner = openNrt(options);
   try {
-    const sync = await pullLake(pass);
-    lap("sync");
-    const db = await openPassDb(pass);
-    try {
-      const plan = await planPass(db, sync, pass);
-      await keepSmallPassesInLog(db, plan);
-      lap("plan");
-      const update = await updateLayers(db, plan, { ...pass, lap });
-      const written = pass.writeBack
-        ? await publishPass(db, pass.lake, plan, update, pass)
-        : undefined;
-      if (written) lap("write");
-      const report = await passReport(db, pass, sync, plan, update, written);
-      lap("report");
-      return { ...report, timings };
-    } finally {
-      db.close();
-    }
+    return await runner.pass();
   } finally {
-    if (!options.lake) await pass.lake.close();
+    await runner.close();
   }
+}
+
+/**
+ * Passes that share one process: the lake and the DuckDB database stay open between them, so a
+ * pass after the first pays for no start-up (Deno, DuckDB, the log's replay) and finds the
+ * tables it reads in DuckDB's buffers (`deno task nrt --watch`).
+ */
+export interface NrtRunner {
+  /** One pass over what is new (the first one is a full pass with `full`). */
+  pass(): Promise<NrtReport>;
+  /** Closes the database (and the lake, unless the caller gave it). */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a runner for passes in one process (see {@linkcode NrtRunner}); `runNrt` is one of its
+ * passes. Passes run one at a time.
+ *
+ * @example
+ * ```ts ignore
+ * import { openNrt } from "./run.ts";
+ * const runner = openNrt({});
+ * try {
+ *   for (let i = 0; i < 3; i++) console.log((await runner.pass()).mode);
+ * } finally {
+ *   await runner.close();
+ * }
+ * ```
+ */
+export function openNrt(options: NrtOptions = {}): NrtRunner {
+  const pass = resolvePass(options);
+  let db: NrtDb | undefined;
+  let passes = 0;
+  let busy: Promise<unknown> = Promise.resolve();
+  const one = async (): Promise<NrtReport> => {
+    try {
+      return await onePass();
+    } catch (error) {
+      // What the failed pass left open in DuckDB goes with its connection: the next pass starts
+      // on the database as the last committed transaction left it.
+      db?.close();
+      db = undefined;
+      throw error;
+    }
+  };
+  const onePass = async (): Promise<NrtReport> => {
+    const { timings, lap } = stepTimer();
+    const full = pass.full && passes++ === 0;
+    const sync = await pullLake({ ...pass, full });
+    lap("sync");
+    db ??= await openPassDb(pass);
+    const plan = await planPass(db, sync, { ...pass, full });
+    await checkpointOnClose(db, plan);
+    lap("plan");
+    const update = await updateLayers(db, plan, { ...pass, lap });
+    const written = pass.writeBack
+      ? await publishPass(db, pass.lake, plan, update, pass)
+      : undefined;
+    if (written) lap("write");
+    const report = await passReport(db, pass, sync, plan, update, written);
+    lap("report");
+    return { ...report, timings };
+  };
+  return {
+    pass() {
+      const next = busy.then(one);
+      busy = next.catch(() => {});
+      return next;
+    },
+    async close() {
+      await busy;
+      db?.close();
+      db = undefined;
+      if (!options.lake) await pass.lake.close();
+    },
+  };
 }
 
 /** Step 1: the raw lake synced into the cache, with progress and each quarantined file. */
@@ -268,10 +326,14 @@ async function openPassDb(pass: Pass): Promise<NrtDb> {
  * A pass that adds a few rows leaves them in the write-ahead log instead of checkpointing on
  * close (~0.3 s, whatever the change's size): the next open replays the log (tens of ms per
  * pass), and DuckDB checkpoints once it outgrows `checkpoint_threshold` (16 MB). A full pass
- * checkpoints on close.
+ * checkpoints on close (the last pass of a runner decides).
  */
-async function keepSmallPassesInLog(db: NrtDb, plan: PassPlan): Promise<void> {
-  if (plan.mode !== "full") await db.run("PRAGMA disable_checkpoint_on_shutdown");
+async function checkpointOnClose(db: NrtDb, plan: PassPlan): Promise<void> {
+  await db.run(
+    plan.mode === "full"
+      ? "PRAGMA enable_checkpoint_on_shutdown"
+      : "PRAGMA disable_checkpoint_on_shutdown",
+  );
 }
 
 /** The last step: rows per layer, gold's sizes and what this data cannot fill. */
