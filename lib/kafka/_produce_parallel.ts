@@ -95,6 +95,8 @@ class ProducerThread {
       batch.topic.buffer,
       batch.partition.buffer,
       batch.timestamps.buffer,
+      batch.values.buffer,
+      batch.valueEnds.buffer,
     ]);
   }
 
@@ -148,11 +150,42 @@ class Builder {
       topic: Uint8Array.from(this.topic),
       partition: Int32Array.from(this.partition),
       keys: this.keys,
-      values: this.values,
+      ...utf8Column(this.values),
       timestamps: Float64Array.from(this.timestamps),
       eventTypes: this.eventTypes,
     };
   }
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * The UTF-8 bytes of `strings`, one after another, and where each ends. All ASCII (the usual
+ * case: JSON from `JSON.stringify` of ASCII data), the joined text is encoded at once and a
+ * string's bytes are its characters; else each string is encoded in turn.
+ *
+ * @example
+ * ```ts ignore
+ * utf8Column(["ab", "é"]); // { values: [0x61, 0x62, 0xc3, 0xa9], valueEnds: [2, 4] }
+ * ```
+ */
+export function utf8Column(
+  strings: readonly string[],
+): { values: Uint8Array; valueEnds: Int32Array } {
+  const valueEnds = new Int32Array(strings.length);
+  const joined = strings.join("");
+  const bytes = utf8.encode(joined);
+  if (bytes.length === joined.length) {
+    let end = 0;
+    for (let i = 0; i < strings.length; i++) valueEnds[i] = end += strings[i].length;
+    return { values: bytes, valueEnds };
+  }
+  const values = new Uint8Array(joined.length * 3);
+  let end = 0;
+  for (let i = 0; i < strings.length; i++) {
+    valueEnds[i] = end += utf8.encodeInto(strings[i], values.subarray(end)).written;
+  }
+  return { values: values.slice(0, end), valueEnds };
 }
 
 /**
