@@ -53,7 +53,7 @@ export async function planPass(
   };
   const cached = cachedFiles(await readCheckpoint(cacheDir), cacheDir, topicPrefix);
   const loaded = await loadedFiles(db);
-  const fresh = cached.filter((f) => !loaded.has(f.path));
+  const fresh = cached.filter((f) => !loaded.has(f.segment));
   const silverFormat = `${SILVER_FORMAT} ${zone}`;
   const built = await tableExists(db, "silver", "clickstream") &&
     await getState(db, "silver") === silverFormat;
@@ -69,10 +69,10 @@ export async function planPass(
 
 /** Whether silver holds a file the cache no longer has, or one that changed in the lake. */
 function isStale(cached: readonly CachedFile[], loaded: ReadonlyMap<string, LoadedFile>): boolean {
-  const cachedSet = new Set(cached.map((f) => f.path));
+  const cachedSet = new Set(cached.map((f) => f.segment));
   return [...loaded.keys()].some((path) => !cachedSet.has(path)) ||
     cached.some((f) => {
-      const r = loaded.get(f.path);
+      const r = loaded.get(f.segment);
       return r !== undefined && (r.size !== f.size || r.last_modified !== f.lastModified);
     });
 }

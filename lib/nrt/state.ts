@@ -19,8 +19,9 @@ export const GOLD_FORMAT = "3";
  */
 export const SILVER_FORMAT = "2";
 
-/** A raw file loaded into silver, as `meta.loaded_files` holds it. */
+/** A cache segment loaded into silver, as `meta.loaded_files` holds it. */
 export interface LoadedFile {
+  /** Its path relative to the cache folder (see {@linkcode CachedFile.segment}). */
   path: string;
   size: number;
   last_modified: number;
@@ -61,12 +62,19 @@ export async function tableExists(db: NrtDb, schema: string, name: string): Prom
   ) > 0;
 }
 
-/** The raw files loaded into silver, by path. */
+/**
+ * The cache segments loaded into silver, by path relative to the cache folder. A database of an
+ * earlier version recorded absolute paths: they are read from their `topics/` part on, so such
+ * a database also keeps its silver when its work folder moves.
+ */
 export async function loadedFiles(db: NrtDb): Promise<Map<string, LoadedFile>> {
   const rows = await db.rows<LoadedFile>(
     "SELECT path, size, last_modified FROM meta.loaded_files",
   );
-  return new Map(rows.map((r) => [r.path, r]));
+  return new Map(rows.map((r) => {
+    const path = r.path.startsWith("/") ? r.path.slice(r.path.lastIndexOf("/topics/") + 1) : r.path;
+    return [path, { ...r, path }];
+  }));
 }
 
 /** Records `files` as loaded into silver (after emptying the record when `replace`). */
@@ -79,7 +87,7 @@ export async function recordLoadedFiles(
   // In slices: one statement per 500 files keeps each statement's text small.
   for (let i = 0; i < files.length; i += 500) {
     const values = files.slice(i, i + 500).map((f) =>
-      `(${sqlString(f.path)}, ${sqlString(f.topic)}, ${f.size}, ${f.lastModified})`
+      `(${sqlString(f.segment)}, ${sqlString(f.topic)}, ${f.size}, ${f.lastModified})`
     );
     await db.run(`INSERT INTO meta.loaded_files VALUES ${values.join(", ")}`);
   }

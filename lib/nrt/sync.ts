@@ -405,6 +405,11 @@ async function pullFile(
 export interface CachedFile {
   /** Absolute cache path of the segment. */
   path: string;
+  /**
+   * The segment's path relative to the cache folder: what `meta.loaded_files` records, so a
+   * work folder that moves (another DATA_DIR, a project folder renamed) keeps its silver.
+   */
+  segment: string;
   topic: Topic;
   /** Total size and latest time of the lake files whose lines it holds. */
   size: number;
@@ -430,8 +435,15 @@ export function cachedFiles(
     const local = cacheFolder(lakePath, topicPrefix);
     if (!local) continue;
     const path = `${cacheDir}/${entry.segment}`;
-    const seg = bySegment.get(path) ??
-      { path, topic: local.topic, size: 0, lastModified: 0, rows: 0, files: 0 };
+    const seg = bySegment.get(path) ?? {
+      path,
+      segment: entry.segment,
+      topic: local.topic,
+      size: 0,
+      lastModified: 0,
+      rows: 0,
+      files: 0,
+    };
     seg.size += entry.size;
     seg.lastModified = Math.max(seg.lastModified, entry.lastModified);
     seg.rows += entry.rows ?? 0;

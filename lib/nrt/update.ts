@@ -54,6 +54,7 @@ export async function updateLayers(
     touched: [],
     onlyAppended: new Set(),
   };
+  await bronzeViewsAt(db, options.cacheDir, options.zone);
   if (plan.mode === "up-to-date") {
     // A database from an older version, whose gold may lag behind silver.
     if (await getState(db, "gold") === GOLD_FORMAT) return update;
@@ -67,7 +68,6 @@ export async function updateLayers(
   if (plan.mode === "full") {
     // Only a full build reads bronze (the views read every cached file). Its rows are loaded in
     // a transaction of their own (see `buildSilver`); the rest of the pass is one transaction.
-    await createBronzeViews(db, options.cacheDir, options.zone);
     await loadSilver(db);
   }
   await db.transaction(async () => {
@@ -80,6 +80,17 @@ export async function updateLayers(
   });
   options.lap("gold");
   return update;
+}
+
+/**
+ * The bronze views over the cache at `cacheDir`, in `zone`: created again when the database's
+ * views were made for another cache folder (the work folder moved) or zone.
+ */
+async function bronzeViewsAt(db: NrtDb, cacheDir: string, zone: string): Promise<void> {
+  const at = `${zone} ${cacheDir}`;
+  if (await getState(db, "bronze_views") === at) return;
+  await createBronzeViews(db, cacheDir, zone);
+  await setState(db, "bronze_views", at);
 }
 
 /**

@@ -422,3 +422,44 @@ Deno.test("incremental runs over the original producers' records mixed with ours
     assert.equal(run3.mode, "full");
   });
 });
+
+Deno.test("a work folder that moves keeps its silver: the next pass is incremental, bronze reads the new place", async () => {
+  await withTempDir(async (dir) => {
+    const lake = new FileLake(`${dir}/lake`);
+    const records = [...simulate({ ...SIM, events: 3000 })];
+    const cut = Math.floor(records.length * 0.8);
+    const first = await writeLakeFromRecords(lake, records.slice(0, cut), { flushSize: 200 });
+    const run1 = await runNrt({ config, lake, workDir: `${dir}/a`, writeBack: false });
+    assert.equal(run1.mode, "full");
+    // As an earlier version recorded them: the loaded segments by absolute path.
+    const old = await NrtDb.open({ path: `${dir}/a/nrt.duckdb`, workDir: `${dir}/a` });
+    try {
+      await old.run(`UPDATE meta.loaded_files SET path = '${dir}/a/cache/' || path`);
+    } finally {
+      old.close();
+    }
+    await Deno.rename(`${dir}/a`, `${dir}/b`);
+    const moved = await runNrt({ config, lake, workDir: `${dir}/b`, writeBack: false });
+    assert.equal(moved.mode, "up-to-date", "nothing new: no rebuild after the move");
+    await writeLakeFromRecords(lake, records.slice(cut), {
+      flushSize: 200,
+      startOffsets: first.nextOffsets,
+    });
+    const run2 = await runNrt({ config, lake, workDir: `${dir}/b`, writeBack: false });
+    assert.equal(run2.mode, "incremental");
+    const full = await runNrt({ config, lake, workDir: `${dir}/full`, writeBack: false });
+    const inc = await snapshot(`${dir}/b`);
+    const ref = await snapshot(`${dir}/full`);
+    for (const name of Object.keys(ref)) {
+      assert.equal(tablesMatch(name, inc[name], ref[name]), null, name);
+    }
+    // The bronze views follow the folder: every cached line, read from its new place.
+    const db = await NrtDb.open({ path: `${dir}/b/nrt.duckdb`, workDir: `${dir}/b` });
+    try {
+      const bronze = await db.value("SELECT count(*) FROM bronze.clickstream");
+      assert.equal(Number(bronze), full.layers.find((l) => l.topic === "clickstream")!.bronze);
+    } finally {
+      db.close();
+    }
+  });
+});
