@@ -101,9 +101,9 @@ Deno.test("a clean run passes every check, with its figures summed over the topi
   assert.equal(report.startedAt, "2026-11-28T00:00:00.000Z");
   assert.deepEqual(
     report.rss.map((s) => s.process),
-    ["produce", "sink (restarted)", "realtime", "nrt (peak of the passes)", "Kafka broker (JVM)"],
+    ["produce", "sink (restarted)", "realtime", "nrt --watch (peak)", "Kafka broker (JVM)"],
   );
-  assert.equal(report.rss.find((s) => s.process === "nrt (peak of the passes)")!.peak, 300);
+  assert.equal(report.rss.find((s) => s.process === "nrt --watch (peak)")!.peak, 300);
 });
 
 Deno.test("each harm fails the check that names it, and only that one", () => {

@@ -44,6 +44,8 @@ export class Child {
     args: string[],
     env: Record<string, string>,
     startedAt: number,
+    /** Called with every complete line the process prints. */
+    onLine?: (line: string, stream: "stdout" | "stderr") => void,
   ) {
     this.name = name;
     this.startedAt = startedAt;
@@ -60,10 +62,12 @@ export class Child {
       this.lastLine = line;
       this.stdoutTail.push(line);
       if (this.stdoutTail.length > 40) this.stdoutTail.shift();
+      onLine?.(line, "stdout");
     });
     const err = this.#lines(this.process.stderr, (line) => {
       this.stderrTail.push(line);
       if (this.stderrTail.length > 40) this.stderrTail.shift();
+      onLine?.(line, "stderr");
     });
     this.status = Promise.all([out, err]).then(() => this.process.status);
   }

@@ -147,7 +147,7 @@ function figures(run: SoakRun, end: SoakEnd): Omit<SoakReport, "checks" | "ok"> 
   );
   if (nrtPeak > 0) {
     rss.push({
-      process: "nrt (peak of the passes)",
+      process: "nrt --watch (peak)",
       start: 0,
       warm: 0,
       peak: nrtPeak,

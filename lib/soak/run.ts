@@ -3,14 +3,16 @@
  *
  * On a private Kafka broker and Azurite (free ports, `data/soak/<run>/`, so the local stack is
  * never touched): `produce --duration D --rate R` (faults included), a long-running `sink`, a
- * live `realtime --from-beginning --json`, and an NRT pass every minute. During the run the sink
+ * live `realtime --from-beginning --json`, and from the first minute on `nrt --watch --every 60s`
+ * (a pass a minute after the last, in one process). During the run the sink
  * is SIGKILLed and restarted (at 15 % of D), the broker is restarted (25 %) and Azurite is
  * restarted (35 %). Every process's memory (RSS) is sampled every two seconds.
  *
  * At the end: the sink is stopped and drained (`sink --once`), the lake is audited against
  * Kafka (every record exactly once in the lake or the DLQ), the real-time totals are compared
  * with an independent count of the records in Kafka (`count.ts`), a last NRT pass must load
- * every lake line, the long-running processes must have run until stopped, and their RSS must
+ * every lake line, the long-running processes (the NRT watch too) must have run until stopped,
+ * and the RSS of the sink and the real-time view must
  * not grow by 10 % or more after warm-up (the disruptions and the state's filling: the first
  * half; judged on runs of 7 minutes or more). The real-time view runs with shorter horizons
  * than its defaults (see `WINDOW_MS`), so its bounded state is full within the warm-up.
@@ -104,13 +106,20 @@ interface Run {
   services: Map<string, RssSample[]>;
   disruptions: SoakReport["disruptions"];
   nrt: SoakReport["nrt"];
-  nrtRunning?: Promise<void>;
+  /** The `nrt --watch` process, once started. */
+  nrtWatch?: Child;
 }
 
 const seconds = (run: Run) => Math.round((Date.now() - run.t0) / 100) / 10;
 
-function start(run: Run, name: string, script: string, args: string[]): Child {
-  const child = new Child(name, script, args, run.env, run.t0);
+function start(
+  run: Run,
+  name: string,
+  script: string,
+  args: string[],
+  onLine?: (line: string, stream: "stdout" | "stderr") => void,
+): Child {
+  const child = new Child(name, script, args, run.env, run.t0, onLine);
   run.children.push(child);
   return child;
 }
@@ -132,23 +141,22 @@ function sampleAll(run: Run): void {
   }
 }
 
-/** Starts an NRT pass unless one is running; records how it went. */
-function nrtPass(run: Run): void {
-  if (run.nrtRunning) return;
-  const at = seconds(run);
-  const child = start(run, "nrt", "nrt", []);
-  run.nrtRunning = child.status.then((status) => {
-    const ok = status.code === 0;
-    run.nrt.push({
-      at,
-      ok,
-      seconds: Math.round(seconds(run) - at),
-      detail: ok
-        ? (child.stdoutTail.find((l) => /^nrt: /.test(l)) ?? "")
-        : (child.stderrTail.at(-1) ?? `exit ${status.code}`),
-    });
-    run.log(`nrt pass at ${at} s: ${ok ? "ok" : `failed (${run.nrt.at(-1)!.detail})`}`);
-  }).finally(() => (run.nrtRunning = undefined));
+/**
+ * Starts `nrt --watch`: a pass now and then a minute after each; each pass's line (or failure)
+ * is recorded as it is printed.
+ */
+function startNrtWatch(run: Run): Child {
+  return start(run, "nrt", "nrt", ["--watch", "--every", "60s"], (line, stream) => {
+    const done = stream === "stdout" &&
+      /^nrt: pass (\d+) (?:full|incremental|up-to-date)/.exec(line);
+    const failed = stream === "stderr" && /^nrt: pass (\d+) failed: (.*)$/.exec(line);
+    const match = done || failed;
+    if (!match) return;
+    const took = Number(/([\d.]+) s(?: \(|$)/.exec(line)?.[1] ?? 0);
+    const at = Math.round((seconds(run) - took) * 10) / 10;
+    run.nrt.push({ at, ok: !failed, seconds: Math.round(took), detail: failed ? match[2] : line });
+    run.log(line);
+  });
 }
 
 async function restartService(run: Run, name: string, what: string): Promise<void> {
@@ -255,7 +263,6 @@ async function load(
     { at: 0.25, done: false, act: () => restartService(run, "kafka", "broker restarted") },
     { at: 0.35, done: false, act: () => restartService(run, "azurite", "Azurite restarted") },
   ];
-  let nextNrt = 60_000;
   let nextNote = 0;
   let producing = true;
   producer.status.then((status) => {
@@ -272,10 +279,7 @@ async function load(
       due.done = true;
       await due.act().catch((e) => run.log(`disruption failed: ${errorMessage(e)}`));
     }
-    if (elapsed >= nextNrt) {
-      nextNrt += 60_000;
-      nrtPass(run);
-    }
+    if (elapsed >= 60_000 && !run.nrtWatch) run.nrtWatch = startNrtWatch(run);
     if (elapsed >= nextNote) {
       nextNote += 30_000;
       const s = lastSnapshot(realtime);
@@ -314,7 +318,13 @@ async function wrapUp(
   const drain = start(run, "sink --once", "sink", ["--once", ...parts.sinkArgs]);
   const drained = await drain.status;
   if (drained.code !== 0) run.log(`sink --once exited ${drained.code}: ${drain.stderrTail.at(-1)}`);
-  await run.nrtRunning;
+  const watch = run.nrtWatch;
+  if (watch) {
+    // It ends its pass under way, then stops (and lets go of its database).
+    watch.kill("SIGINT");
+    const code = (await watch.status).code;
+    exits.push({ name: "nrt --watch", code, why: watch.stderrTail.at(-1) ?? "" });
+  }
   run.log("auditing the lake against Kafka…");
   const kafka = createKafka(run.config.kafka);
   const lake = openLake(run.config.lake);
