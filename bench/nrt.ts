@@ -39,11 +39,11 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 /**
  * A simulated raw lake of `events` events in `dir` (99% of them), and `addRest(k)` that adds the
- * k-th next 1% in new files (k = 0, 1, 2).
+ * k-th next 1% in new files (k = 0, 1, 2, 3).
  */
 async function seededLake(dir: string, events: number) {
   const lake = new FileLake(dir);
-  const sim = simulate({ seed: 7, events: events * 1.02, start: new Date("2026-11-01T00:00:00Z") });
+  const sim = simulate({ seed: 7, events: events * 1.04, start: new Date("2026-11-01T00:00:00Z") });
   const iterator = sim[Symbol.iterator]();
   const first = await writeLakeFromRecords(lake, take(iterator, Math.round(events * 0.99)), {
     flushSize: 1000,
@@ -102,8 +102,8 @@ async function bareReadJson(lakeDir: string, dbPath: string): Promise<number> {
 }
 
 /**
- * The incremental passes of a watch (`nrt --watch`, one process): a first pass finds nothing new,
- * then 1% more records arrive before each of two more; their times (every step, as the pass
+ * The passes of a watch (`nrt --watch`, one process): a first pass finds nothing new, then 1%
+ * more records arrive before each of three more; their modes and times (every step, as the pass
  * lines print them).
  */
 async function watchPasses(
@@ -122,11 +122,11 @@ async function watchPasses(
     config,
     lake,
     everyMs: 0,
-    passes: 3,
+    passes: 4,
     onPass: async (report, pass) => {
       modes.push(report.mode);
       ms.push(Object.values(report.timings).reduce((a, b) => a + b, 0));
-      if (pass < 3) await addRest(pass);
+      if (pass < 4) await addRest(pass);
     },
   });
   return { modes, ms };
@@ -141,7 +141,8 @@ async function passRows(dir: string, events: number): Promise<BenchRow[]> {
   const rest = await addRest(0);
   const inc = await nrtProcess(lakeDir, `${dir}/data`, []);
   const watch = await watchPasses(lakeDir, `${dir}/data`, addRest);
-  const watchMs = watch.ms[2];
+  // The median of the three incremental passes.
+  const watchMs = watch.ms.slice(1).sort((a, b) => a - b)[1];
   const n = events.toLocaleString("en");
   return [{
     name: `nrt full pass, ${n} events (whole process)`,
@@ -182,8 +183,9 @@ async function passRows(dir: string, events: number): Promise<BenchRow[]> {
     baselineValue: seconds(full.ms),
     ratio: watchMs / full.ms,
     goal: "≤ 0.05×",
-    pass: watchMs <= 0.05 * full.ms && watch.modes.join() === "up-to-date,incremental,incremental",
-    note: `the third pass of a watch (passes: ${
+    pass: watchMs <= 0.05 * full.ms &&
+      watch.modes.join() === "up-to-date,incremental,incremental,incremental",
+    note: `median of a watch's three incremental passes (passes: ${
       watch.modes.map((m, i) => `${m} ${(watch.ms[i] / 1000).toFixed(2)} s`).join(", ")
     }); start-up paid once, DuckDB kept open`,
   }];
