@@ -240,6 +240,8 @@ async function listRaw(lake: LakeStorage, prefix: string): Promise<LakeEntry[]> 
   try {
     return (await lake.list("topics/")).filter((e) => cacheFolder(e.path, prefix) !== null);
   } catch (error) {
+    // The lake's own error already names what failed (and whether it may pass).
+    if (error instanceof LakeError) throw error;
     throw new LakeError(`Could not list ${lake.description}/topics/: ${(error as Error).message}`, {
       cause: error,
     });
