@@ -148,3 +148,25 @@ Deno.test("memory growth is not judged on a run shorter than 7 minutes", () => {
   const rss = report.checks.find((c) => c.check.startsWith("realtime: RSS"))!;
   assert.match(rss.detail, /not judged under 7 minutes/);
 });
+
+Deno.test("the real-time view's memory may grow as much as the state it holds did, and no more", () => {
+  const check = "realtime: RSS growth after warm-up < 10% + the growth of its state";
+  const x = clean();
+  x.run.children = x.run.children.map((c) =>
+    c.name === "realtime" ? { ...c, samples: samples(600, 150, 0.3) } : c
+  );
+  // The stream's sessions and ids grew by half over the second half: 30% more memory is no leak.
+  x.run.realtimeState = samples(600, 400_000, 0.5);
+  let report = soakReport(x.run, x.end);
+  assert.equal(report.ok, true, JSON.stringify(report.checks));
+  const rss = report.checks.find((c) => c.check === check)!;
+  assert.match(
+    rss.detail,
+    /^155 → 191 MB \(23\.3%\); state held 420000 → 580000 entries \(38\.1%\)$/,
+  );
+  assert.ok(report.realtimeState!.growth > 0.3);
+  // The same memory growth over a state that stayed the same is.
+  x.run.realtimeState = samples(600, 400_000);
+  report = soakReport(x.run, x.end);
+  assert.deepEqual(failed(report), [check]);
+});

@@ -108,6 +108,8 @@ interface Run {
   nrt: SoakReport["nrt"];
   /** The `nrt --watch` process, once started. */
   nrtWatch?: Child;
+  /** Entries of state the real-time view held (see `SoakRun.realtimeState`). */
+  realtimeState: RssSample[];
 }
 
 const seconds = (run: Run) => Math.round((Date.now() - run.t0) / 100) / 10;
@@ -124,10 +126,16 @@ function start(
   return child;
 }
 
-/** Samples every live process's RSS. */
+/** Samples every live process's RSS, and the state the real-time view holds. */
 function sampleAll(run: Run): void {
   const now = Date.now();
   for (const child of run.children) child.sample(now);
+  const realtime = run.children.find((c) => c.name === "realtime");
+  const memory = realtime && lastSnapshot(realtime)?.memory;
+  if (memory) {
+    const entries = memory.eventIds + memory.sessions + memory.deliveries + memory.timedDeliveries;
+    run.realtimeState.push({ at: (now - run.t0) / 1000, mb: entries });
+  }
   for (const service of services(run.config)) {
     let pid = 0;
     try {
@@ -227,6 +235,7 @@ async function setUp(options: SoakOptions): Promise<Run> {
     services: new Map(),
     disruptions: [],
     nrt: [],
+    realtimeState: [],
   };
 }
 
