@@ -6,7 +6,7 @@
  */
 import { loadConfig } from "../lib/config/mod.ts";
 import { type NrtReport, runNrt, watchNrt } from "../lib/nrt/mod.ts";
-import { parseFlags, printTable, runCli } from "../lib/cli/mod.ts";
+import { gracefulStop, parseFlags, printTable, runCli } from "../lib/cli/mod.ts";
 import { UsageError } from "../lib/errors.ts";
 
 const SPEC = {
@@ -157,15 +157,7 @@ if (import.meta.main) {
       );
       return 0;
     }
-    const stop = new AbortController();
-    let interrupts = 0;
-    const onSignal = () => {
-      if (++interrupts > 1) Deno.exit(130);
-      console.error("nrt: stopping after this pass (Ctrl-C again to quit at once)…");
-      stop.abort();
-    };
-    Deno.addSignalListener("SIGINT", onSignal);
-    Deno.addSignalListener("SIGTERM", onSignal);
+    const stop = gracefulStop("nrt: stopping after this pass (Ctrl-C again to quit at once)…");
     try {
       console.error(
         `nrt: a pass every ${seconds(flags.every)} s${
@@ -181,7 +173,7 @@ if (import.meta.main) {
         passes: flags.passes,
         signal: stop.signal,
         // The first pass's progress only: later passes get one line each.
-        onProgress: (line) => interrupts === 0 && !seenPass && console.error(line),
+        onProgress: (line) => !stop.signal.aborted && !seenPass && console.error(line),
         onPass: (report, pass) => {
           seenPass = true;
           console.log(passLine(report, pass));
@@ -196,8 +188,7 @@ if (import.meta.main) {
       );
       return summary.failed > 0 && !summary.last ? 1 : 0;
     } finally {
-      Deno.removeSignalListener("SIGINT", onSignal);
-      Deno.removeSignalListener("SIGTERM", onSignal);
+      stop.dispose();
     }
   });
 }

@@ -11,7 +11,7 @@ import { openLake } from "../lib/lake/mod.ts";
 import { runSink, SINK_DEFAULTS, type SinkProgress } from "../lib/sink/mod.ts";
 import type { Topic } from "../lib/schema/events.ts";
 import { TOPICS } from "../lib/schema/events.ts";
-import { printTable, runCli, usage } from "../lib/cli/mod.ts";
+import { gracefulStop, printTable, runCli, usage } from "../lib/cli/mod.ts";
 import { parseSinkFlags, SINK_SPEC } from "../lib/cli/sink_flags.ts";
 
 function progressLine(p: SinkProgress): string {
@@ -32,15 +32,9 @@ if (import.meta.main) {
     const config = loadConfig();
     const lake = openLake(config.lake);
     const topics = (flags.topics ?? [...TOPICS]).map((t) => topicName(config.kafka, t as Topic));
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSignal = () => {
-      if (++interrupts > 1) Deno.exit(130);
-      console.error("sink: stopping (committing what is stored; Ctrl-C again to quit at once)…");
-      controller.abort();
-    };
-    Deno.addSignalListener("SIGINT", onSignal);
-    Deno.addSignalListener("SIGTERM", onSignal);
+    const stop = gracefulStop(
+      "sink: stopping (committing what is stored; Ctrl-C again to quit at once)…",
+    );
     console.error(
       `sink: ${topics.join(", ")} → ${lake.description} (group ${
         flags.group ?? SINK_DEFAULTS.group
@@ -57,7 +51,7 @@ if (import.meta.main) {
       rotateIntervalMs: flags.rotateIntervalMs,
       idleFlushMs: flags.idleFlushMs,
       sessionTimeoutMs: flags.sessionTimeoutMs,
-      signal: controller.signal,
+      signal: stop.signal,
       log: (line) => console.error(`sink: ${line}`),
       onProgress: (p) => {
         const line = progressLine(p);
@@ -67,8 +61,7 @@ if (import.meta.main) {
         lastAt = Date.now();
       },
     });
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    stop.dispose();
     console.error(progressLine(result));
     console.error(
       result.reason === "drained"
