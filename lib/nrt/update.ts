@@ -54,7 +54,7 @@ export async function updateLayers(
     touched: [],
     onlyAppended: new Set(),
   };
-  await bronzeViewsAt(db, options.cacheDir, options.zone);
+  await bronzeViewsAt(db, options.cacheDir, options.zone, plan.mode === "full");
   if (plan.mode === "up-to-date") {
     // A database from an older version, whose gold may lag behind silver.
     if (await getState(db, "gold") === GOLD_FORMAT) return update;
@@ -83,12 +83,18 @@ export async function updateLayers(
 }
 
 /**
- * The bronze views over the cache at `cacheDir`, in `zone`: created again when the database's
+ * The bronze views over the cache at `cacheDir`, in `zone`: created by every full build (which
+ * reads them, so it gets this version's definitions), and by any other pass when the database's
  * views were made for another cache folder (the work folder moved) or zone.
  */
-async function bronzeViewsAt(db: NrtDb, cacheDir: string, zone: string): Promise<void> {
+async function bronzeViewsAt(
+  db: NrtDb,
+  cacheDir: string,
+  zone: string,
+  full: boolean,
+): Promise<void> {
   const at = `${zone} ${cacheDir}`;
-  if (await getState(db, "bronze_views") === at) return;
+  if (!full && await getState(db, "bronze_views") === at) return;
   await createBronzeViews(db, cacheDir, zone);
   await setState(db, "bronze_views", at);
 }
