@@ -141,12 +141,14 @@ function figures(run: SoakRun, end: SoakEnd): Omit<SoakReport, "checks" | "ok"> 
   });
   const rss: RssSummary[] = [];
   const durationS = run.durationMs / 1000;
+  // Warm: the state a stream fills (windows, ids, sessions) is full.
+  const warmAt = (samples: readonly RssSample[], warmUp: number) =>
+    Math.max((samples[0]?.at ?? 0) + warmUp, DISRUPTED * durationS);
+  let realtimeWarmAt: number | undefined;
   for (const child of run.children.filter((c) => c.name !== "nrt")) {
-    const from = child.samples[0]?.at ?? 0;
-    // Warm: the state a stream fills (windows, ids, sessions) is full.
-    const warmUp = child.name === "realtime" ? WARM_UP_S : OTHER_WARM_UP_S;
-    const warmAt = Math.max(from + warmUp, DISRUPTED * durationS);
-    const s = summarise(child.name, child.samples, warmAt);
+    const at = warmAt(child.samples, child.name === "realtime" ? WARM_UP_S : OTHER_WARM_UP_S);
+    if (child.name === "realtime") realtimeWarmAt = at;
+    const s = summarise(child.name, child.samples, at);
     if (s) rss.push(s);
   }
   const nrtPeak = Math.max(
@@ -163,10 +165,11 @@ function figures(run: SoakRun, end: SoakEnd): Omit<SoakReport, "checks" | "ok"> 
       growth: 0,
     });
   }
+  // The state over the same minutes as the view's RSS, so the two growths compare.
   const state = summarise(
     "realtime state",
     run.realtimeState ?? [],
-    Math.max((run.realtimeState?.[0]?.at ?? 0) + WARM_UP_S, DISRUPTED * durationS),
+    realtimeWarmAt ?? warmAt(run.realtimeState ?? [], WARM_UP_S),
   );
   for (const [name, samples] of run.services) {
     const s = summarise(
