@@ -7,6 +7,7 @@ import { createBronzeViews } from "../../lib/nrt/bronze.ts";
 import { loadSilver } from "../../lib/nrt/silver.ts";
 import { withTempDir } from "../_helpers.ts";
 import { tablesMatch } from "./_expected.ts";
+import { nrtTables } from "./_tables.ts";
 
 const SIM = {
   seed: 5,
@@ -15,31 +16,6 @@ const SIM = {
   start: new Date("2026-11-26T00:00:00Z"),
 } as const;
 const config = loadConfig({ env: {}, dotenv: null });
-
-async function snapshot(workDir: string): Promise<Record<string, Array<Record<string, unknown>>>> {
-  const db = await NrtDb.open({ path: `${workDir}/nrt.duckdb`, workDir });
-  try {
-    const out: Record<string, Array<Record<string, unknown>>> = {};
-    for (
-      const t of [
-        "clickstream",
-        "orders",
-        "user_profiles",
-        "delivery_status",
-        "clickstream_original",
-        "delivery_status_original",
-      ]
-    ) {
-      out[`silver.${t}`] = await queryRows(db, `SELECT * FROM silver.${t}`);
-    }
-    for (const { name } of GOLD_TABLES) {
-      out[name] = await queryRows(db, `SELECT * FROM gold.${name}`);
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
 
 /** Curated in the lake at `lakeDir` holds every silver row once (as many Parquet rows per topic). */
 async function assertCuratedOnce(
@@ -85,8 +61,8 @@ Deno.test("incremental runs (new files only, then none) give the same tables as 
       run3.layers.map((l) => ({ ...l, added: 0 })),
       full.layers.map((l) => ({ ...l, added: 0 })),
     );
-    const inc = await snapshot(`${dir}/inc`);
-    const ref = await snapshot(`${dir}/full`);
+    const inc = await nrtTables(`${dir}/inc`);
+    const ref = await nrtTables(`${dir}/full`);
     assert.deepEqual(Object.keys(inc), Object.keys(ref));
     for (const name of Object.keys(ref)) {
       assert.equal(tablesMatch(name, inc[name], ref[name]), null);
@@ -264,8 +240,8 @@ Deno.test("late, repeated and replacing rows in a later pass give the same table
       run3.layers.map((l) => ({ ...l, added: 0 })),
       full.layers.map((l) => ({ ...l, added: 0 })),
     );
-    const inc = await snapshot(`${dir}/inc`);
-    const ref = await snapshot(`${dir}/full`);
+    const inc = await nrtTables(`${dir}/inc`);
+    const ref = await nrtTables(`${dir}/full`);
     for (const name of Object.keys(ref)) {
       assert.equal(tablesMatch(name, inc[name], ref[name]), null);
     }
@@ -341,7 +317,7 @@ Deno.test("a full build that stops between loading silver and de-duplicating it 
     const next = await runNrt({ config, lake, workDir: `${dir}/w`, writeBack: false });
     assert.equal(next.mode, "full");
     assert.deepEqual(next.layers, first.layers);
-    const after = await snapshot(`${dir}/w`);
+    const after = await nrtTables(`${dir}/w`);
     const ref = await snapshotOf(lake, `${dir}/fresh`);
     for (const name of Object.keys(ref)) {
       assert.equal(tablesMatch(name, after[name], ref[name]), null);
@@ -376,7 +352,7 @@ Deno.test("a write back that runs out of DuckDB memory under its lean limit is w
 /** The tables of a full pass over `lake` in a new work folder. */
 async function snapshotOf(lake: FileLake, workDir: string) {
   await runNrt({ config, lake, workDir, writeBack: false });
-  return await snapshot(workDir);
+  return await nrtTables(workDir);
 }
 
 Deno.test("incremental runs over the original producers' records mixed with ours equal a full run; a new EVENT_TIME_ZONE rebuilds", async () => {
@@ -406,8 +382,8 @@ Deno.test("incremental runs over the original producers' records mixed with ours
       run2.layers.map((l) => ({ ...l, added: 0 })),
       full.layers.map((l) => ({ ...l, added: 0 })),
     );
-    const inc = await snapshot(`${dir}/inc`);
-    const ref = await snapshot(`${dir}/full`);
+    const inc = await nrtTables(`${dir}/inc`);
+    const ref = await nrtTables(`${dir}/full`);
     for (const name of Object.keys(ref)) {
       assert.equal(tablesMatch(name, inc[name], ref[name]), null);
     }
@@ -448,8 +424,8 @@ Deno.test("a work folder that moves keeps its silver: the next pass is increment
     const run2 = await runNrt({ config, lake, workDir: `${dir}/b`, writeBack: false });
     assert.equal(run2.mode, "incremental");
     const full = await runNrt({ config, lake, workDir: `${dir}/full`, writeBack: false });
-    const inc = await snapshot(`${dir}/b`);
-    const ref = await snapshot(`${dir}/full`);
+    const inc = await nrtTables(`${dir}/b`);
+    const ref = await nrtTables(`${dir}/full`);
     for (const name of Object.keys(ref)) {
       assert.equal(tablesMatch(name, inc[name], ref[name]), null, name);
     }

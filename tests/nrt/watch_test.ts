@@ -7,18 +7,11 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../lib/config/mod.ts";
 import { FileLake } from "../../lib/lake/mod.ts";
 import type { LakeEntry, LakeStorage } from "../../lib/lake/storage.ts";
-import {
-  GOLD_TABLES,
-  NrtDb,
-  openNrt,
-  queryRows,
-  runNrt,
-  watchNrt,
-  writeLakeFromRecords,
-} from "../../lib/nrt/mod.ts";
+import { openNrt, runNrt, watchNrt, writeLakeFromRecords } from "../../lib/nrt/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { runTask, withTempDir } from "../_helpers.ts";
 import { tablesMatch } from "./_expected.ts";
+import { nrtTables } from "./_tables.ts";
 
 const config = loadConfig({ env: {}, dotenv: null });
 const SIM = {
@@ -27,22 +20,6 @@ const SIM = {
   faults: "default",
   start: new Date("2026-11-26T00:00:00Z"),
 } as const;
-
-async function tables(workDir: string): Promise<Record<string, Array<Record<string, unknown>>>> {
-  const db = await NrtDb.open({ path: `${workDir}/nrt.duckdb`, workDir });
-  try {
-    const out: Record<string, Array<Record<string, unknown>>> = {};
-    for (const t of ["clickstream", "orders", "user_profiles", "delivery_status"]) {
-      out[`silver.${t}`] = await queryRows(db, `SELECT * FROM silver.${t}`);
-    }
-    for (const { name } of GOLD_TABLES) {
-      out[name] = await queryRows(db, `SELECT * FROM gold.${name}`);
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
 
 /** A lake whose listing fails while `down` is set (a lake away for a moment). */
 class FlakyLake implements LakeStorage {
@@ -123,8 +100,8 @@ Deno.test("watchNrt: passes in one process (new files, a failed pass, nothing ne
       summary.last!.layers.map((l) => ({ ...l, added: 0 })),
       ref.layers.map((l) => ({ ...l, added: 0 })),
     );
-    const watched = await tables(`${dir}/watch`);
-    const expected = await tables(`${dir}/ref`);
+    const watched = await nrtTables(`${dir}/watch`);
+    const expected = await nrtTables(`${dir}/ref`);
     for (const name of Object.keys(expected)) {
       assert.equal(tablesMatch(name, watched[name], expected[name]), null, name);
     }
