@@ -21,6 +21,7 @@ import {
   LIVE_DEFAULTS,
   malformedRows,
   NOT_AVAILABLE,
+  replay,
   type Snapshot,
   summaryLine,
   summaryRows,
@@ -167,8 +168,11 @@ await runCli(async () => {
   const kafka = createKafka(config.kafka, { clientId: "ecom-realtime" });
   const fromBeginning = flags["from-beginning"];
   if (flags.once) {
-    const stats = await consumeInto(kafka, config.kafka, agg, { once: true, fromBeginning });
-    const snapshot = agg.snapshot();
+    // A bounded replay: the consumer on this thread, the aggregator on another (replay.ts).
+    // Without --from-beginning a fresh group starts at the end: nothing to read.
+    const { stats, snapshot } = fromBeginning
+      ? await replay(kafka, config.kafka, agg.options)
+      : { stats: { records: 0 }, snapshot: agg.snapshot() };
     if (flags.json) console.log(JSON.stringify(snapshot, null, 2));
     else {
       console.log(`Read ${stats.records} records (up to the high watermarks at the start).`);

@@ -21,7 +21,7 @@ import { runSink } from "../sink/mod.ts";
 import { executeNotebook } from "../notebooks/run.ts";
 import { runNrt } from "../nrt/mod.ts";
 import { runParity } from "../parity/mod.ts";
-import { consumeInto, createAggregator } from "../realtime/mod.ts";
+import { replay } from "../realtime/mod.ts";
 import { TOPICS } from "../schema/mod.ts";
 import { simulate } from "../simulate/mod.ts";
 import { sleep } from "../sleep.ts";
@@ -157,13 +157,9 @@ async function produceHistory(c: Context): Promise<string> {
 }
 
 async function realtimeSnapshot(c: Context): Promise<string> {
-  const agg = createAggregator({ eventTimeZone: c.config.eventTimeZone });
-  const stats = await consumeInto(c.kafka, c.config.kafka, agg, {
-    once: true,
-    fromBeginning: true,
-    startOffsets: c.runStart,
-  });
-  const s = agg.snapshot();
+  const { stats, snapshot: s } = await replay(c.kafka, c.config.kafka, {
+    eventTimeZone: c.config.eventTimeZone,
+  }, { startOffsets: c.runStart });
   const t = s.totals;
   return `${stats.records} records of this run read; ${t.accepted} counted, ${t.duplicates} duplicates, ${t.late} late, ${t.malformed} malformed; revenue ${
     s.orders.revenue.toFixed(2)

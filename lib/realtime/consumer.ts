@@ -39,6 +39,21 @@ export interface ConsumedRecord {
   outcome: Outcome;
 }
 
+/**
+ * What the consumer feeds: an {@linkcode Aggregator}, or a stand-in that hands the records to one
+ * on another thread (`replay.ts`), which has no outcome to tell yet (and takes no `onRecord`).
+ */
+export interface RecordSink {
+  addLine(topic: Topic, line: Uint8Array | null, source: string): Outcome | undefined;
+  expectSources(sources: Iterable<string>): void;
+  markIdle(source: string): boolean;
+  /**
+   * Called right after each batch's records were added (before the run can end on it); the next
+   * batch waits for the promise (backpressure).
+   */
+  endBatch?(): Promise<void>;
+}
+
 /** Progress of a consume run. */
 export interface ConsumeStats {
   /** Records handed to the aggregator. */
@@ -115,10 +130,23 @@ export const IDLE_TIMEOUT_MS = 10_000;
  * console.log(agg.snapshot().totals);
  * ```
  */
-export async function consumeInto(
+export function consumeInto(
   kafka: Kafka,
   config: KafkaConfig,
   aggregator: Aggregator,
+  options: ConsumeOptions = {},
+): Promise<ConsumeStats> {
+  return consumeIntoSink(kafka, config, aggregator, options);
+}
+
+/**
+ * {@linkcode consumeInto} for any {@linkcode RecordSink}; `onRecord` only with a sink that tells
+ * each record's outcome (an `Aggregator`).
+ */
+export async function consumeIntoSink(
+  kafka: Kafka,
+  config: KafkaConfig,
+  aggregator: RecordSink,
   options: ConsumeOptions = {},
 ): Promise<ConsumeStats> {
   const idleTimeout = checkIdleTimeout(options);
@@ -219,7 +247,7 @@ const LIVE_PLAN = (): Plan => ({ ends: new Map(), pending: new Set(), sources: [
 /** What a running consume shares between its steps. */
 interface Run {
   kafka: Kafka;
-  aggregator: Aggregator;
+  aggregator: RecordSink;
   /** Full topic name → base topic. */
   base: ReadonlyMap<string, Topic>;
   plan: Plan;
@@ -281,6 +309,8 @@ function batchHandler(run: Run, progress: ReturnType<typeof trackProgress>) {
     const last = options.once ? plan.ends.get(key) ?? -1 : undefined;
     const first = run.next.get(key) ?? 0;
     const n = addBatch(run.aggregator, topic, batch, first, last, options.onRecord);
+    // Handed on (a replay's other thread) before the run can end below.
+    const handed = run.aggregator.endBatch?.();
     if (n.position > first) run.next.set(key, n.position);
     run.idle.heard(partitionKey(topic, batch.partition), batch);
     stats.records += n.records;
@@ -292,7 +322,7 @@ function batchHandler(run: Run, progress: ReturnType<typeof trackProgress>) {
       highWatermark: Number(batch.highWatermark),
     });
     if (last !== undefined) progress.passed(key, Number(batch.lastOffset()));
-    await Promise.resolve();
+    await (handed ?? Promise.resolve());
   };
 }
 
@@ -369,7 +399,7 @@ function consumerStopped(error: unknown): KafkaError {
  * source at its end and quiet for `timeout` is marked idle (the watermark keeps which sources
  * are idle: marking one twice does nothing).
  */
-function idleMarker(aggregator: Aggregator, timeout: number, now: () => number) {
+function idleMarker(aggregator: RecordSink, timeout: number, now: () => number) {
   const heard = new Map<string, { at: number; atEnd: boolean }>();
   const timer = timeout > 0
     ? setInterval(() => {
@@ -444,7 +474,7 @@ function seekTo(consumer: Consumer, positions: ReadonlyMap<string, number>): voi
  * aggregator; returns how many, and the next offset.
  */
 function addBatch(
-  aggregator: Aggregator,
+  aggregator: RecordSink,
   topic: Topic,
   batch: Batch,
   first: number,
@@ -463,7 +493,7 @@ function addBatch(
     records++;
     if (onRecord) {
       const value = message.value === null ? null : message.value.toString();
-      onRecord({ topic, partition: batch.partition, offset, value, outcome });
+      onRecord({ topic, partition: batch.partition, offset, value, outcome: outcome! });
     }
   }
   return { records, position };

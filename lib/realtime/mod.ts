@@ -33,6 +33,7 @@ export * from "./decode.ts";
 export * from "./iso.ts";
 export * from "./dedupe.ts";
 export * from "./metrics.ts";
+export * from "./replay.ts";
 export * from "./select.ts";
 export * from "./summary_line.ts";
 export * from "./tables.ts";

@@ -1,0 +1,56 @@
+/**
+ * The aggregator's thread for {@linkcode replay} (`replay.ts`): it owns one `Aggregator` and
+ * adds the record values the consumer's thread hands it, batch by batch, in the order they were
+ * read; on request it answers with the snapshot.
+ *
+ * @module
+ */
+/// <reference lib="deno.worker" />
+import { Aggregator, type AggregatorOptions, type Snapshot } from "./aggregator.ts";
+import type { Topic } from "../schema/events.ts";
+
+/** One fetched batch's values: value `i` is `bytes[ends[i - 1] .. ends[i])` (null as empty). */
+export interface ValueBatch {
+  topic: Topic;
+  source: string;
+  bytes: Uint8Array;
+  ends: Int32Array;
+  count: number;
+}
+
+/** Main thread → aggregator thread. */
+export type ToReplayWorker =
+  | { type: "start"; options: Omit<AggregatorOptions, "now"> }
+  | { type: "sources"; sources: string[] }
+  | ({ type: "batch" } & ValueBatch)
+  | { type: "snapshot" };
+
+/** Aggregator thread → main thread. */
+export type FromReplayWorker =
+  | { type: "added" }
+  | { type: "snapshot"; snapshot: Snapshot }
+  | { type: "failed"; message: string };
+
+let aggregator: Aggregator | undefined;
+const post = (message: FromReplayWorker) => self.postMessage(message);
+
+self.onmessage = (event: MessageEvent<ToReplayWorker>) => {
+  const message = event.data;
+  try {
+    if (message.type === "start") aggregator = new Aggregator(message.options);
+    else if (message.type === "sources") aggregator!.expectSources(message.sources);
+    else if (message.type === "batch") {
+      const { topic, source, bytes, ends, count } = message;
+      let from = 0;
+      for (let i = 0; i < count; i++) {
+        const to = ends[i];
+        // A null value and an empty one are the same to the aggregator: "no value".
+        aggregator!.addLine(topic, bytes.subarray(from, to), source);
+        from = to;
+      }
+      post({ type: "added" });
+    } else post({ type: "snapshot", snapshot: aggregator!.snapshot() });
+  } catch (error) {
+    post({ type: "failed", message: (error as Error).message });
+  }
+};

@@ -1,0 +1,194 @@
+/**
+ * A replay on two threads: `realtime --once` reads a bounded log as fast as it can, and one
+ * thread would spend two thirds of its time aggregating while Kafka's fetches wait. Here the
+ * calling thread runs the consumer (fetch, record-batch decoding) and hands each batch's values,
+ * as one buffer, to an aggregator on a worker thread (`_replay_worker.ts`), which adds them in the
+ * order they were read: the same calls as {@linkcode consumeInto} makes in one thread, so the same
+ * snapshot. At most {@linkcode MAX_IN_FLIGHT} batches wait for the worker (memory stays bounded
+ * when it falls behind).
+ *
+ * @module
+ */
+import type { Kafka } from "kafkajs";
+import type { KafkaConfig } from "../config/mod.ts";
+import type { Topic } from "../schema/events.ts";
+import {
+  type AggregatorOptions,
+  type Outcome,
+  resolveAggregatorOptions,
+  type Snapshot,
+} from "./aggregator.ts";
+import {
+  consumeIntoSink,
+  type ConsumeOptions,
+  type ConsumeStats,
+  type RecordSink,
+} from "./consumer.ts";
+import type { FromReplayWorker, ToReplayWorker, ValueBatch } from "./_replay_worker.ts";
+
+/** Batches handed to the aggregator's thread and not yet added, at most. */
+export const MAX_IN_FLIGHT = 8;
+
+/** What a replay read, and the aggregator's snapshot at its end. */
+export interface ReplayResult {
+  stats: ConsumeStats;
+  snapshot: Snapshot;
+}
+
+/**
+ * Reads the four topics from the beginning up to their high watermarks at the start (as
+ * `consumeInto` with `once` and `fromBeginning`), aggregating on a worker thread; returns the
+ * counts and the final snapshot. Same options as `consumeInto` but `onRecord` (the outcome of a
+ * record is only known on the other thread) and the ones a bounded replay ignores.
+ *
+ * @example
+ * ```ts ignore
+ * const { snapshot } = await replay(createKafka(config.kafka), config.kafka, { lateness: 60_000 });
+ * console.log(snapshot.totals);
+ * ```
+ */
+export async function replay(
+  kafka: Kafka,
+  config: KafkaConfig,
+  aggregatorOptions: Omit<AggregatorOptions, "now"> = {},
+  options: Pick<ConsumeOptions, "groupId" | "startOffsets" | "signal" | "onBatch" | "maxWaitMs"> =
+    {},
+): Promise<ReplayResult> {
+  // A bad option stops here, before the thread starts or anything is read.
+  const thread = new AggregatorThread(resolveAggregatorOptions(aggregatorOptions));
+  try {
+    const stats = await Promise.race([
+      consumeIntoSink(kafka, config, thread, { ...options, once: true, fromBeginning: true }),
+      thread.failed,
+    ]);
+    const snapshot = await Promise.race([thread.snapshot(), thread.failed]);
+    return { stats, snapshot };
+  } finally {
+    thread.close();
+  }
+}
+
+/** The consumer's side of the aggregator thread: a {@linkcode RecordSink} that batches values. */
+class AggregatorThread implements RecordSink {
+  readonly #worker: Worker;
+  /** Rejects when the worker fails (never resolves). */
+  readonly failed: Promise<never>;
+  #fail!: (error: Error) => void;
+  #failure: Error | undefined;
+  #inFlight = 0;
+  #waiters: Array<() => void> = [];
+  #snapshot: ((snapshot: Snapshot) => void) | undefined;
+  // The batch being filled.
+  #topic: Topic | undefined;
+  #source = "";
+  #bytes = new Uint8Array(1 << 20);
+  #ends = new Int32Array(1024);
+  #size = 0;
+  #count = 0;
+
+  constructor(options: Omit<AggregatorOptions, "now">) {
+    this.#worker = new Worker(new URL("./_replay_worker.ts", import.meta.url), { type: "module" });
+    this.failed = new Promise<never>((_, reject) => {
+      this.#fail = (error) => {
+        this.#failure ??= error;
+        reject(this.#failure);
+        this.#wake();
+      };
+    });
+    this.failed.catch(() => {}); // raced where it matters; never unhandled
+    this.#worker.onmessage = (event: MessageEvent<FromReplayWorker>) => {
+      const message = event.data;
+      if (message.type === "added") {
+        this.#inFlight--;
+        this.#wake();
+      } else if (message.type === "snapshot") this.#snapshot?.(message.snapshot);
+      else this.#fail(new Error(`The aggregator thread failed: ${message.message}`));
+    };
+    this.#worker.onerror = (event) => {
+      event.preventDefault();
+      this.#fail(new Error(`The aggregator thread failed: ${event.message}`));
+    };
+    this.#post({ type: "start", options });
+  }
+
+  #post(message: ToReplayWorker, transfer: Transferable[] = []) {
+    this.#worker.postMessage(message, transfer);
+  }
+
+  #wake() {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  addLine(topic: Topic, line: Uint8Array | null, source: string): Outcome | undefined {
+    if (topic !== this.#topic || source !== this.#source) {
+      this.#flush();
+      this.#topic = topic;
+      this.#source = source;
+    }
+    const length = line?.byteLength ?? 0;
+    if (this.#size + length > this.#bytes.byteLength) {
+      const grown = new Uint8Array(Math.max(2 * this.#bytes.byteLength, this.#size + length));
+      grown.set(this.#bytes.subarray(0, this.#size));
+      this.#bytes = grown;
+    }
+    if (line !== null && length > 0) this.#bytes.set(line, this.#size);
+    this.#size += length;
+    if (this.#count === this.#ends.length) {
+      const grown = new Int32Array(2 * this.#ends.length);
+      grown.set(this.#ends);
+      this.#ends = grown;
+    }
+    this.#ends[this.#count++] = this.#size;
+    return undefined;
+  }
+
+  /** Hands the batch being filled to the worker (its buffers transferred, not copied). */
+  #flush() {
+    if (this.#count === 0) return;
+    const batch: ValueBatch = {
+      topic: this.#topic!,
+      source: this.#source,
+      bytes: this.#bytes.subarray(0, this.#size),
+      ends: this.#ends.subarray(0, this.#count),
+      count: this.#count,
+    };
+    this.#post({ type: "batch", ...batch }, [batch.bytes.buffer, batch.ends.buffer]);
+    this.#inFlight++;
+    this.#bytes = new Uint8Array(Math.max(1 << 16, this.#size));
+    this.#ends = new Int32Array(Math.max(1024, this.#count));
+    this.#size = this.#count = 0;
+  }
+
+  async endBatch(): Promise<void> {
+    this.#flush();
+    while (this.#inFlight >= MAX_IN_FLIGHT && !this.#failure) {
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+    if (this.#failure) throw this.#failure;
+  }
+
+  expectSources(sources: Iterable<string>): void {
+    this.#post({ type: "sources", sources: [...sources] });
+  }
+
+  /** A bounded replay never marks a source idle (it does not use the wall clock). */
+  markIdle(): boolean {
+    return false;
+  }
+
+  /** The snapshot once every batch handed over has been added. */
+  snapshot(): Promise<Snapshot> {
+    this.#flush();
+    return new Promise<Snapshot>((resolve) => {
+      this.#snapshot = resolve;
+      this.#post({ type: "snapshot" });
+    });
+  }
+
+  close() {
+    this.#worker.terminate();
+    this.#wake();
+  }
+}
