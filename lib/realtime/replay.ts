@@ -26,6 +26,8 @@ import {
 } from "./consumer.ts";
 import type { FromReplayWorker, ToReplayWorker, ValueBatch } from "./_replay_worker.ts";
 
+const loose = new TextDecoder();
+
 /** Batches handed to the aggregator's thread and not yet added, at most. */
 export const MAX_IN_FLIGHT = 8;
 
@@ -147,16 +149,26 @@ class AggregatorThread implements RecordSink {
   /** Hands the batch being filled to the worker (its buffers transferred, not copied). */
   #flush() {
     if (this.#count === 0) return;
+    const bytes = this.#bytes.subarray(0, this.#size);
+    const ends = this.#ends.subarray(0, this.#count);
     const batch: ValueBatch = {
       topic: this.#topic!,
       source: this.#source,
-      bytes: this.#bytes.subarray(0, this.#size),
-      ends: this.#ends.subarray(0, this.#count),
+      ends,
       count: this.#count,
     };
-    this.#post({ type: "batch", ...batch }, [batch.bytes.buffer, batch.ends.buffer]);
+    // All ASCII (no byte became a replacement character or shared one with others): the text,
+    // decoded here on the consumer's thread, which has time to spare; else the bytes themselves.
+    const text = loose.decode(bytes);
+    if (text.length === bytes.byteLength && !text.includes("\uFFFD")) {
+      batch.text = text;
+      this.#post({ type: "batch", ...batch }, [ends.buffer]);
+    } else {
+      batch.bytes = bytes;
+      this.#post({ type: "batch", ...batch }, [bytes.buffer, ends.buffer]);
+      this.#bytes = new Uint8Array(Math.max(1 << 16, this.#size));
+    }
     this.#inFlight++;
-    this.#bytes = new Uint8Array(Math.max(1 << 16, this.#size));
     this.#ends = new Int32Array(Math.max(1024, this.#count));
     this.#size = this.#count = 0;
   }
