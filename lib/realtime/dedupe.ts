@@ -113,8 +113,10 @@ export class Deduper {
         this.#counts.delete(b);
       }
     }
-    // Mostly forgotten: a smaller table (the live ids rehashed) keeps probes in the cache.
-    if (8 * this.#size < this.#mask && this.#mask >= 2 * MIN_CAPACITY) this.#rebuild();
+    // Mostly forgotten: a smaller table (the live ids rehashed) keeps probes in the cache. Well
+    // below the size a rebuild makes (a quarter full), so a size that swings does not rebuild
+    // the table back and forth.
+    if (32 * this.#size < this.#mask && this.#mask >= 2 * MIN_CAPACITY) this.#rebuild();
   }
 
   /** Number of ids currently remembered. */
