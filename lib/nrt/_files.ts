@@ -9,8 +9,7 @@
  * walk uses the synchronous calls: the cache's few hundred folders took ≈ 0.1 s one async call
  * at a time, a cost every pass paid, also one with nothing new.
  */
-// deno-lint-ignore require-await
-export async function filesUnder(dir: string): Promise<string[]> {
+export function filesUnder(dir: string): string[] {
   try {
     return walk(dir, "").sort();
   } catch (error) {

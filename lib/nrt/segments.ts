@@ -130,7 +130,7 @@ export class SegmentWriter {
  * per-file cache of an earlier version.
  */
 export async function removeOrphans(cacheDir: string, live: ReadonlySet<string>): Promise<void> {
-  for (const file of await filesUnder(`${cacheDir}/topics`)) {
+  for (const file of filesUnder(`${cacheDir}/topics`)) {
     const path = `topics/${file}`;
     if (!live.has(path)) await Deno.remove(`${cacheDir}/${path}`);
   }

@@ -98,7 +98,7 @@ export async function writeCurated(
       PARTITION_BY (year, month, day), FILENAME_PATTERN 'part-${options.batch}-{i}',
       OVERWRITE_OR_IGNORE true);
       RESET partitioned_write_flush_threshold;`);
-    const files = await filesUnder(dir);
+    const files = filesUnder(dir);
     const puts = files.map((rel) => ({ local: `${dir}/${rel}`, path: `${prefix}${rel}` }));
     await putAll(lake, puts);
     const written = puts.map((p) => p.path);

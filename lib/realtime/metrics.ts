@@ -61,11 +61,12 @@ import type { Topic } from "../schema/events.ts";
 import { isoOrNull } from "./iso.ts";
 import { compareKeys, topN } from "./topn.ts";
 import { RowCache, tumblingWindow, WindowStore } from "./windows.ts";
-import { TimeIndex } from "./time_index.ts";
+import { type FunnelRow, Sessions } from "./sessions.ts";
 import { bump, bumpPair, label, type PairCounts, pairs } from "./_counts.ts";
 import { type CountryDeliveryRow, Deliveries, type DeliveryStatusRow } from "./deliveries.ts";
 
 export { type CountryDeliveryRow, countryOf, type DeliveryStatusRow } from "./deliveries.ts";
+export { FUNNEL_STEPS, type FunnelRow, type FunnelStep } from "./sessions.ts";
 
 /** Accepted events of one topic in one window. */
 export interface TopicWindowRow {
@@ -96,17 +97,6 @@ export interface RevenueRow {
   orders: number;
   revenue: number;
   aov: number | null;
-}
-
-/** One step of the funnel. */
-export interface FunnelRow {
-  step: FunnelStep;
-  /** Sessions with this step and every step before it. */
-  sessions: number;
-  /** Sessions with this step, whatever came before. */
-  reached: number;
-  /** `sessions` / sessions of the first step (null when none). */
-  conversion: number | null;
 }
 
 /** Orders per status and payment method. */
@@ -162,17 +152,6 @@ export interface MetricsSnapshot {
   available: { sessions: boolean; funnel: boolean; productViews: boolean };
 }
 
-/** The funnel's steps, in order. */
-export const FUNNEL_STEPS = [
-  "page_view",
-  "product_page",
-  "add_to_cart",
-  "checkout",
-  "order",
-] as const;
-/** A funnel step. */
-export type FunnelStep = typeof FUNNEL_STEPS[number];
-
 /** Settings the metrics need (resolved by the aggregator). */
 export interface MetricsSettings {
   window: number;
@@ -199,15 +178,6 @@ interface Revenue {
   cents: number;
 }
 
-interface SessionState {
-  mask: number;
-  last: number;
-  /** The pane the session was last added to the activity windows in. */
-  pane: number;
-  /** The bucket of `last` the session is filed in (`#sessionIndex`). */
-  bucket: number;
-}
-
 const newActivity = (): Activity => ({ users: new Set(), sessions: new Set() });
 const countActivity = (a: Activity) => ({ users: a.users.size, sessions: a.sessions.size });
 const identity = <T>(x: T) => x;
@@ -224,16 +194,8 @@ export class Metrics {
   readonly #activity: WindowStore<Activity, { users: number; sessions: number }>;
   readonly #sliding: WindowStore<Activity, { users: number; sessions: number }>;
   readonly #revenue: WindowStore<Revenue, Revenue>;
-  readonly #sessions = new Map<string, SessionState>();
-  /** The sessions by their last event time: a tick forgets the idle ones without a scan. */
-  readonly #sessionIndex: TimeIndex;
-  /**
-   * Funnel counts of every session, forgotten or not: reached[k], strict[k]. A session's steps
-   * only grow, so a new step moves its counts (out with the old mask, in with the new one) and a
-   * snapshot reads them without visiting the sessions.
-   */
-  readonly #reached = new Array<number>(FUNNEL_STEPS.length).fill(0);
-  readonly #strict = new Array<number>(FUNNEL_STEPS.length).fill(0);
+  /** Open sessions and the funnel (`sessions.ts`). */
+  readonly #sessions: Sessions;
   readonly #orderStatus: PairCounts = new Map();
   #orders = 0;
   readonly #deliveries: Deliveries;
@@ -267,7 +229,7 @@ export class Metrics {
     this.#sliding = new WindowStore(settings.slidingWindow, newActivity, countActivity);
     this.#revenue = new WindowStore(w, () => ({ orders: 0, cents: 0 }), identity);
     this.#grid = gcd(w, settings.slide);
-    this.#sessionIndex = new TimeIndex(this.#grid);
+    this.#sessions = new Sessions(this.#grid, settings.sessionTimeout);
     this.#deliveries = new Deliveries(this.#grid, settings.deliveryHorizon ?? 0);
   }
 
@@ -306,7 +268,7 @@ export class Metrics {
       // The session's state remembers its pane too: one look-up per click. The windows holding
       // the pane are open (they hold t, at or after the watermark), so the skip stays right
       // across ticks.
-      const state = this.#step(session, mask, t);
+      const state = this.#sessions.step(session, mask, t);
       if (state.pane !== pane) {
         state.pane = pane;
         this.#activity.at(start).sessions.add(session);
@@ -351,29 +313,7 @@ export class Metrics {
       }
     }
     if (typeof e.session_id === "string") {
-      this.#step(e.session_id, 16, t);
-    }
-  }
-
-  /** Adds steps `mask` at `t` to a session; returns its state. */
-  #step(session: string, mask: number, t: number): SessionState {
-    const state = this.#sessions.get(session);
-    if (state === undefined) {
-      const fresh = { mask, last: t, pane: NaN, bucket: this.#sessionIndex.file(session, t) };
-      this.#sessions.set(session, fresh);
-      this.#fold(mask, 1);
-      return fresh;
-    } else {
-      if ((state.mask | mask) !== state.mask) {
-        this.#fold(state.mask, -1);
-        state.mask |= mask;
-        this.#fold(state.mask, 1);
-      }
-      if (t > state.last) {
-        state.last = t;
-        state.bucket = this.#sessionIndex.file(session, t, state.bucket);
-      }
-      return state;
+      this.#sessions.step(e.session_id, 16, t);
     }
   }
 
@@ -388,26 +328,7 @@ export class Metrics {
     const retention = this.#s.retention ?? 0;
     if (retention > 0) { for (const store of stores) store.drop(watermark - retention); }
     this.#deliveries.advance(watermark);
-    // A session idle past the timeout is forgotten. Its counts are in the funnel already and
-    // stay there: a later event of the same id counts as another session.
-    const horizon = watermark - this.#s.sessionTimeout;
-    const sessions = this.#sessions;
-    this.#sessionIndex.sweep(horizon, (id) => {
-      const state = sessions.get(id);
-      if (state === undefined || state.last >= horizon) return state?.last;
-      sessions.delete(id);
-    });
-  }
-
-  /** Adds (`by` 1) or takes out (-1) a session with steps `mask` in the funnel counts. */
-  #fold(mask: number, by: number): void {
-    let all = true;
-    for (let k = 0; k < FUNNEL_STEPS.length; k++) {
-      const has = (mask & (1 << k)) !== 0;
-      all &&= has;
-      if (has) this.#reached[k] += by;
-      if (all) this.#strict[k] += by;
-    }
+    this.#sessions.advance(watermark);
   }
 
   /** Sessions, open and kept windows, and delivery state held in memory. */
@@ -428,7 +349,7 @@ export class Metrics {
       topN(counts, this.#s.topN).map(({ key, count }) => ({ product_id: key, count }));
     return {
       windows: this.#windows(sessions),
-      funnel: sessions ? this.#funnel() : [],
+      funnel: sessions ? this.#sessions.funnel() : [],
       orders: {
         byStatus: [...pairs(this.#orderStatus)].map(([status, payment_method, orders]) => {
           return { status, payment_method, orders };
@@ -486,16 +407,6 @@ export class Metrics {
       aov: r.orders ? r.cents / r.orders / 100 : null,
     }]);
     return { events, clicks, activity, activeUsers, revenue };
-  }
-
-  #funnel(): FunnelRow[] {
-    const reached = this.#reached, strict = this.#strict;
-    return FUNNEL_STEPS.map((step, k) => ({
-      step,
-      sessions: strict[k],
-      reached: reached[k],
-      conversion: strict[0] ? strict[k] / strict[0] : null,
-    }));
   }
 }
 
