@@ -7,16 +7,18 @@
 import assert from "node:assert/strict";
 import { LakeError } from "../../lib/errors.ts";
 import { createKafka, ensureTopics, produceRecords, topicName } from "../../lib/kafka/mod.ts";
-import { FileLake, type LakeStorage, parseRawPath } from "../../lib/lake/mod.ts";
+import { FileLake, parseRawPath } from "../../lib/lake/mod.ts";
 import { auditLake, runSink } from "../../lib/sink/mod.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
 import { INTEGRATION, testConfig, uniqueName } from "../_helpers.ts";
 import { sleep } from "../../lib/sleep.ts";
+import { DelegatingLake } from "../_lakes.ts";
 
 /** A file lake whose puts take seeded random time and which refuses one path until released. */
-class UnevenLake implements LakeStorage {
-  readonly description = "uneven lake";
-  readonly inner: FileLake;
+class UnevenLake extends DelegatingLake {
+  override get description() {
+    return "uneven lake";
+  }
   readonly random = new Random(11);
   readonly stored: string[] = [];
   held?: string;
@@ -24,14 +26,10 @@ class UnevenLake implements LakeStorage {
   #calls = 0;
 
   constructor(root: string) {
-    this.inner = new FileLake(root);
+    super(new FileLake(root));
   }
 
-  init() {
-    return this.inner.init();
-  }
-
-  async put(path: string, data: Uint8Array) {
+  override async put(path: string, data: Uint8Array) {
     // The third file is held back: "unreachable" for it alone, until released.
     if (++this.#calls === 3) this.held = path;
     if (path === this.held && !this.released) {
@@ -40,26 +38,6 @@ class UnevenLake implements LakeStorage {
     await sleep(this.random.int(15));
     await this.inner.put(path, data);
     this.stored.push(path);
-  }
-
-  get(path: string) {
-    return this.inner.get(path);
-  }
-
-  list(prefix: string) {
-    return this.inner.list(prefix);
-  }
-
-  exists(path: string) {
-    return this.inner.exists(path);
-  }
-
-  delete(path: string) {
-    return this.inner.delete(path);
-  }
-
-  close() {
-    return Promise.resolve();
   }
 }
 

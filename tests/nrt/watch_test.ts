@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../lib/config/mod.ts";
 import { FileLake } from "../../lib/lake/mod.ts";
-import type { LakeEntry, LakeStorage } from "../../lib/lake/storage.ts";
+import type { LakeEntry } from "../../lib/lake/storage.ts";
+import { DelegatingLake } from "../_lakes.ts";
 import { openNrt, runNrt, watchNrt, writeLakeFromRecords } from "../../lib/nrt/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { runTask, withTempDir } from "../_helpers.ts";
@@ -22,33 +23,11 @@ const SIM = {
 } as const;
 
 /** A lake whose listing fails while `down` is set (a lake away for a moment). */
-class FlakyLake implements LakeStorage {
+class FlakyLake extends DelegatingLake {
   down = false;
-  constructor(readonly inner: FileLake) {}
-  get description() {
-    return this.inner.description;
-  }
-  list(prefix: string): Promise<LakeEntry[]> {
+  override list(prefix: string): Promise<LakeEntry[]> {
     if (this.down) return Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:10000"));
-    return this.inner.list(prefix);
-  }
-  put(path: string, data: Uint8Array) {
-    return this.inner.put(path, data);
-  }
-  get(path: string) {
-    return this.inner.get(path);
-  }
-  exists(path: string) {
-    return this.inner.exists(path);
-  }
-  delete(path: string) {
-    return this.inner.delete(path);
-  }
-  init() {
-    return this.inner.init();
-  }
-  close() {
-    return this.inner.close();
+    return super.list(prefix);
   }
 }
 
