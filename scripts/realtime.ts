@@ -4,7 +4,8 @@
  * real-time aggregates over the four topics. Live, it redraws a compact table every second until
  * Ctrl-C (or `--duration`) in a terminal; when stdout is a log or a pipe, it prints one summary
  * line per second instead, and the tables once at the end. With `--once` it reads up to the high
- * watermarks as of the start, then prints the final snapshot (as JSON with `--json`). Live, its
+ * watermarks as of the start, then prints the final snapshot (as JSON with `--json`), reading on
+ * this thread and aggregating on another (`lib/realtime/replay.ts`). Live, its
  * state is bounded (`--retention`, `--max-future`); a consumer that crashes for good exits 1 with
  * the reason.
  *
