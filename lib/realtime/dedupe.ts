@@ -125,7 +125,7 @@ export class Deduper {
   }
 
   #flushCount() {
-    if (this.#currentBucket === this.#currentBucket) {
+    if (!Number.isNaN(this.#currentBucket)) {
       this.#counts.set(this.#currentBucket, this.#current);
     }
   }

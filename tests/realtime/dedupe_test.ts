@@ -42,7 +42,11 @@ Deno.test("de-duplication answers as a Set with buckets would, through growth, t
   const op = fc.oneof(
     fc.record({
       kind: fc.constant("see" as const),
-      id: fc.oneof(fc.integer({ min: 0, max: 50 }).map((n) => `e-${n}`), fc.uuid(), fc.string()),
+      id: fc.oneof(
+        fc.integer({ min: 0, max: 50 }).map((n) => `e-${n}`),
+        fc.uuid(),
+        fc.string({ unit: "binary" }),
+      ),
       ahead: fc.integer({ min: 0, max: 600_000 }),
       copies: fc.integer({ min: 1, max: 400 }),
     }),

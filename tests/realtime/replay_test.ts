@@ -20,7 +20,7 @@ import { freshTopics } from "../_topics.ts";
 
 const HOUR = 3_600_000;
 
-/** Everything but what depends on the wall clock (nothing here: a replay never reads it). */
+/** A snapshot as JSON sees it (the worker's is a structured clone, the one-thread one has frozen rows). */
 const plain = (s: Snapshot) => JSON.parse(JSON.stringify(s));
 
 Deno.test({
@@ -91,7 +91,7 @@ Deno.test({
       assert.equal(oneStats.records, total);
       assert.deepEqual(two.stats, oneStats);
       assert.equal(reported, total);
-      // More batches than may wait for the other thread: handing over went on while it worked.
+      // More batches than may wait for the other thread at once, so the in-flight limit was in play.
       assert.ok(batches > MAX_IN_FLIGHT, `${batches} batches`);
       const expected = plain(one.snapshot());
       assert.equal(expected.totals.received, total);
