@@ -297,6 +297,7 @@ export async function produceParallel(
     await router.admin.connect();
     await Promise.all(threads.map((t) => t.ready()));
     check();
+    run.connected();
     let batch: ProducibleRecord[] = [];
     for (const record of records) {
       if (options.signal?.aborted) break;

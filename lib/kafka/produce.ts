@@ -39,7 +39,7 @@ export interface ProduceStats {
   sent: number;
   failed: number;
   perTopic: Record<string, number>;
-  /** Seconds since the run started. */
+  /** Seconds since the producers were connected (starting threads and connections left out). */
   seconds: number;
   /** Records per second so far. */
   rate: number;
@@ -150,6 +150,7 @@ export async function produceRecords(
     batch = [];
   };
   await producer.connect();
+  run.connected();
   try {
     for (const record of records) {
       if (options.signal?.aborted) break;
