@@ -172,28 +172,38 @@ async function dashboard(c: Context): Promise<string> {
   return `${c.dashboardUrl}: open it to watch the rest of the run`;
 }
 
+/** Time the live view gets to join its group before events flow, ms. */
+const VIEW_JOIN_MS = 2000;
+/** Time the live view gets to read the last live records once the producer is done, ms. */
+const VIEW_DRAIN_MS = 1500;
+
 async function liveMinute(c: Context): Promise<string> {
   const { live, rate, seed } = c.options;
   // The live view is the real CLI, in this terminal; the producer paces events in real time.
+  // It stops (Ctrl-C, as a user would) once the producer is done and it had time to read the
+  // last records; its --duration only bounds a producer that hangs.
+  const backstop = Math.ceil((VIEW_JOIN_MS + 2 * live + 60_000) / 1000);
   const view = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `${PROJECT_ROOT}/scripts/realtime.ts`,
-      "--duration",
-      `${Math.round(live / 1000)}s`,
-    ],
+    args: ["run", "-A", `${PROJECT_ROOT}/scripts/realtime.ts`, "--duration", `${backstop}s`],
     stdout: "inherit",
     stderr: "inherit",
   }).spawn();
-  await sleep(2000); // let the view join before events flow
-  const sim = simulate({
-    seed: seed + 1,
-    events: Math.round((rate * live) / 1000),
-    span: live,
-    start: new Date(),
-  });
-  const stats = await produceRecords(c.kafka, c.config.kafka, sim, { rate });
+  let stats;
+  try {
+    await sleep(VIEW_JOIN_MS); // let the view join before events flow
+    const sim = simulate({
+      seed: seed + 1,
+      events: Math.round((rate * live) / 1000),
+      span: live,
+      start: new Date(),
+    });
+    stats = await produceRecords(c.kafka, c.config.kafka, sim, { rate });
+    await sleep(VIEW_DRAIN_MS);
+  } finally {
+    try {
+      view.kill("SIGINT");
+    } catch { /* it has ended already */ }
+  }
   const status = await view.status;
   if (!status.success) throw new PipelineError(`deno task realtime exited ${status.code}`);
   return `${stats.sent} live records at ${Math.round(stats.rate)}/s, watched by deno task realtime`;
