@@ -35,7 +35,8 @@ export const NOT_AVAILABLE = "not available for this data";
 
 /**
  * The latest `n` tumbling windows, one row each: events, clickstream events, active users and
- * sessions (`n/a` when not available for this data), orders, revenue and average order value.
+ * sessions (`n/a` when not available for this data), orders, revenue and average order value
+ * (`–` in a window without an order counted in revenue: no average to show).
  */
 export function windowRows(snapshot: Snapshot, n = 5): Array<Record<string, string | number>> {
   const rows = new Map<string, Record<string, string | number>>();
@@ -50,7 +51,7 @@ export function windowRows(snapshot: Snapshot, n = 5): Array<Record<string, stri
         sessions: 0,
         orders: 0,
         revenue: 0,
-        aov: 0,
+        aov: "–",
       };
       rows.set(window, r);
     }
@@ -63,7 +64,11 @@ export function windowRows(snapshot: Snapshot, n = 5): Array<Record<string, stri
     Object.assign(row(a.window), { users: a.users, sessions: a.sessions ?? "n/a" });
   }
   for (const r of w.revenue) {
-    Object.assign(row(r.window), { orders: r.orders, revenue: r.revenue, aov: round(r.aov) ?? 0 });
+    Object.assign(row(r.window), {
+      orders: r.orders,
+      revenue: r.revenue,
+      aov: round(r.aov) ?? "–",
+    });
   }
   return [...rows].sort((a, b) => (a[0] < b[0] ? -1 : 1)).slice(-n).map(([, r]) => r);
 }
