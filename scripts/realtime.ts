@@ -5,7 +5,8 @@
  * Ctrl-C (or `--duration`) in a terminal; when stdout is a log or a pipe, it prints one summary
  * line per second instead, and the tables once at the end. With `--once` it reads up to the high
  * watermarks as of the start, then prints the final snapshot (as JSON with `--json`), reading on
- * this thread and aggregating on another (`lib/realtime/replay.ts`). Live, its
+ * this thread and aggregating on another (`lib/realtime/replay.ts`); with `--from-beginning` the
+ * partitions are merged by record timestamp, so the same records give the same snapshot. Live, its
  * state is bounded (`--retention`, `--max-future`); a consumer that crashes for good exits 1 with
  * the reason.
  *
@@ -37,7 +38,8 @@ const SPEC = {
   flags: {
     once: {
       type: "boolean",
-      description: "read up to the current end of every partition, print the result and exit",
+      description:
+        "read up to the current end of every partition, print the result and exit (with --from-beginning: the partitions merged by record timestamp, the same result every run)",
     },
     "from-beginning": { type: "boolean", description: "start at the earliest offsets" },
     json: {

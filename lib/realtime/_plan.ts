@@ -9,6 +9,7 @@ import type { Kafka } from "kafkajs";
 import { parsePartitionKey, partitionKey, partitionOffsets } from "../kafka/mod.ts";
 import type { Topic } from "../schema/events.ts";
 import type { ConsumeOptions } from "./consumer.ts";
+import type { MergePartition } from "./_merge.ts";
 
 /** Which partitions a run reads, up to where, and which feed the watermark. */
 export interface Plan {
@@ -18,10 +19,17 @@ export interface Plan {
   pending: Set<string>;
   /** The watermark sources announced up front (`<topic>/<partition>`, base topic names). */
   sources: string[];
+  /** The pending partitions, in topic order then partition number (a replay's merge order). */
+  parts: MergePartition[];
 }
 
 /** A live tail: nothing planned, partitions come as they are assigned. */
-export const LIVE_PLAN = (): Plan => ({ ends: new Map(), pending: new Set(), sources: [] });
+export const LIVE_PLAN = (): Plan => ({
+  ends: new Map(),
+  pending: new Set(),
+  sources: [],
+  parts: [],
+});
 
 /** A run's progress towards its end. */
 export interface Progress {
@@ -41,11 +49,15 @@ export interface BoundedRun {
   lastBatchAt?: number;
 }
 
-/** Ends the run on abort, or (with `once`) once every pending partition is passed. */
+/**
+ * Ends the run on abort, or (with `once`) once every pending partition is passed; `onPassed`
+ * hears of each pending partition passed, before the run can end on it.
+ */
 export function trackProgress(
   plan: Plan,
   options: Pick<ConsumeOptions, "once" | "signal">,
   resolve: () => void,
+  onPassed?: (key: string) => void,
 ): Progress {
   const progress: Progress = {
     done: false,
@@ -56,7 +68,8 @@ export function trackProgress(
     /** A `once` run has read partition `key` up to `lastOffset`. */
     passed(key: string, lastOffset: number) {
       if (!options.once || lastOffset < (plan.ends.get(key) ?? -1)) return;
-      plan.pending.delete(key);
+      if (!plan.pending.delete(key)) return;
+      onPassed?.(key);
       if (plan.pending.size === 0) progress.finish();
     },
   };
@@ -95,17 +108,21 @@ export async function replayPlan(
   const ends = new Map<string, number>();
   const pending = new Set<string>();
   const sources: string[] = [];
+  const parts: MergePartition[] = [];
   for (const [name, topic] of base) {
-    for (const { partition, low, high } of await partitionOffsets(kafka, name)) {
+    const offsets = (await partitionOffsets(kafka, name)).sort((a, b) => a.partition - b.partition);
+    for (const { partition, low, high } of offsets) {
       const key = partitionKey(name, partition);
       ends.set(key, high - 1);
       if (high > Math.max(low, start.get(key) ?? 0)) {
+        const source = partitionKey(topic, partition);
         pending.add(key);
-        sources.push(partitionKey(topic, partition));
+        sources.push(source);
+        parts.push({ key, topic, source, partition });
       }
     }
   }
-  return { ends, pending, sources };
+  return { ends, pending, sources, parts };
 }
 
 /** How often a `once` run checks whether the records it waits for were deleted, ms. */

@@ -1,7 +1,7 @@
 /**
  * The aggregator's thread for {@linkcode replay} (`replay.ts`): it owns one `Aggregator` and
- * adds the record values the consumer's thread hands it, batch by batch, in the order they were
- * read; on request it answers with the snapshot.
+ * adds the record values the consumer's thread hands it, batch by batch, in the order it hands
+ * them; on request it answers with the snapshot.
  *
  * @module
  */
@@ -10,14 +10,16 @@ import { Aggregator, type AggregatorOptions, type Snapshot } from "./aggregator.
 import type { Topic } from "../schema/events.ts";
 
 /**
- * One fetched batch's values: value `i` is `bytes[ends[i - 1] .. ends[i])` (null as empty), or,
+ * Values handed over at once: value `i` is `bytes[ends[i - 1] .. ends[i])` (null as empty), or,
  * when every byte is ASCII, `text.substring(ends[i - 1], ends[i])` (the same value: the raw rule
  * gives bytes and their text the same outcome, and one decoding per batch costs less than one
- * per value).
+ * per value); it came from source `sources[source[i]]` of topic `topics[source[i]]`.
  */
 export interface ValueBatch {
-  topic: Topic;
-  source: string;
+  topics: Topic[];
+  sources: string[];
+  /** Per value: its index into `sources` and `topics`. */
+  source: Uint16Array;
   bytes?: Uint8Array;
   text?: string;
   ends: Int32Array;
@@ -46,22 +48,15 @@ self.onmessage = (event: MessageEvent<ToReplayWorker>) => {
     if (message.type === "start") aggregator = new Aggregator(message.options);
     else if (message.type === "sources") aggregator!.expectSources(message.sources);
     else if (message.type === "batch") {
-      const { topic, source, bytes, text, ends, count } = message;
+      const { topics, sources, source, bytes, text, ends, count } = message;
       const agg = aggregator!;
       // A null value and an empty one are the same to the aggregator: "no value".
       let from = 0;
-      if (text !== undefined) {
-        for (let i = 0; i < count; i++) {
-          const to = ends[i];
-          agg.addLine(topic, text.substring(from, to), source);
-          from = to;
-        }
-      } else {
-        for (let i = 0; i < count; i++) {
-          const to = ends[i];
-          agg.addLine(topic, bytes!.subarray(from, to), source);
-          from = to;
-        }
+      for (let i = 0; i < count; i++) {
+        const to = ends[i], s = source[i];
+        const line = text !== undefined ? text.substring(from, to) : bytes!.subarray(from, to);
+        agg.addLine(topics[s], line, sources[s]);
+        from = to;
       }
       post({ type: "added" });
     } else post({ type: "snapshot", snapshot: aggregator!.snapshot() });

@@ -10,13 +10,18 @@
  * `idleTimeoutMs` is marked idle, so a partition without traffic does not hold every window open
  * (its next record makes it count again).
  *
+ * A bounded replay (`once` with `fromBeginning`) hands the records on in one order that depends
+ * on the log only, not on how the broker's fetches interleave partitions: each partition in offset
+ * order, partitions merged by record timestamp (`_merge.ts`), so two replays give the same
+ * snapshot, down to which records are late. A live run takes them as they come.
+ *
  * Nothing is committed: real-time views are rebuilt from the log, so each run uses a throw-away
  * consumer group unless one is given; the consumer keeps each partition's position itself, so a
  * restart of the consumer (after a broker restart) neither loses nor re-counts a record.
  *
  * @module
  */
-import type { Batch, Consumer, EachBatchPayload, Kafka } from "kafkajs";
+import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { errorMessage, KafkaError } from "../errors.ts";
 import {
@@ -36,6 +41,7 @@ import {
   trackProgress,
   watchDeletions,
 } from "./_plan.ts";
+import { type MergePartition, type MergeRecord, ReplayMerge } from "./_merge.ts";
 
 /** One consumed record, as seen by {@linkcode ConsumeOptions.onRecord}. */
 export interface ConsumedRecord {
@@ -172,6 +178,18 @@ export async function consumeIntoSink(
   let consumer = await connect(kafka, config, names, options);
   const now = options.now ?? Date.now;
   const idle = idleMarker(aggregator, idleTimeout, now);
+  const merge = options.once && options.fromBeginning
+    ? new ReplayMerge(plan.parts, {
+      emit: (part, message) => emit(run, part, message),
+      pause: (part, paused) => {
+        const topics = [{ topic: parsePartitionKey(part.key).topic, partitions: [part.partition] }];
+        try {
+          if (paused) consumer.pause(topics);
+          else consumer.resume(topics);
+        } catch { /* not running: a new consumer fetches every partition */ }
+      },
+    })
+    : undefined;
   const run: Run = {
     kafka,
     aggregator,
@@ -182,17 +200,24 @@ export async function consumeIntoSink(
     idle,
     now,
     next: new Map(start),
+    merge,
   };
   let deletions: ReturnType<typeof setInterval> | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      const progress = trackProgress(plan, options, resolve);
+      // A partition read to its end holds no record back any more.
+      const progress = trackProgress(plan, options, resolve, (key) => {
+        merge?.close(key);
+        merge?.drain();
+        merge?.detach();
+      });
       if (options.once) deletions = watchDeletions(run, progress);
       const fail = (error: unknown) => {
         progress.done = true;
         reject(error);
       };
       const begin = (from: ReadonlyMap<string, number>) => {
+        merge?.unpaused();
         keepPositions(consumer, run.next, crashed, progress.passed);
         consumer.run({ autoCommit: false, eachBatch: batchHandler(run, progress) }).catch(fail);
         seekTo(consumer, from);
@@ -246,8 +271,10 @@ interface Run extends BoundedRun {
   stats: ConsumeStats;
   options: ConsumeOptions;
   idle: ReturnType<typeof idleMarker>;
-  /** "topic/partition" → the next offset to count (records below it were counted). */
+  /** "topic/partition" → the next offset to read (records below it were read). */
   next: Map<string, number>;
+  /** A bounded replay's merge (`_merge.ts`): the order records go to the aggregator in. */
+  merge?: ReplayMerge;
 }
 
 /** kafkajs's `eachBatch`: adds the batch's new records, then reports progress. */
@@ -260,20 +287,26 @@ function batchHandler(run: Run, progress: Progress) {
     const key = partitionKey(batch.topic, batch.partition);
     const last = options.once ? plan.ends.get(key) ?? -1 : undefined;
     const first = run.next.get(key) ?? 0;
-    const n = addBatch(run.aggregator, topic, batch, first, last, options.onRecord);
-    // Handed on (a replay's other thread) before the run can end below.
+    let position: number;
+    if (run.merge) position = mergeBatch(run.merge, key, batch, first, last!);
+    else {
+      const n = addBatch(run.aggregator, topic, batch, first, last, options.onRecord);
+      position = n.position;
+      stats.records += n.records;
+      stats.perTopic[topic] += n.records;
+    }
+    if (position > first) run.next.set(key, position);
+    // Read to its end (with a merge, what the partition held back goes now), then handed on (a
+    // replay's other thread): the run ends once this handler yields.
+    if (last !== undefined) progress.passed(key, Number(batch.lastOffset()));
     const handed = run.aggregator.endBatch?.();
-    if (n.position > first) run.next.set(key, n.position);
     run.idle.heard(partitionKey(topic, batch.partition), batch);
-    stats.records += n.records;
-    stats.perTopic[topic] += n.records;
     options.onBatch?.(stats, {
       topic,
       partition: batch.partition,
       nextOffset: Math.min(Number(batch.lastOffset()), last ?? Infinity) + 1,
       highWatermark: Number(batch.highWatermark),
     });
-    if (last !== undefined) progress.passed(key, Number(batch.lastOffset()));
     await (handed ?? Promise.resolve());
   };
 }
@@ -423,4 +456,44 @@ function addBatch(
     }
   }
   return { records, position };
+}
+
+/**
+ * A bounded replay's batch: its records from offset `first` up to `last` go to the merge, which
+ * hands on those whose turn has come; returns the next offset.
+ */
+function mergeBatch(
+  merge: ReplayMerge,
+  key: string,
+  batch: Batch,
+  first: number,
+  last: number,
+): number {
+  const messages: KafkaMessage[] = [];
+  let position = first;
+  for (const message of batch.messages) {
+    const offset = Number(message.offset);
+    if (offset < first) continue;
+    if (offset > last) break;
+    messages.push(message);
+    position = offset + 1;
+  }
+  merge.add(key, messages);
+  merge.drain();
+  merge.detach();
+  return position;
+}
+
+/** Hands one record of a bounded replay to the aggregator, in the merge's order. */
+function emit(run: Run, part: MergePartition, message: MergeRecord): void {
+  const outcome = run.aggregator.addLine(part.topic, message.value, part.source);
+  run.stats.records++;
+  run.stats.perTopic[part.topic]++;
+  run.options.onRecord?.({
+    topic: part.topic,
+    partition: part.partition,
+    offset: Number(message.offset),
+    value: message.value === null ? null : message.value.toString(),
+    outcome: outcome!,
+  });
 }

@@ -1,10 +1,10 @@
 /**
  * A replay on two threads: `realtime --once` reads a bounded log as fast as it can, and one
  * thread would spend two thirds of its time aggregating while Kafka's fetches wait. Here the
- * calling thread runs the consumer (fetch, record-batch decoding) and hands each batch's values,
- * as one buffer, to an aggregator on a worker thread (`_replay_worker.ts`), which adds them in the
- * order they were read: the same calls as {@linkcode consumeInto} makes in one thread, so the same
- * snapshot. At most {@linkcode MAX_IN_FLIGHT} batches wait for the worker (memory stays bounded
+ * calling thread runs the consumer (fetch, record-batch decoding, the replay's merge of the
+ * partitions) and hands the values of each fetched batch's turn, as one buffer, to an aggregator
+ * on a worker thread (`_replay_worker.ts`), which adds them in that order: the same calls as
+ * {@linkcode consumeInto} makes in one thread, so the same snapshot. At most {@linkcode MAX_IN_FLIGHT} batches wait for the worker (memory stays bounded
  * when it falls behind).
  *
  * @module
@@ -80,9 +80,11 @@ class AggregatorThread implements RecordSink {
   #inFlight = 0;
   #waiters: Array<() => void> = [];
   #snapshot: ((snapshot: Snapshot) => void) | undefined;
-  // The batch being filled.
-  #topic: Topic | undefined;
-  #source = "";
+  // The batch being filled: each value's source, as an index into the batch's table of them.
+  #sources: string[] = [];
+  #topics: Topic[] = [];
+  #sourceIndex = new Map<string, number>();
+  #recordSource = new Uint16Array(1024);
   #bytes = new Uint8Array(1 << 20);
   #ends = new Int32Array(1024);
   #size = 0;
@@ -124,10 +126,14 @@ class AggregatorThread implements RecordSink {
   }
 
   addLine(topic: Topic, line: Uint8Array | null, source: string): Outcome | undefined {
-    if (topic !== this.#topic || source !== this.#source) {
-      this.#flush();
-      this.#topic = topic;
-      this.#source = source;
+    let index = this.#sourceIndex.get(source);
+    if (index === undefined) {
+      // A batch names at most 65,536 sources (a replay's partitions are far fewer).
+      if (this.#sources.length === 0x10000) this.#flush();
+      index = this.#sources.length;
+      this.#sourceIndex.set(source, index);
+      this.#sources.push(source);
+      this.#topics.push(topic);
     }
     const length = line?.byteLength ?? 0;
     if (this.#size + length > this.#bytes.byteLength) {
@@ -138,10 +144,14 @@ class AggregatorThread implements RecordSink {
     if (line !== null && length > 0) this.#bytes.set(line, this.#size);
     this.#size += length;
     if (this.#count === this.#ends.length) {
-      const grown = new Int32Array(2 * this.#ends.length);
-      grown.set(this.#ends);
-      this.#ends = grown;
+      const ends = new Int32Array(2 * this.#ends.length);
+      ends.set(this.#ends);
+      this.#ends = ends;
+      const sources = new Uint16Array(2 * this.#recordSource.length);
+      sources.set(this.#recordSource);
+      this.#recordSource = sources;
     }
+    this.#recordSource[this.#count] = index;
     this.#ends[this.#count++] = this.#size;
     return undefined;
   }
@@ -151,9 +161,11 @@ class AggregatorThread implements RecordSink {
     if (this.#count === 0) return;
     const bytes = this.#bytes.subarray(0, this.#size);
     const ends = this.#ends.subarray(0, this.#count);
+    const source = this.#recordSource.subarray(0, this.#count);
     const batch: ValueBatch = {
-      topic: this.#topic!,
-      source: this.#source,
+      topics: this.#topics,
+      sources: this.#sources,
+      source,
       ends,
       count: this.#count,
     };
@@ -162,14 +174,18 @@ class AggregatorThread implements RecordSink {
     const text = loose.decode(bytes);
     if (text.length === bytes.byteLength && !text.includes("\uFFFD")) {
       batch.text = text;
-      this.#post({ type: "batch", ...batch }, [ends.buffer]);
+      this.#post({ type: "batch", ...batch }, [ends.buffer, source.buffer]);
     } else {
       batch.bytes = bytes;
-      this.#post({ type: "batch", ...batch }, [bytes.buffer, ends.buffer]);
+      this.#post({ type: "batch", ...batch }, [bytes.buffer, ends.buffer, source.buffer]);
       this.#bytes = new Uint8Array(Math.max(1 << 16, this.#size));
     }
     this.#inFlight++;
     this.#ends = new Int32Array(Math.max(1024, this.#count));
+    this.#recordSource = new Uint16Array(this.#ends.length);
+    this.#sources = [];
+    this.#topics = [];
+    this.#sourceIndex.clear();
     this.#size = this.#count = 0;
   }
 
