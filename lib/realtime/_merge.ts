@@ -10,8 +10,8 @@
  * Records fetched ahead wait in memory until every partition still being read has a record
  * buffered (its next record could come first); a partition with more than
  * {@linkcode PAUSE_ABOVE} records waiting is paused, and resumed once half of them went. Records
- * still waiting after a batch keep a copy of their value only ({@linkcode ReplayMerge.detach}),
- * not the fetch response their value is a slice of (which holds every partition's records).
+ * still waiting after a {@linkcode ReplayMerge.drain} keep a copy of their value only, not the
+ * fetch response their value is a slice of (which holds every partition's records).
  *
  * @module
  */
@@ -130,7 +130,10 @@ export class ReplayMerge {
     for (const p of this.#parts.values()) p.paused = false;
   }
 
-  /** Hands on every record whose turn has come; returns how many. */
+  /**
+   * Hands on every record whose turn has come; returns how many. The records left waiting no
+   * longer refer to the messages they were added as (see `#detach`).
+   */
   drain(): number {
     let n = 0;
     const heap = this.#heap;
@@ -158,15 +161,16 @@ export class ReplayMerge {
         if (p.open) this.#starved++;
       }
     }
+    this.#detach();
     return n;
   }
 
   /**
    * Replaces the waiting records that are still the fetched messages by copies of what the merge
-   * needs (offset, timestamp, a copy of the value): called after each batch, so that records
-   * waiting for other partitions do not keep whole fetch responses alive.
+   * needs (offset, timestamp, a copy of the value), so that records waiting for other partitions
+   * do not keep whole fetch responses alive.
    */
-  detach(): void {
+  #detach(): void {
     for (const p of this.#heap) {
       const chunks = p.chunks;
       for (let c = chunks.length - p.fresh; c < chunks.length; c++) {

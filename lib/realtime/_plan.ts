@@ -17,9 +17,10 @@ export interface Plan {
   ends: Map<string, number>;
   /** The partitions a `once` run has not read to their end yet. */
   pending: Set<string>;
-  /** The watermark sources announced up front (`<topic>/<partition>`, base topic names). */
-  sources: string[];
-  /** The pending partitions, in topic order then partition number (a replay's merge order). */
+  /**
+   * The pending partitions, in topic order then partition number (a replay's merge order); their
+   * `source`s are the watermark sources announced up front.
+   */
   parts: MergePartition[];
 }
 
@@ -27,7 +28,6 @@ export interface Plan {
 export const LIVE_PLAN = (): Plan => ({
   ends: new Map(),
   pending: new Set(),
-  sources: [],
   parts: [],
 });
 
@@ -107,7 +107,6 @@ export async function replayPlan(
 ): Promise<Plan> {
   const ends = new Map<string, number>();
   const pending = new Set<string>();
-  const sources: string[] = [];
   const parts: MergePartition[] = [];
   for (const [name, topic] of base) {
     const offsets = (await partitionOffsets(kafka, name)).sort((a, b) => a.partition - b.partition);
@@ -115,14 +114,12 @@ export async function replayPlan(
       const key = partitionKey(name, partition);
       ends.set(key, high - 1);
       if (high > Math.max(low, start.get(key) ?? 0)) {
-        const source = partitionKey(topic, partition);
         pending.add(key);
-        sources.push(source);
-        parts.push({ key, topic, source, partition });
+        parts.push({ key, topic, source: partitionKey(topic, partition), partition });
       }
     }
   }
-  return { ends, pending, sources, parts };
+  return { ends, pending, parts };
 }
 
 /** How often a `once` run checks whether the records it waits for were deleted, ms. */

@@ -172,7 +172,7 @@ export async function consumeIntoSink(
   const start = startPositions(base, options);
   const plan = options.fromBeginning ? await replayPlan(kafka, base, start) : LIVE_PLAN();
   if (options.once && plan.pending.size === 0) return stats;
-  if (options.fromBeginning) aggregator.expectSources(plan.sources);
+  if (options.fromBeginning) aggregator.expectSources(plan.parts.map((p) => p.source));
   if (options.signal?.aborted) return stats;
   const names = [...base.keys()];
   let consumer = await connect(kafka, config, names, options);
@@ -209,7 +209,6 @@ export async function consumeIntoSink(
       const progress = trackProgress(plan, options, resolve, (key) => {
         merge?.close(key);
         merge?.drain();
-        merge?.detach();
       });
       if (options.once) deletions = watchDeletions(run, progress);
       const fail = (error: unknown) => {
@@ -287,20 +286,21 @@ function batchHandler(run: Run, progress: Progress) {
     const key = partitionKey(batch.topic, batch.partition);
     const last = options.once ? plan.ends.get(key) ?? -1 : undefined;
     const first = run.next.get(key) ?? 0;
-    let position: number;
-    if (run.merge) position = mergeBatch(run.merge, key, batch, first, last!);
-    else {
-      const n = addBatch(run.aggregator, topic, batch, first, last, options.onRecord);
-      position = n.position;
-      stats.records += n.records;
-      stats.perTopic[topic] += n.records;
+    const source = partitionKey(topic, batch.partition);
+    const { messages, position } = inRange(batch, first, last);
+    if (run.merge) {
+      run.merge.add(key, messages);
+      run.merge.drain();
+    } else {
+      const part = { topic, source, partition: batch.partition };
+      for (const message of messages) emit(run, part, message);
     }
     if (position > first) run.next.set(key, position);
     // Read to its end (with a merge, what the partition held back goes now), then handed on (a
     // replay's other thread): the run ends once this handler yields.
     if (last !== undefined) progress.passed(key, Number(batch.lastOffset()));
     const handed = run.aggregator.endBatch?.();
-    run.idle.heard(partitionKey(topic, batch.partition), batch);
+    run.idle.heard(source, batch);
     options.onBatch?.(stats, {
       topic,
       partition: batch.partition,
@@ -429,63 +429,32 @@ function seekTo(consumer: Consumer, positions: ReadonlyMap<string, number>): voi
 }
 
 /**
- * Adds a batch's records from offset `first` on (up to `last`, in `once` mode) to the
- * aggregator; returns how many, and the next offset.
+ * A batch's records from offset `first` on (up to `last`, in `once` mode), and the next offset:
+ * records below `first` were read already (a fetch that came back before a seek applied).
  */
-function addBatch(
-  aggregator: RecordSink,
-  topic: Topic,
+function inRange(
   batch: Batch,
   first: number,
   last: number | undefined,
-  onRecord: ConsumeOptions["onRecord"],
-): { records: number; position: number } {
-  const source = partitionKey(topic, batch.partition);
-  let records = 0;
-  let position = first;
-  for (const message of batch.messages) {
-    const offset = Number(message.offset);
-    if (offset < first) continue;
-    if (last !== undefined && offset > last) break;
-    const outcome = aggregator.addLine(topic, message.value, source);
-    position = offset + 1;
-    records++;
-    if (onRecord) {
-      const value = message.value === null ? null : message.value.toString();
-      onRecord({ topic, partition: batch.partition, offset, value, outcome: outcome! });
-    }
-  }
-  return { records, position };
-}
-
-/**
- * A bounded replay's batch: its records from offset `first` up to `last` go to the merge, which
- * hands on those whose turn has come; returns the next offset.
- */
-function mergeBatch(
-  merge: ReplayMerge,
-  key: string,
-  batch: Batch,
-  first: number,
-  last: number,
-): number {
+): { messages: KafkaMessage[]; position: number } {
   const messages: KafkaMessage[] = [];
   let position = first;
   for (const message of batch.messages) {
     const offset = Number(message.offset);
     if (offset < first) continue;
-    if (offset > last) break;
+    if (last !== undefined && offset > last) break;
     messages.push(message);
     position = offset + 1;
   }
-  merge.add(key, messages);
-  merge.drain();
-  merge.detach();
-  return position;
+  return { messages, position };
 }
 
-/** Hands one record of a bounded replay to the aggregator, in the merge's order. */
-function emit(run: Run, part: MergePartition, message: MergeRecord): void {
+/** Hands one record to the aggregator (a bounded replay's in the merge's order), and counts it. */
+function emit(
+  run: Run,
+  part: Pick<MergePartition, "topic" | "source" | "partition">,
+  message: MergeRecord,
+): void {
   const outcome = run.aggregator.addLine(part.topic, message.value, part.source);
   run.stats.records++;
   run.stats.perTopic[part.topic]++;

@@ -72,10 +72,9 @@ Deno.test("a replay's merge hands records on in one order, however the fetches i
           batch.push(message(read[p], logs[p][read[p]], `${p}:${read[p]}`));
         }
         merge.add(parts[p].key, batch);
-        merge.drain();
         // Records left waiting become copies; the fetched ones are overwritten, as a reused
         // fetch buffer would be.
-        merge.detach();
+        merge.drain();
         for (const m of batch) m.value?.fill(0);
         if (read[p] === logs[p].length) {
           closed[p] = true;
