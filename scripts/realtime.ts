@@ -3,7 +3,8 @@
  * [--idle-timeout 10s]`:
  * real-time aggregates over the four topics. Live, it redraws a compact table every second until
  * Ctrl-C (or `--duration`) in a terminal; when stdout is a log or a pipe, it prints one summary
- * line per second instead, and the tables once at the end. With `--once` it reads up to the high
+ * line per second instead, and the tables once at the end (with `--json`, a snapshot a second, each
+ * with the process's memory: `lib/realtime/live_line.ts`). With `--once` it reads up to the high
  * watermarks as of the start, then prints the final snapshot (as JSON with `--json`), reading on
  * this thread and aggregating on another (`lib/realtime/replay.ts`); with `--from-beginning` the
  * partitions are merged by record timestamp, so the same records give the same snapshot. Live, its
@@ -21,6 +22,7 @@ import {
   createAggregator,
   IDLE_TIMEOUT_MS,
   LIVE_DEFAULTS,
+  liveJsonLine,
   malformedRows,
   NOT_AVAILABLE,
   replay,
@@ -44,7 +46,8 @@ const SPEC = {
     "from-beginning": { type: "boolean", description: "start at the earliest offsets" },
     json: {
       type: "boolean",
-      description: "JSON output: the final snapshot with --once, else one line per second",
+      description:
+        "JSON output: the final snapshot with --once, else a snapshot a second with the process's memory",
     },
     window: { type: "duration", default: 60_000, min: 1, description: "tumbling window length" },
     lateness: { type: "duration", default: 300_000, min: 0, description: "allowed lateness" },
@@ -127,7 +130,7 @@ async function live(
     const snapshot = agg.snapshot();
     const now = performance.now();
     const seconds = (now - began) / 1000;
-    if (json) console.log(JSON.stringify(snapshot));
+    if (json) console.log(liveJsonLine(snapshot));
     else if (tty) {
       // Every record read so far went to the aggregator: its count is the live one.
       console.log(`\x1b[H\x1b[2J${render(snapshot, snapshot.totals.received, seconds)}`);

@@ -58,6 +58,17 @@ export function soakMarkdown(r: SoakReport): string {
       "end MB": s.end.toFixed(0),
       "growth after warm-up": s.warm ? `${(s.growth * 100).toFixed(1)}%` : "",
     }))),
+    ...(r.realtimeHeap
+      ? [
+        "",
+        `Real-time view, heap after full collections (V8 heap in use + external buffers; ` +
+        `${r.realtimeHeap.collections} collections after warm-up): ${
+          r.realtimeHeap.warm.toFixed(0)
+        } MB warm → ${r.realtimeHeap.end.toFixed(0)} MB at the end (${
+          (r.realtimeHeap.growth * 100).toFixed(1)
+        }%).`,
+      ]
+      : []),
     "",
     formatTable(r.realtime.map((t) => ({ ...t }))),
   ].join("\n");

@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import type { TopicAudit } from "../lib/sink/mod.ts";
 import type { Snapshot } from "../lib/realtime/mod.ts";
 import type { NrtReport } from "../lib/nrt/mod.ts";
-import { type SoakEnd, type SoakReport, soakReport, type SoakRun } from "../lib/soak/mod.ts";
+import {
+  heapAfterCollections,
+  type SoakEnd,
+  type SoakReport,
+  soakReport,
+  type SoakRun,
+} from "../lib/soak/mod.ts";
 import { TOPICS } from "../lib/schema/events.ts";
 
 const PER_TOPIC = 1000;
@@ -169,4 +175,65 @@ Deno.test("the real-time view's memory may grow as much as the state it holds di
   x.run.realtimeState = samples(600, 400_000);
   report = soakReport(x.run, x.end);
   assert.deepEqual(failed(report), [check]);
+});
+
+/**
+ * A garbage-collected heap's saw, sampled every 2 s: from `floor` MB it climbs by `climb` MB over
+ * each `period` s, then a full collection takes it back down; the floor itself grows by `growth`
+ * over the second half.
+ */
+function saw(seconds: number, floor: number, { climb = 350, period = 90, growth = 0 } = {}) {
+  const list = [];
+  for (let at = 0; at <= seconds; at += 2) {
+    const late = Math.max(0, at - seconds / 2) / (seconds / 2);
+    list.push({ at, mb: floor * (1 + growth * late) + climb * ((at % period) / period) });
+  }
+  return list;
+}
+
+Deno.test("heapAfterCollections: the least heap after a full collection, each half apart", () => {
+  // Collections at 360, 450 and 540 s (halves 300–450 s and 450–600 s): the saw's peaks do not
+  // count.
+  assert.deepEqual(heapAfterCollections(saw(600, 150), 300), {
+    warm: 150,
+    end: 150,
+    growth: 0,
+    collections: 3,
+  });
+  // A floor that rises (60% over the second half: 12% by 360 s, 30% by 450 s) shows.
+  const leak = heapAfterCollections(saw(600, 150, { growth: 0.6 }), 300)!;
+  assert.deepEqual([Math.round(leak.warm), Math.round(leak.end)], [168, 195]);
+  // A floor that only varies from one collection to the next (the state held then) does not.
+  const varied = saw(600, 150).map((x) => x.at % 180 === 0 ? { ...x, mb: x.mb * 1.2 } : x);
+  assert.ok(heapAfterCollections(varied, 300)!.growth <= 0);
+  // No full collection seen (a heap that never climbs far): the least sample of each half.
+  const calm = heapAfterCollections(samples(600, 150, 0.2), 300)!;
+  assert.deepEqual([calm.warm, calm.end, calm.collections], [150, 165, 0]);
+  assert.equal(heapAfterCollections([], 300), undefined);
+});
+
+Deno.test("the real-time view is judged on its heap after collections when its lines carry it", () => {
+  const check = "realtime: heap after collections grows < 10% + the growth of its state";
+  const x = clean();
+  // Its RSS grew 30% with the collector's saw, its heap after collections did not: no leak.
+  x.run.children = x.run.children.map((c) =>
+    c.name === "realtime" ? { ...c, samples: samples(600, 600, 0.3) } : c
+  );
+  x.run.realtimeHeap = saw(600, 150);
+  let report = soakReport(x.run, x.end);
+  assert.deepEqual(failed(report), []);
+  const heap = report.checks.find((c) => c.check === check)!;
+  assert.match(
+    heap.detail,
+    /^heap 150 → 150 MB \(0\.0%; 3 full collections\); RSS \d+ → \d+ MB \(2\d\.\d%\), not judged$/,
+  );
+  assert.ok(!report.checks.some((c) => c.check.startsWith("realtime: RSS")));
+  // The heap a collection leaves growing over a state that stayed the same is a leak.
+  x.run.realtimeHeap = saw(600, 150, { growth: 0.6 });
+  report = soakReport(x.run, x.end);
+  assert.deepEqual(failed(report), [check]);
+  // As much growth over a state that grew by half is not.
+  x.run.realtimeState = samples(600, 400_000, 0.5);
+  report = soakReport(x.run, x.end);
+  assert.deepEqual(failed(report), []);
 });

@@ -31,5 +31,7 @@ Deno.test({
     );
     for (const check of report.checks) assert.ok(check.ok, `${check.check}: ${check.detail}`);
     assert.ok(report.rss.some((s: { process: string }) => s.process === "realtime"));
+    // The view's live lines carried its memory: its heap after collections was followed.
+    assert.ok(report.realtimeHeap?.warm > 0, JSON.stringify(report.realtimeHeap));
   },
 });

@@ -11,7 +11,8 @@
  * - `charts.ts`: snapshots as charts. Not re-exported here: it loads Observable Plot and linkedom,
  *   which the terminal CLI (`deno task realtime`) must not pay for; notebooks import it directly;
  * - `select.ts`: a part of a snapshot (some topics, an event-time range); `summary_line.ts`: a
- *   snapshot as one log line.
+ *   snapshot as one log line; `live_line.ts`: a live `--json` line (the snapshot and the
+ *   process's memory).
  *
  * @example
  * ```ts
@@ -31,6 +32,7 @@ export * from "./aggregator.ts";
 export * from "./consumer.ts";
 export * from "./decode.ts";
 export * from "./iso.ts";
+export * from "./live_line.ts";
 export * from "./dedupe.ts";
 export * from "./metrics.ts";
 export * from "./replay.ts";

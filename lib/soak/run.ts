@@ -25,7 +25,7 @@ import { createKafka, ensureTopics, topicName } from "../kafka/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { auditLake } from "../sink/mod.ts";
 import { runNrt } from "../nrt/mod.ts";
-import type { Snapshot } from "../realtime/mod.ts";
+import type { LiveLine } from "../realtime/mod.ts";
 import { TOPICS } from "../schema/events.ts";
 import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
 import { type Service, services, stackDir, startService, stopService } from "../stack/mod.ts";
@@ -110,6 +110,8 @@ interface Run {
   nrtWatch?: Child;
   /** Entries of state the real-time view held (see `SoakRun.realtimeState`). */
   realtimeState: RssSample[];
+  /** The real-time view's heap (see `SoakRun.realtimeHeap`). */
+  realtimeHeap: RssSample[];
 }
 
 const seconds = (run: Run) => Math.round((Date.now() - run.t0) / 100) / 10;
@@ -131,10 +133,15 @@ function sampleAll(run: Run): void {
   const now = Date.now();
   for (const child of run.children) child.sample(now);
   const realtime = run.children.find((c) => c.name === "realtime");
-  const memory = realtime && lastSnapshot(realtime)?.memory;
-  if (memory) {
-    const entries = memory.eventIds + memory.sessions + memory.deliveries + memory.timedDeliveries;
-    run.realtimeState.push({ at: (now - run.t0) / 1000, mb: entries });
+  const line = realtime && lastSnapshot(realtime);
+  const at = (now - run.t0) / 1000;
+  if (line?.memory) {
+    const m = line.memory;
+    run.realtimeState.push({ at, mb: m.eventIds + m.sessions + m.deliveries + m.timedDeliveries });
+  }
+  // A line without the process's memory (not a live line) leaves no heap sample.
+  if (line?.process) {
+    run.realtimeHeap.push({ at, mb: (line.process.heapUsed + line.process.external) / 2 ** 20 });
   }
   for (const service of services(run.config)) {
     let pid = 0;
@@ -206,9 +213,9 @@ async function kafkaRecords(config: Config): Promise<number> {
 }
 
 /** The live real-time view's latest snapshot, if it printed one. */
-function lastSnapshot(realtime: Child): Snapshot | undefined {
+function lastSnapshot(realtime: Child): LiveLine | undefined {
   try {
-    return JSON.parse(realtime.lastLine) as Snapshot;
+    return JSON.parse(realtime.lastLine) as LiveLine;
   } catch {
     return undefined;
   }
@@ -236,6 +243,7 @@ async function setUp(options: SoakOptions): Promise<Run> {
     disruptions: [],
     nrt: [],
     realtimeState: [],
+    realtimeHeap: [],
   };
 }
 

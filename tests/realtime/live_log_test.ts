@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { createKafka, ensureTopics, produceRecords } from "../../lib/kafka/mod.ts";
-import { createAggregator, summaryLine } from "../../lib/realtime/mod.ts";
+import {
+  createAggregator,
+  liveJsonLine,
+  type LiveLine,
+  summaryLine,
+} from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";
 
@@ -25,6 +30,22 @@ Deno.test("summaryLine: one line with the counts the snapshot has", () => {
   assert.ok(line.includes(`watermark ${snap.watermark}`));
   const future = { ...snap, totals: { ...snap.totals, future: 3 } };
   assert.match(summaryLine(future, { seconds: 1 }), / · duplicates \d+ · future 3 · /);
+});
+
+Deno.test("liveJsonLine: the snapshot as it is, and the process's memory beside it", () => {
+  const agg = createAggregator();
+  for (const r of simulate({ seed: 4, events: 300, start: new Date("2026-11-26T00:00:00Z") })) {
+    agg.addLine(r.topic, r.value);
+  }
+  const snap = agg.snapshot();
+  const memory = { rss: 4e8, heapTotal: 3e8, heapUsed: 2e8, external: 1e7, arrayBuffers: 5e6 };
+  const line = JSON.parse(liveJsonLine(snap, memory)) as LiveLine;
+  const { process, ...rest } = line;
+  assert.deepEqual(rest, JSON.parse(JSON.stringify(snap)));
+  // Only the four figures the soak reads (no other field of a runtime's report).
+  assert.deepEqual(process, { rss: 4e8, heapTotal: 3e8, heapUsed: 2e8, external: 1e7 });
+  const own = JSON.parse(liveJsonLine(snap)) as LiveLine;
+  assert.ok(own.process.heapUsed > 0 && own.process.rss >= own.process.heapUsed);
 });
 
 Deno.test({
