@@ -18,14 +18,23 @@ import { TOPICS } from "../lib/schema/events.ts";
 
 const PER_TOPIC = 1000;
 
-/** RSS samples every 2 s for `seconds`, from `from` MB growing by `growth` over the second half. */
-function samples(seconds: number, from: number, growth = 0) {
+/**
+ * A garbage-collected heap's saw, sampled every 2 s: from `floor` MB it climbs by `climb` MB over
+ * each `period` s, then a full collection takes it back down; the floor itself grows by `growth`
+ * over the second half.
+ */
+function saw(seconds: number, floor: number, { climb = 350, period = 90, growth = 0 } = {}) {
   const list = [];
   for (let at = 0; at <= seconds; at += 2) {
     const late = Math.max(0, at - seconds / 2) / (seconds / 2);
-    list.push({ at, mb: from * (1 + growth * late) });
+    list.push({ at, mb: floor * (1 + growth * late) + climb * ((at % period) / period) });
   }
   return list;
+}
+
+/** RSS samples every 2 s for `seconds`, from `from` MB growing by `growth` over the second half. */
+function samples(seconds: number, from: number, growth = 0) {
+  return saw(seconds, from, { climb: 0, growth });
 }
 
 /** A run of `seconds` in which everything went right, and what its end found. */
@@ -176,20 +185,6 @@ Deno.test("the real-time view's memory may grow as much as the state it holds di
   report = soakReport(x.run, x.end);
   assert.deepEqual(failed(report), [check]);
 });
-
-/**
- * A garbage-collected heap's saw, sampled every 2 s: from `floor` MB it climbs by `climb` MB over
- * each `period` s, then a full collection takes it back down; the floor itself grows by `growth`
- * over the second half.
- */
-function saw(seconds: number, floor: number, { climb = 350, period = 90, growth = 0 } = {}) {
-  const list = [];
-  for (let at = 0; at <= seconds; at += 2) {
-    const late = Math.max(0, at - seconds / 2) / (seconds / 2);
-    list.push({ at, mb: floor * (1 + growth * late) + climb * ((at % period) / period) });
-  }
-  return list;
-}
 
 Deno.test("heapAfterCollections: the least heap after a full collection, each half apart", () => {
   // Collections at 360, 450 and 540 s (halves 300–450 s and 450–600 s): the saw's peaks do not

@@ -2,7 +2,7 @@
  * One line of `deno task realtime --json` while it runs live: the snapshot, and the process's
  * memory when it was taken. A long run's RSS follows the garbage collector more than the state
  * it holds (at 5,000 events/s the heap in use climbs from ≈ 150 to ≈ 500 MB between two full
- * collections, about 90 s apart, and the fetched record buffers with it), so a check for leaks
+ * collections, ≈ 80–130 s apart, and the fetched record buffers with it), so a check for leaks
  * needs the heap as well as the RSS (`lib/soak/report.ts` judges the heap after collections).
  *
  * @module

@@ -33,11 +33,20 @@ Deno.test("summaryLine: one line with the counts the snapshot has", () => {
 });
 
 Deno.test("liveJsonLine: the snapshot as it is, and the process's memory beside it", () => {
-  const agg = createAggregator();
-  for (const r of simulate({ seed: 4, events: 300, start: new Date("2026-11-26T00:00:00Z") })) {
+  // Ours, the original producers' records in New York's wall-clock time, and values no producer
+  // should send: the snapshot's malformed reasons and null counts ride in the line unchanged.
+  const zone = "America/New_York";
+  const agg = createAggregator({ eventTimeZone: zone });
+  const start = new Date("2026-11-26T00:00:00Z");
+  for (const r of simulate({ seed: 4, events: 300, start })) agg.addLine(r.topic, r.value);
+  for (const r of simulate({ seed: 5, events: 300, start, format: "original", zone })) {
     agg.addLine(r.topic, r.value);
   }
+  for (const odd of ["[1,2]", '"text"', "null", "{", '{"event_id":7,"user_id":{"a":1}}', ""]) {
+    agg.addLine("clickstream", odd);
+  }
   const snap = agg.snapshot();
+  assert.ok(snap.totals.malformed >= 6 && snap.malformedReasons.length > 0);
   const memory = { rss: 4e8, heapTotal: 3e8, heapUsed: 2e8, external: 1e7, arrayBuffers: 5e6 };
   const line = JSON.parse(liveJsonLine(snap, memory)) as LiveLine;
   const { process, ...rest } = line;
