@@ -1,5 +1,6 @@
 /**
- * `deno task soak [--duration 10m] [--rate 5000] [--seed N] [--keep]`: produce + sink + real time
+ * `deno task soak [--duration 10m] [--rate 5000] [--original-rate R] [--seed N] [--keep]`: produce
+ * (ours, and the original producers' records beside them on the same topics) + sink + real time
  * + NRT every minute on a private Kafka and Azurite, with the sink SIGKILLed, the broker and
  * Azurite restarted once each; then the lake is audited exactly-once against Kafka, the real-time
  * totals are checked against an independent count and the memory of each process is reported.
@@ -23,6 +24,12 @@ const SPEC = {
       description: "how long to produce",
     },
     rate: { type: "number", default: 5000, min: 1, description: "records per second" },
+    "original-rate": {
+      type: "number",
+      min: 0,
+      description: "records per second in the original producers' format, beside ours " +
+        "(default: a tenth of --rate; 0: none)",
+    },
     seed: { type: "integer", default: 42, description: "simulation seed" },
     keep: { type: "boolean", description: "keep the run's folder (data/soak/<run>/)" },
   },
@@ -33,9 +40,9 @@ const SPEC = {
 export function soakMarkdown(r: SoakReport): string {
   const n = (x: number) => x.toLocaleString("en-US");
   return [
-    `Soak ${formatDuration(r.durationMs)} at ${n(r.rate)} records/s, started ${r.startedAt}: ${
-      r.ok ? "all checks passed" : "FAILED"
-    }.`,
+    `Soak ${formatDuration(r.durationMs)} at ${n(r.rate)} records/s${
+      r.originalRate ? ` + ${n(r.originalRate)}/s in the original producers' format` : ""
+    }, started ${r.startedAt}: ${r.ok ? "all checks passed" : "FAILED"}.`,
     "",
     formatTable([{
       sent: n(r.records.produced),
@@ -80,6 +87,7 @@ if (import.meta.main) {
     const report = await runSoak({
       durationMs: flags.duration,
       rate: flags.rate,
+      originalRate: flags["original-rate"],
       seed: flags.seed,
       keep: flags.keep,
       log: (line) => console.error(`soak: ${line}`),

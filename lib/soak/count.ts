@@ -2,9 +2,16 @@
  * An independent count of what the real-time view must have seen, written apart from
  * `lib/realtime` and `lib/schema` on purpose (the soak checks the one against the other): per
  * topic, the records in Kafka and how many of them are well-formed events — UTF-8 JSON objects
- * on one line of at most 1 MiB, with a non-empty string `event_id`, key field and an ISO-8601
- * UTC `timestamp`. Every well-formed record is accepted, late, a duplicate or future in real
- * time; every other record is malformed.
+ * on one line of at most 1 MiB, with a non-empty string key field and either
+ *
+ * - ours: a non-empty string `event_id` and an ISO-8601 UTC `timestamp` (`…T10:15:30.123Z`), or
+ * - the original producers': no `event_id` (absent or null: identified by content) and a
+ *   wall-clock `timestamp` (`2026-11-26 10:15:30`, a real date and time), read in UTC, the
+ *   soak's event-time zone; or either of these timestamps with the other identity.
+ *
+ * Every well-formed record is accepted, late, a duplicate or future in real time; every other
+ * record the soak's producers write is malformed (other times real time takes, with an offset or
+ * in epoch ms, are not written in the soak).
  *
  * @module
  */
@@ -16,6 +23,7 @@ const KEY: Record<string, string> = {
   "delivery-status": "order_id",
 };
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const WALL_CLOCK = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const LIMIT = 1024 * 1024;
 const strict = new TextDecoder("utf-8", { fatal: true });
 
@@ -40,9 +48,15 @@ export function wellFormed(topic: string, value: Uint8Array | null): boolean {
   if (text.includes("\n") || text.includes("\r")) return false;
   const e = event as Record<string, unknown>;
   const nonEmpty = (v: unknown) => typeof v === "string" && v.length > 0;
-  if (!nonEmpty(e.event_id) || !nonEmpty(e[KEY[topic]])) return false;
-  return typeof e.timestamp === "string" && ISO.test(e.timestamp) &&
-    Number.isFinite(Date.parse(e.timestamp));
+  const byContent = e.event_id === undefined || e.event_id === null;
+  if (!(nonEmpty(e.event_id) || byContent) || !nonEmpty(e[KEY[topic]])) return false;
+  const ts = e.timestamp;
+  if (typeof ts !== "string") return false;
+  if (ISO.test(ts)) return Number.isFinite(Date.parse(ts));
+  // A wall-clock time names a real second when it reads back the same (no 30 February).
+  if (!WALL_CLOCK.test(ts)) return false;
+  const ms = Date.parse(`${ts.replace(" ", "T")}Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === ts.replace(" ", "T");
 }
 
 /** Counts per base topic, fed record by record. */

@@ -23,11 +23,13 @@ export interface SoakCheck {
 export interface SoakReport {
   durationMs: number;
   rate: number;
+  /** Records per second of the original producers' format sent beside ours (0: none). */
+  originalRate: number;
   startedAt: string;
   /**
-   * Records sent by the producer, in Kafka (more than sent if a producer retry across the broker
-   * restart wrote a batch twice), in the lake, in the DLQ; lost and duplicated ones (against
-   * Kafka).
+   * Records sent by the producers (ours and the original format's), in Kafka (more than sent if
+   * a producer retry across the broker restart wrote a batch twice), in the lake, in the DLQ; lost
+   * and duplicated ones (against Kafka).
    */
   records: {
     produced: number;
@@ -76,10 +78,14 @@ export interface SoakRun {
   durationMs: number;
   /** Records per second asked for. */
   rate: number;
+  /** Records per second of the original producers' format asked for (0: none). */
+  originalRate?: number;
   /** When producing began, epoch ms. */
   t0: number;
   /** The producer (its summary line says how many records it sent). */
   producer: Pick<Child, "stdoutTail">;
+  /** The producer of the original format's records, when `originalRate` > 0. */
+  original?: Pick<Child, "stdoutTail">;
   /** Every process started, with its RSS samples. */
   children: ReadonlyArray<Pick<Child, "name" | "samples">>;
   /** RSS samples of the broker and Azurite, by name. */
@@ -166,9 +172,19 @@ export function heapAfterCollections(
   return { warm, end, growth: (end - warm) / warm, collections: collected.length };
 }
 
-/** The records the producer says it sent (its summary line), -1 without one. */
-function sentBy(producer: SoakRun["producer"]): number {
-  return Number(/Sent (\d+) of/.exec(producer.stdoutTail.join("\n"))?.[1] ?? -1);
+/** The records a producer says it sent (its summary line), -1 without one. */
+function sentBy(producer: SoakRun["producer"] | undefined): number {
+  return Number(/Sent (\d+) of/.exec(producer?.stdoutTail.join("\n") ?? "")?.[1] ?? -1);
+}
+
+/** Per producer, what it says it sent and what it was asked to. */
+function production(run: SoakRun) {
+  const asked = (rate: number) => Math.max(1, Math.round(rate * run.durationMs / 1000));
+  const ours = { sent: sentBy(run.producer), expected: asked(run.rate) };
+  const original = run.originalRate
+    ? { sent: sentBy(run.original), expected: asked(run.originalRate) }
+    : undefined;
+  return { ours, original };
 }
 
 /** The report of a run: its figures and its checks. */
@@ -244,9 +260,10 @@ function figures(run: SoakRun, end: SoakEnd): Omit<SoakReport, "checks" | "ok"> 
   return {
     durationMs: run.durationMs,
     rate: run.rate,
+    originalRate: run.originalRate ?? 0,
     startedAt: new Date(run.t0).toISOString(),
     records: {
-      produced: Math.max(0, sentBy(run.producer)),
+      produced: Math.max(0, sentBy(run.producer)) + Math.max(0, sentBy(run.original)),
       kafka: sum((t) => t.kafka),
       lake: sum((t) => t.lines),
       dlq: sum((t) => t.dlq),
@@ -275,9 +292,13 @@ function verdict(
   const checks: SoakCheck[] = [];
   const check = (name: string, ok: boolean, detail: string) =>
     checks.push({ check: name, ok, detail });
-  const expected = Math.max(1, Math.round(o.rate * o.durationMs / 1000));
-  const sent = sentBy(o.producer);
-  check("every record produced", sent === expected, `${sent} of ${expected} sent`);
+  const { ours, original } = production(o);
+  check(
+    "every record produced",
+    ours.sent === ours.expected && (!original || original.sent === original.expected),
+    `${ours.sent} of ${ours.expected} sent` +
+      (original ? `; original format: ${original.sent} of ${original.expected}` : ""),
+  );
   const r = report.records;
   check(
     "lake exactly once",

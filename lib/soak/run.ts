@@ -2,8 +2,11 @@
  * The soak test: the whole pipeline under load for a while, hurt on purpose, then audited.
  *
  * On a private Kafka broker and Azurite (free ports, `data/soak/<run>/`, so the local stack is
- * never touched): `produce --duration D --rate R` (faults included), a long-running `sink`, a
- * live `realtime --from-beginning --json`, and from the first minute on `nrt --watch --every 60s`
+ * never touched): `produce --duration D --rate R` (faults included) and, on the same topics, the
+ * original producers' records beside ours (`produce --format original`, a tenth of the rate by
+ * default: no event ids, wall-clock times, delivery events from the first second, where ours
+ * come 30 minutes after their order), a long-running `sink`, a live
+ * `realtime --from-beginning --json`, and from the first minute on `nrt --watch --every 60s`
  * (a pass a minute after the last, in one process). During the run the sink
  * is SIGKILLed and restarted (at 15 % of D), the broker is restarted (25 %) and Azurite is
  * restarted (35 %). Every process's memory (RSS) is sampled every two seconds.
@@ -40,6 +43,11 @@ export interface SoakOptions {
   durationMs?: number;
   /** Records per second. @default 5000 */
   rate?: number;
+  /**
+   * Records per second of the original producers' format, sent beside ours on the same topics by
+   * a second producer; 0: none. @default a tenth of `rate`
+   */
+  originalRate?: number;
   /** Simulation seed. @default 42 */
   seed?: number;
   /** Keep the run's folder (broker and Azurite data, NRT work) afterwards. @default false */
@@ -250,18 +258,26 @@ async function setUp(options: SoakOptions): Promise<Run> {
 /** Produces for the duration, with the sink, real time and NRT running and the disruptions. */
 async function load(
   run: Run,
-  o: Required<Pick<SoakOptions, "durationMs" | "rate" | "seed">>,
-): Promise<{ producer: Child; sink: Child; realtime: Child; sinkArgs: string[] }> {
+  o: Required<Pick<SoakOptions, "durationMs" | "rate" | "originalRate" | "seed">>,
+): Promise<
+  { producer: Child; original?: Child; sink: Child; realtime: Child; sinkArgs: string[] }
+> {
   const sinkArgs = ["--session-timeout", "6s"];
   run.t0 = Date.now();
-  const producer = start(run, "produce", "produce", [
-    "--duration",
-    `${o.durationMs}ms`,
-    "--rate",
-    String(o.rate),
-    "--seed",
-    String(o.seed),
-  ]);
+  const produce = (name: string, rate: number, seed: number, more: string[] = []) =>
+    start(run, name, "produce", [
+      "--duration",
+      `${o.durationMs}ms`,
+      "--rate",
+      String(rate),
+      "--seed",
+      String(seed),
+      ...more,
+    ]);
+  const producer = produce("produce", o.rate, o.seed);
+  const original = o.originalRate > 0
+    ? produce("produce (original)", o.originalRate, o.seed + 1, ["--format", "original"])
+    : undefined;
   let sink = start(run, "sink", "sink", sinkArgs);
   const realtime = start(run, "realtime", "realtime", [
     "--from-beginning",
@@ -282,12 +298,13 @@ async function load(
   ];
   let nextNote = 0;
   let producing = true;
-  producer.status.then((status) => {
-    producing = false;
+  const producers = original ? [producer, original] : [producer];
+  Promise.all(producers.map(async (p) => {
+    const status = await p.status;
     if (status.code !== 0) {
-      run.log(`produce exited ${status.code}: ${producer.stderrTail.slice(-5).join(" | ")}`);
+      run.log(`${p.name} exited ${status.code}: ${p.stderrTail.slice(-5).join(" | ")}`);
     }
-  });
+  })).then(() => producing = false);
   while (producing) {
     const elapsed = Date.now() - run.t0;
     sampleAll(run);
@@ -304,7 +321,7 @@ async function load(
     }
     await sleep(2000);
   }
-  return { producer, sink, realtime, sinkArgs };
+  return { producer, original, sink, realtime, sinkArgs };
 }
 
 /** Waits for real time to read everything, stops it, drains the sink, audits, counts. */
@@ -368,13 +385,18 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakReport> {
   const o = {
     durationMs: options.durationMs ?? 600_000,
     rate: options.rate ?? 5000,
+    originalRate: 0,
     seed: options.seed ?? 42,
   };
+  o.originalRate = options.originalRate ?? Math.round(o.rate / 10);
   const run = await setUp(options);
   try {
     const parts = await load(run, o);
     const end = await wrapUp(run, parts);
-    const report = soakReport({ ...o, ...run, producer: parts.producer }, end);
+    const report = soakReport(
+      { ...o, ...run, producer: parts.producer, original: parts.original },
+      end,
+    );
     if (!report.ok) options.keep = true;
     return report;
   } finally {
