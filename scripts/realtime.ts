@@ -8,8 +8,8 @@
  * watermarks as of the start, then prints the final snapshot (as JSON with `--json`), reading on
  * this thread and aggregating on another (`lib/realtime/replay.ts`); with `--from-beginning` the
  * partitions are merged by record timestamp, so the same records give the same snapshot. Live, its
- * state is bounded (`--retention`, `--max-future`); a consumer that crashes for good exits 1 with
- * the reason.
+ * state is bounded (`--retention`, `--delivery-horizon`, `--max-future`); a consumer that crashes
+ * for good exits 1 with the reason.
  *
  * @module
  */
@@ -82,6 +82,13 @@ const SPEC = {
       default: LIVE_DEFAULTS.retention,
       min: 0,
       description: "live mode: final windows kept this long behind the watermark (0: all)",
+    },
+    "delivery-horizon": {
+      type: "duration",
+      default: LIVE_DEFAULTS.deliveryHorizon,
+      min: 0,
+      description: "live mode: delivery state (orders waiting for their delivered event, final " +
+        "delivery times) kept this long behind the watermark (0: all)",
     },
   },
   examples: [
@@ -161,7 +168,7 @@ await runCli(async () => {
   const bounds = flags.once ? {} : {
     maxFuture: flags["max-future"],
     retention: flags.retention,
-    deliveryHorizon: LIVE_DEFAULTS.deliveryHorizon,
+    deliveryHorizon: flags["delivery-horizon"],
   };
   const agg = createAggregator({
     window: flags.window,

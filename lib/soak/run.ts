@@ -59,13 +59,21 @@ export interface SoakOptions {
 /**
  * The soak's real-time view holds state over a few horizons of event time: final windows, ids
  * for de-duplication within the allowed lateness, users and sessions of the sliding windows
- * (5 windows long), open sessions within the session timeout. Shorter than the defaults (1 min
- * windows, 5 min lateness, 30 min sessions) so that this state is full within the warm-up, and
- * what grows afterwards would be a leak.
+ * (5 windows long), open sessions within the session timeout, delivery state within its horizon.
+ * Shorter than the defaults (1 min windows, 5 min lateness, 30 min sessions, final windows for an
+ * hour, delivery state for a week) so that this state is full within the warm-up, and what grows
+ * afterwards would be a leak.
  */
 const WINDOW_MS = 30_000;
 const LATENESS_MS = 30_000;
 const SESSION_TIMEOUT_MS = 60_000;
+/**
+ * Final windows and delivery state (the original producers' delivery events name any of 50,000
+ * orders: with the default week, that state would fill all run long) kept this far behind the
+ * watermark.
+ */
+const RETENTION_MS = 120_000;
+const DELIVERY_HORIZON_MS = 120_000;
 
 /** A free local port whose next port is free too (Kafka's controller takes port + 1). */
 function freePorts(): { kafka: number; azurite: number } {
@@ -288,6 +296,10 @@ async function load(
     `${LATENESS_MS}ms`,
     "--session-timeout",
     `${SESSION_TIMEOUT_MS}ms`,
+    "--retention",
+    `${RETENTION_MS}ms`,
+    "--delivery-horizon",
+    `${DELIVERY_HORIZON_MS}ms`,
   ]);
   // The disruptions fall in the first half; the second half is the steady state whose memory
   // is judged (see DISRUPTED in report.ts).

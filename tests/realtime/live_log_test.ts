@@ -86,3 +86,35 @@ Deno.test({
     assert.equal(headers.length, 1, out.stdout);
   },
 });
+
+Deno.test({
+  name: "realtime --json live: its bounds as set on the command line ride in every snapshot line",
+  ...INTEGRATION,
+  async fn() {
+    const config = { ...testConfig().kafka, topicPrefix: `${uniqueName("rt-bounds")}.` };
+    const kafka = createKafka(config);
+    await ensureTopics(kafka, config, { dlq: false });
+    await produceRecords(
+      kafka,
+      config,
+      simulate({ seed: 8, events: 300, start: new Date(Date.now() - 3600_000), span: 3600_000 }),
+    );
+    const out = await runTask(
+      "realtime",
+      ["--from-beginning", "--json", "--duration", "3s", "--retention", "90s"].concat(
+        ["--delivery-horizon", "2m", "--max-future", "5m"],
+      ),
+      { KAFKA_TOPIC_PREFIX: config.topicPrefix },
+    );
+    assert.equal(out.code, 0, out.stderr);
+    const last: LiveLine = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
+    assert.deepEqual(
+      [last.options.retention, last.options.deliveryHorizon, last.options.maxFuture],
+      [90_000, 120_000, 300_000],
+    );
+    assert.equal(last.totals.received, 300);
+    const bad = await runTask("realtime", ["--delivery-horizon", "soon"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /delivery-horizon/);
+  },
+});
