@@ -6,8 +6,11 @@
  * sent them (no headers, keyless clickstream, wall-clock timestamps in `EVENT_TIME_ZONE`).
  *
  * `--duration` makes a live run: `rate × duration` events whose event times span the duration
- * from now, sent at the rate. Ctrl-C flushes what was handed to the producer, then prints the
- * summary. Exits 1 if any send failed.
+ * from now, each sent when the wall clock reaches its event time (so `--rate` is the average: the
+ * simulated shop's traffic varies over the run, and sent at a steady rate its events would run up
+ * to a minute or more ahead of the clock; with `--span` or `--start` they are sent at the rate).
+ * Ctrl-C flushes what was handed to the producer, then prints the summary. Exits 1 if any send
+ * failed.
  *
  * @module
  */
@@ -38,7 +41,7 @@ const SPEC = {
     rate: {
       type: "number",
       min: 0,
-      description: "records per second (default: full speed; 100 with --duration)",
+      description: "records per second (default: full speed; 100 with --duration, on average)",
     },
     span: {
       type: "duration",
@@ -102,6 +105,8 @@ await runCli(async () => {
   try {
     stats = await produceRecords(kafka, config.kafka, records, {
       rate,
+      // Live: each record when it happens (see the module doc).
+      paceBy: live && flags.span === undefined && flags.start === undefined ? "eventTime" : "rate",
       batchSize: flags["batch-size"],
       compression: flags.compression,
       signal: abort.signal,

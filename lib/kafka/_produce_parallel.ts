@@ -299,17 +299,21 @@ export async function produceParallel(
     check();
     run.connected();
     let batch: ProducibleRecord[] = [];
+    let latest = -Infinity;
+    const paced = Boolean(options.rate) || options.paceBy === "eventTime";
     for (const record of records) {
       if (options.signal?.aborted) break;
       batch.push(record);
+      if (record.timestamp > latest) latest = record.timestamp;
       if (batch.length >= run.batchSize) {
-        await dispatch(batch);
-        batch = [];
-        if (options.rate) {
-          const wait = run.delay(handed);
+        if (paced) {
+          // The batch waits for its moment (no record leaves before its event time).
+          const wait = run.delay(handed + batch.length, latest);
           if (wait > 0) await sleep(wait);
           check();
         }
+        await dispatch(batch);
+        batch = [];
       }
     }
     await dispatch(batch);

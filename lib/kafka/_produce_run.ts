@@ -1,6 +1,7 @@
 /**
  * The bookkeeping every produce path shares (in-process and threaded): the batch size, the
- * running stats and progress calls, the error of a failed batch, and pacing to a rate.
+ * running stats and progress calls, the error of a failed batch, and pacing (to a rate, or to
+ * the records' event times).
  *
  * @module
  */
@@ -16,8 +17,12 @@ export interface ProduceRun {
   sent(count: number, perTopic: Record<string, number>): void;
   /** Counts a failed batch; returns the error to throw, the stats so far in its `cause`. */
   failed(count: number, error: Error): KafkaError;
-  /** Milliseconds to wait so that `handed` records keep to the rate (0 without one). */
-  delay(handed: number): number;
+  /**
+   * Milliseconds to wait after `handed` records, the latest of them at event time `latest`: so
+   * that they keep to the rate, or, pacing by event time, until the wall clock reaches `latest`
+   * (0 without pacing).
+   */
+  delay(handed: number, latest?: number): number;
   /**
    * Starts the clock again: called once the producers are connected, so that the rate and the
    * pacing count sending, not the start of threads and connections (as Kafka's own
@@ -31,6 +36,7 @@ export interface ProduceRun {
 /** Starts the bookkeeping of a produce run (the clock starts now, and again at `connected`). */
 export function startProduceRun(options: ProduceOptions): ProduceRun {
   const now = options.now ?? (() => performance.now());
+  const wallClock = options.wallClock ?? Date.now;
   const progressEvery = options.progressEvery ?? 5000;
   const stats: ProduceStats = { sent: 0, failed: 0, perTopic: {}, seconds: 0, rate: 0 };
   let t0 = now();
@@ -41,8 +47,9 @@ export function startProduceRun(options: ProduceOptions): ProduceRun {
   };
   return {
     stats,
-    batchSize: options.rate
-      ? Math.max(1, Math.min(options.batchSize ?? 1000, Math.ceil(options.rate / 10)))
+    // Paced: a tenth of a second's records per request (100 by event time without a rate).
+    batchSize: options.rate || options.paceBy === "eventTime"
+      ? Math.max(1, Math.min(options.batchSize ?? 1000, Math.ceil((options.rate ?? 0) / 10) || 100))
       : options.batchSize ?? 1000,
     sent(count, perTopic) {
       stats.sent += count;
@@ -63,7 +70,8 @@ export function startProduceRun(options: ProduceOptions): ProduceRun {
         retriable: true,
       });
     },
-    delay(handed) {
+    delay(handed, latest = -Infinity) {
+      if (options.paceBy === "eventTime") return Math.max(0, latest - wallClock());
       // Pace on the total: the run as a whole keeps to the rate, whatever a batch took.
       return options.rate ? Math.max(0, t0 + (handed / options.rate) * 1000 - now()) : 0;
     },

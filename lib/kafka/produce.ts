@@ -47,8 +47,20 @@ export interface ProduceStats {
 
 /** Options of {@linkcode produceRecords}. */
 export interface ProduceOptions {
-  /** Records per second, 0 for full speed. @default 0 */
+  /**
+   * Records per second, 0 for full speed; pacing by event time, the rate sets only the size of
+   * a request (a tenth of a second's records). @default 0
+   */
   rate?: number;
+  /**
+   * How sending is paced: to `rate`, or by the records' event times (a live run: a request waits
+   * until the wall clock reaches its latest record's time, so no record goes out before it
+   * happened, however the traffic varies over the run; records already past go at once).
+   * @default "rate"
+   */
+  paceBy?: "rate" | "eventTime";
+  /** The wall clock for pacing by event time (tests pass their own). @default Date.now */
+  wallClock?: () => number;
   /** Records per `sendBatch` request. @default 1000 */
   batchSize?: number;
   /** Compression of record batches. @default "none" */
@@ -152,13 +164,16 @@ export async function produceRecords(
   await producer.connect();
   run.connected();
   try {
+    let latest = -Infinity;
     for (const record of records) {
       if (options.signal?.aborted) break;
       batch.push(record);
+      if (record.timestamp > latest) latest = record.timestamp;
       if (batch.length >= run.batchSize) {
-        await flush();
-        const wait = run.delay(run.stats.sent);
+        // Paced: the batch waits for its moment (no record leaves before its event time).
+        const wait = run.delay(run.stats.sent + batch.length, latest);
         if (wait > 0) await sleep(wait);
+        await flush();
       }
     }
     await flush();

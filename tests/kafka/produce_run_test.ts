@@ -26,3 +26,15 @@ Deno.test("a produce run paces to its rate from the moment its producers are con
   assert.equal(run.delay(100), 500);
   assert.equal(run.delay(10), 0);
 });
+
+Deno.test("a produce run paced by event time waits until the wall clock reaches its records", () => {
+  let wall = 1_800_000_000_000;
+  const run = startProduceRun({ paceBy: "eventTime", rate: 50, wallClock: () => wall });
+  assert.equal(run.batchSize, 5, "a tenth of a second's records per request, on average");
+  run.connected();
+  assert.equal(run.delay(5, wall + 2_000), 2_000, "a batch ahead of the clock waits for it");
+  wall += 2_000;
+  assert.equal(run.delay(10, wall - 500), 0, "records already past go at once");
+  // The rate does not hold it back: a dense minute goes as fast as it happened.
+  assert.equal(run.delay(1_000_000, wall), 0);
+});

@@ -189,3 +189,40 @@ for (const kill of [false, true]) {
     },
   });
 }
+
+Deno.test({
+  name: "a live run paced by event time sends no record before its event time",
+  ...INTEGRATION,
+  async fn() {
+    const config = loadConfig();
+    const kafkaConfig = { ...config.kafka, topicPrefix: `${uniqueName("pace")}.` };
+    const kafka = createKafka(kafkaConfig);
+    await ensureTopics(kafka, kafkaConfig);
+    const early: number[] = [];
+    // In process and on a producer thread.
+    for (const workers of [0, 1]) {
+      // Two seconds of uneven traffic from now: event times ahead of a steady schedule early on
+      // (up to half a second), as a live shop's are over minutes.
+      const start = Date.now();
+      const records = [...simulate({ seed: 3, events: 400, start: new Date(start), span: 2_000 })]
+        .map((r, i) => ({ ...r, timestamp: start + Math.round(2_000 * Math.sqrt(i / 400)) }));
+      let handed = 0;
+      const stats = await produceRecords(kafka, kafkaConfig, records, {
+        rate: 200,
+        paceBy: "eventTime",
+        workers,
+        progressEvery: 1,
+        onProgress: (s) => {
+          // Every record confirmed so far had happened by now.
+          const now = Date.now();
+          for (; handed < s.sent; handed++) {
+            if (records[handed].timestamp > now) early.push(records[handed].timestamp - now);
+          }
+        },
+      });
+      assert.equal(stats.sent, records.length);
+      assert.ok(stats.seconds >= 1, `${stats.seconds} s: the run followed its records' times`);
+    }
+    assert.deepEqual(early, [], "records confirmed before their event time (ms early)");
+  },
+});
