@@ -316,6 +316,12 @@ export async function produceParallel(
         batch = [];
       }
     }
+    // The last, partial batch waits for its moment too (unless stopped: then it goes at once).
+    if (paced && batch.length > 0 && !options.signal?.aborted) {
+      const wait = run.delay(handed + batch.length, latest);
+      if (wait > 0) await sleep(wait);
+      check();
+    }
     await dispatch(batch);
     for (const thread of threads) await thread.below(1);
     check();

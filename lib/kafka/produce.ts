@@ -176,6 +176,9 @@ export async function produceRecords(
         await flush();
       }
     }
+    // The last, partial batch waits for its moment too (unless stopped: then it goes at once).
+    const wait = options.signal?.aborted ? 0 : run.delay(run.stats.sent + batch.length, latest);
+    if (batch.length > 0 && wait > 0) await sleep(wait);
     await flush();
   } finally {
     await producer.disconnect();
