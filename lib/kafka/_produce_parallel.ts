@@ -15,7 +15,6 @@ import { partitionFor, partitionKey } from "./partition.ts";
 import { startProduceRun } from "./_produce_run.ts";
 import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
 import type { ProduceOptions, ProduceStats, ProducibleRecord } from "./produce.ts";
-import { sleep } from "../sleep.ts";
 
 /** Batches handed to one worker and not yet acknowledged, at most. */
 const MAX_IN_FLIGHT = 2;
@@ -299,29 +298,19 @@ export async function produceParallel(
     check();
     run.connected();
     let batch: ProducibleRecord[] = [];
-    let latest = -Infinity;
-    const paced = Boolean(options.rate) || options.paceBy === "eventTime";
     for (const record of records) {
       if (options.signal?.aborted) break;
       batch.push(record);
-      if (record.timestamp > latest) latest = record.timestamp;
       if (batch.length >= run.batchSize) {
-        if (paced) {
-          // The batch waits for its moment (no record leaves before its event time).
-          const wait = run.delay(handed + batch.length, latest);
-          if (wait > 0) await sleep(wait);
-          check();
-        }
+        await run.pace(handed, batch);
+        check();
         await dispatch(batch);
         batch = [];
       }
     }
     // The last, partial batch waits for its moment too (unless stopped: then it goes at once).
-    if (paced && batch.length > 0 && !options.signal?.aborted) {
-      const wait = run.delay(handed + batch.length, latest);
-      if (wait > 0) await sleep(wait);
-      check();
-    }
+    await run.pace(handed, batch);
+    check();
     await dispatch(batch);
     for (const thread of threads) await thread.below(1);
     check();

@@ -6,7 +6,8 @@
  * @module
  */
 import { KafkaError } from "../errors.ts";
-import type { ProduceOptions, ProduceStats } from "./produce.ts";
+import { sleep } from "../sleep.ts";
+import type { ProduceOptions, ProduceStats, ProducibleRecord } from "./produce.ts";
 
 /** One produce run's bookkeeping. */
 export interface ProduceRun {
@@ -23,6 +24,11 @@ export interface ProduceRun {
    * (0 without pacing).
    */
   delay(handed: number, latest?: number): number;
+  /**
+   * Waits until `batch`, handed after `handed` records, may go (see {@linkcode delay}: no record
+   * leaves before its event time, or ahead of the rate); at once when the run was stopped.
+   */
+  pace(handed: number, batch: readonly ProducibleRecord[]): Promise<void>;
   /**
    * Starts the clock again: called once the producers are connected, so that the rate and the
    * pacing count sending, not the start of threads and connections (as Kafka's own
@@ -44,6 +50,11 @@ export function startProduceRun(options: ProduceOptions): ProduceRun {
   const update = () => {
     stats.seconds = (now() - t0) / 1000;
     stats.rate = stats.seconds > 0 ? stats.sent / stats.seconds : 0;
+  };
+  const delay = (handed: number, latest = -Infinity) => {
+    if (options.paceBy === "eventTime") return Math.max(0, latest - wallClock());
+    // Pace on the total: the run as a whole keeps to the rate, whatever a batch took.
+    return options.rate ? Math.max(0, t0 + (handed / options.rate) * 1000 - now()) : 0;
   };
   return {
     stats,
@@ -70,10 +81,14 @@ export function startProduceRun(options: ProduceOptions): ProduceRun {
         retriable: true,
       });
     },
-    delay(handed, latest = -Infinity) {
-      if (options.paceBy === "eventTime") return Math.max(0, latest - wallClock());
-      // Pace on the total: the run as a whole keeps to the rate, whatever a batch took.
-      return options.rate ? Math.max(0, t0 + (handed / options.rate) * 1000 - now()) : 0;
+    delay,
+    async pace(handed, batch) {
+      if (batch.length === 0 || options.signal?.aborted) return;
+      // The batch's latest time: the batches before it waited for theirs.
+      let latest = -Infinity;
+      for (const record of batch) if (record.timestamp > latest) latest = record.timestamp;
+      const wait = delay(handed + batch.length, latest);
+      if (wait > 0) await sleep(wait);
     },
     connected() {
       t0 = now();

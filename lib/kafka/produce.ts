@@ -19,7 +19,6 @@ import { SCHEMA_VERSION, type Topic } from "../schema/events.ts";
 import { topicName } from "./client.ts";
 import { produceParallel } from "./_produce_parallel.ts";
 import { startProduceRun } from "./_produce_run.ts";
-import { sleep } from "../sleep.ts";
 
 /** What a producer sends: the simulator's records have this shape. */
 export interface ProducibleRecord {
@@ -164,21 +163,16 @@ export async function produceRecords(
   await producer.connect();
   run.connected();
   try {
-    let latest = -Infinity;
     for (const record of records) {
       if (options.signal?.aborted) break;
       batch.push(record);
-      if (record.timestamp > latest) latest = record.timestamp;
       if (batch.length >= run.batchSize) {
-        // Paced: the batch waits for its moment (no record leaves before its event time).
-        const wait = run.delay(run.stats.sent + batch.length, latest);
-        if (wait > 0) await sleep(wait);
+        await run.pace(run.stats.sent, batch);
         await flush();
       }
     }
     // The last, partial batch waits for its moment too (unless stopped: then it goes at once).
-    const wait = options.signal?.aborted ? 0 : run.delay(run.stats.sent + batch.length, latest);
-    if (batch.length > 0 && wait > 0) await sleep(wait);
+    await run.pace(run.stats.sent, batch);
     await flush();
   } finally {
     await producer.disconnect();

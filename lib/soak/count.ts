@@ -55,8 +55,9 @@ export function wellFormed(topic: string, value: Uint8Array | null): boolean {
   if (ISO.test(ts)) return Number.isFinite(Date.parse(ts));
   // A wall-clock time names a real second when it reads back the same (no 30 February).
   if (!WALL_CLOCK.test(ts)) return false;
-  const ms = Date.parse(`${ts.replace(" ", "T")}Z`);
-  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === ts.replace(" ", "T");
+  const iso = ts.replace(" ", "T");
+  const ms = Date.parse(`${iso}Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === iso;
 }
 
 /** Counts per base topic, fed record by record. */

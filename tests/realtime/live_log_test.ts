@@ -57,18 +57,25 @@ Deno.test("liveJsonLine: the snapshot as it is, and the process's memory beside 
   assert.ok(own.process.heapUsed > 0 && own.process.rss >= own.process.heapUsed);
 });
 
+/** Fresh topics (named after `name`) holding `events` of the last hour's simulated shop. */
+async function topicsWithAnHour(name: string, seed: number, events: number) {
+  const config = { ...testConfig().kafka, topicPrefix: `${uniqueName(name)}.` };
+  const kafka = createKafka(config);
+  await ensureTopics(kafka, config, { dlq: false });
+  const start = new Date(Date.now() - 3600_000);
+  const { sent } = await produceRecords(
+    kafka,
+    config,
+    simulate({ seed, events, start, span: 3600_000 }),
+  );
+  return { config, sent };
+}
+
 Deno.test({
   name: "realtime with stdout piped prints one summary line per second, then the tables once",
   ...INTEGRATION,
   async fn() {
-    const config = { ...testConfig().kafka, topicPrefix: `${uniqueName("rt-log")}.` };
-    const kafka = createKafka(config);
-    await ensureTopics(kafka, config, { dlq: false });
-    const sent = (await produceRecords(
-      kafka,
-      config,
-      simulate({ seed: 6, events: 800, start: new Date(Date.now() - 3600_000), span: 3600_000 }),
-    )).sent;
+    const { config, sent } = await topicsWithAnHour("rt-log", 6, 800);
     const out = await runTask("realtime", ["--from-beginning", "--duration", "5s"], {
       KAFKA_TOPIC_PREFIX: config.topicPrefix,
     });
@@ -91,14 +98,7 @@ Deno.test({
   name: "realtime --json live: its bounds as set on the command line ride in every snapshot line",
   ...INTEGRATION,
   async fn() {
-    const config = { ...testConfig().kafka, topicPrefix: `${uniqueName("rt-bounds")}.` };
-    const kafka = createKafka(config);
-    await ensureTopics(kafka, config, { dlq: false });
-    await produceRecords(
-      kafka,
-      config,
-      simulate({ seed: 8, events: 300, start: new Date(Date.now() - 3600_000), span: 3600_000 }),
-    );
+    const { config } = await topicsWithAnHour("rt-bounds", 8, 300);
     const out = await runTask(
       "realtime",
       ["--from-beginning", "--json", "--duration", "3s", "--retention", "90s"].concat(
