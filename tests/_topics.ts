@@ -2,7 +2,7 @@
 import type { Kafka, KafkaMessage } from "kafkajs";
 import type { Config, KafkaConfig } from "../lib/config/mod.ts";
 import { PROJECT_ROOT } from "../lib/config/mod.ts";
-import { createKafka, dlqName, topicName } from "../lib/kafka/mod.ts";
+import { createKafka, dlqName, ensureTopics, topicName } from "../lib/kafka/mod.ts";
 import { TOPICS } from "../lib/schema/events.ts";
 import { testConfig, uniqueName } from "./_helpers.ts";
 
@@ -31,10 +31,8 @@ export async function freshTopics(
     dlqConfigs?: Record<string, string>;
   } = {},
 ): Promise<FreshTopics> {
-  const base = testConfig();
-  const kafkaConfig = { ...base.kafka, topicPrefix: `${uniqueName(label)}.` };
-  const kafka = createKafka(kafkaConfig);
-  const topics = TOPICS.map((t) => topicName(kafkaConfig, t));
+  const fresh = prefixed(label);
+  const { kafka, topics } = fresh;
   const entries = (c?: Record<string, string>) =>
     Object.entries(c ?? {}).map(([name, value]) => ({ name, value }));
   const admin = kafka.admin();
@@ -62,6 +60,28 @@ export async function freshTopics(
   } finally {
     await admin.disconnect();
   }
+  return fresh;
+}
+
+/**
+ * The four topics under a fresh prefix made as the CLI makes them (`ensureTopics`: the configured
+ * partitions, the dead-letter topics unless `dlq` is false), on the test configuration or on
+ * `base` (e.g. a private stack's).
+ */
+export async function cliTopics(
+  label: string,
+  options: { dlq?: boolean; base?: Config } = {},
+): Promise<FreshTopics> {
+  const fresh = prefixed(label, options.base);
+  await ensureTopics(fresh.kafka, fresh.kafkaConfig, { dlq: options.dlq ?? true });
+  return fresh;
+}
+
+/** A fresh prefix's configuration, client, names and cleanup (no topic created yet). */
+function prefixed(label: string, base: Config = testConfig()): FreshTopics {
+  const kafkaConfig = { ...base.kafka, topicPrefix: `${uniqueName(label)}.` };
+  const kafka = createKafka(kafkaConfig);
+  const topics = TOPICS.map((t) => topicName(kafkaConfig, t));
   return {
     config: { ...base, kafka: kafkaConfig },
     kafka,

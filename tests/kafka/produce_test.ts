@@ -1,9 +1,8 @@
 /** Producing the simulation to a real broker, including one that restarts mid-run. */
 import assert from "node:assert/strict";
-import { type Config, loadConfig } from "../../lib/config/mod.ts";
+import type { Config } from "../../lib/config/mod.ts";
 import {
   createKafka,
-  ensureTopics,
   highWatermarks,
   produceRecords,
   readAll,
@@ -13,7 +12,8 @@ import {
 import { TOPICS } from "../../lib/schema/events.ts";
 import { type SimRecord, simulate } from "../../lib/simulate/mod.ts";
 import { startService, stopService } from "../../lib/stack/mod.ts";
-import { INTEGRATION, uniqueName } from "../_helpers.ts";
+import { INTEGRATION } from "../_helpers.ts";
+import { cliTopics } from "../_topics.ts";
 import { Kafka, logLevel } from "../../lib/kafka/_kafkajs.ts";
 import { lostResponse } from "./_lost_response.ts";
 import { withOwnBroker } from "./_own_broker.ts";
@@ -44,10 +44,7 @@ Deno.test({
   name: "produce sends exactly the simulated records, in order per key, with headers",
   ...INTEGRATION,
   async fn() {
-    const config = loadConfig();
-    config.kafka.topicPrefix = `${uniqueName("produce")}.`;
-    const kafka = createKafka(config.kafka);
-    await ensureTopics(kafka, config.kafka);
+    const { config, kafka } = await cliTopics("produce");
     const records = [...simulate({ seed: 7, events: 3000, start: START })];
     const stats = await produceRecords(kafka, config.kafka, records, { batchSize: 250 });
     assert.equal(stats.sent, records.length);
@@ -69,10 +66,7 @@ Deno.test({
   name: "the in-process path (no worker threads) sends the same records and counts per topic",
   ...INTEGRATION,
   async fn() {
-    const config = loadConfig();
-    config.kafka.topicPrefix = `${uniqueName("produce0")}.`;
-    const kafka = createKafka(config.kafka);
-    await ensureTopics(kafka, config.kafka);
+    const { config, kafka } = await cliTopics("produce0");
     const records = [...simulate({ seed: 8, events: 2000, start: START })];
     const progress: number[] = [];
     const stats = await produceRecords(kafka, config.kafka, records, {
@@ -194,10 +188,7 @@ Deno.test({
   name: "a live run paced by event time sends no record before its event time",
   ...INTEGRATION,
   async fn() {
-    const config = loadConfig();
-    const kafkaConfig = { ...config.kafka, topicPrefix: `${uniqueName("pace")}.` };
-    const kafka = createKafka(kafkaConfig);
-    await ensureTopics(kafka, kafkaConfig);
+    const { kafka, kafkaConfig } = await cliTopics("pace");
     const early: number[] = [];
     // In process and on a producer thread.
     for (const workers of [0, 1]) {

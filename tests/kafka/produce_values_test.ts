@@ -5,17 +5,10 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { loadConfig } from "../../lib/config/mod.ts";
-import {
-  createKafka,
-  ensureTopics,
-  produceRecords,
-  type ProducibleRecord,
-  readAll,
-  topicName,
-} from "../../lib/kafka/mod.ts";
+import { produceRecords, type ProducibleRecord, readAll, topicName } from "../../lib/kafka/mod.ts";
 import { utf8Column } from "../../lib/kafka/_produce_parallel.ts";
-import { INTEGRATION, uniqueName } from "../_helpers.ts";
+import { INTEGRATION } from "../_helpers.ts";
+import { cliTopics } from "../_topics.ts";
 
 const encoder = new TextEncoder();
 
@@ -55,10 +48,7 @@ Deno.test({
   name: "values with other scripts, emoji and lone surrogates reach the broker as UTF-8",
   ...INTEGRATION,
   async fn() {
-    const config = loadConfig();
-    config.kafka.topicPrefix = `${uniqueName("values")}.`;
-    const kafka = createKafka(config.kafka);
-    await ensureTopics(kafka, config.kafka, { dlq: false });
+    const { config, kafka } = await cliTopics("values", { dlq: false });
     const values = [
       '{"name":"Zoë Brontë","city":"Zürich"}',
       '{"note":"東京 🚚 доставка"}',

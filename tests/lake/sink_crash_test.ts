@@ -5,19 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { parseLakeUrl, PROJECT_ROOT } from "../../lib/config/mod.ts";
-import {
-  createKafka,
-  dlqName,
-  ensureTopics,
-  produceRecords,
-  topicName,
-} from "../../lib/kafka/mod.ts";
+import { produceRecords } from "../../lib/kafka/mod.ts";
 import { openLake } from "../../lib/lake/mod.ts";
 import { auditLake } from "../../lib/sink/mod.ts";
-import { TOPICS } from "../../lib/schema/events.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
 import { AZURITE_BIN } from "../../lib/stack/mod.ts";
-import { INTEGRATION, testConfig, uniqueName } from "../_helpers.ts";
+import { INTEGRATION, uniqueName } from "../_helpers.ts";
+import { cliTopics } from "../_topics.ts";
 import { sleep } from "../../lib/sleep.ts";
 
 /** Waits until `ok()` holds; fails naming `what` after `seconds`. */
@@ -53,12 +47,8 @@ class SinkProcess {
 }
 
 /** Topics under a fresh prefix, and a function that produces seeded simulated records. */
-async function freshTopics() {
-  const base = testConfig();
-  const kafkaConfig = { ...base.kafka, topicPrefix: `${uniqueName("crash")}.` };
-  const kafka = createKafka(kafkaConfig);
-  await ensureTopics(kafka, kafkaConfig);
-  const topics = TOPICS.map((t) => topicName(kafkaConfig, t));
+async function crashTopics() {
+  const { kafka, kafkaConfig, topics, cleanup } = await cliTopics("crash");
   const start = Date.now() - 30 * 24 * 3600_000;
   let sent = 0;
   const produce = async (seed: number, events: number) => {
@@ -71,12 +61,6 @@ async function freshTopics() {
     });
     sent += (await produceRecords(kafka, kafkaConfig, sim)).sent;
   };
-  const cleanup = async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [...topics, ...topics.map(dlqName)] }).catch(() => {});
-    await admin.disconnect();
-  };
   return { kafka, topics, prefix: kafkaConfig.topicPrefix, produce, sent: () => sent, cleanup };
 }
 
@@ -88,7 +72,7 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "ecom-sink-crash-" });
     const url = `file://${dir}`;
     const lake = openLake(parseLakeUrl(url));
-    const t = await freshTopics();
+    const t = await crashTopics();
     const group = uniqueName("g");
     const env = { KAFKA_TOPIC_PREFIX: t.prefix, LAKE_URL: url };
     const args = ["--flush-size", "25", "--group", group, "--session-timeout-ms", "6000"];
@@ -208,7 +192,7 @@ Deno.test({
   async fn() {
     const location = await Deno.makeTempDir({ prefix: "ecom-azurite-" });
     const azurite = new OwnAzurite(location);
-    const t = await freshTopics();
+    const t = await crashTopics();
     const url = `azurite://127.0.0.1:${azurite.port}/lake`;
     const lake = openLake(parseLakeUrl(url));
     const group = uniqueName("g");

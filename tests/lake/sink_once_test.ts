@@ -5,19 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { parseLakeUrl } from "../../lib/config/mod.ts";
-import {
-  createKafka,
-  dlqName,
-  ensureTopics,
-  produceRecords,
-  readToEnd,
-  topicName,
-} from "../../lib/kafka/mod.ts";
+import { dlqName, produceRecords, readToEnd } from "../../lib/kafka/mod.ts";
 import { type LakeStorage, openLake } from "../../lib/lake/mod.ts";
 import { auditLake, DLQ_HEADERS, runSink } from "../../lib/sink/mod.ts";
 import { TOPICS } from "../../lib/schema/events.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import { azuriteUrl, INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";
+import { azuriteUrl, INTEGRATION, runTask, uniqueName } from "../_helpers.ts";
+import { cliTopics } from "../_topics.ts";
 
 /**
  * Two hours before the latest month boundary that lies far enough in the past: the run spans a
@@ -46,7 +40,6 @@ Deno.test({
   name: "sink --once puts every record in exactly one lake file or the DLQ, on Azurite and file://",
   ...INTEGRATION,
   async fn(t) {
-    const base = testConfig();
     const dir = await Deno.makeTempDir({ prefix: "ecom-sink-" });
     const backends: Array<[string, string]> = [
       ["azurite", azuriteUrl("sink")],
@@ -54,11 +47,9 @@ Deno.test({
     ];
     for (const [name, url] of backends) {
       await t.step(name, async () => {
-        const kafkaConfig = { ...base.kafka, topicPrefix: `${uniqueName("sink")}.` };
-        const config = { ...base, kafka: kafkaConfig, lake: parseLakeUrl(url) };
-        const kafka = createKafka(kafkaConfig);
-        const topics = TOPICS.map((topic) => topicName(kafkaConfig, topic));
-        await ensureTopics(kafka, kafkaConfig);
+        const fresh = await cliTopics("sink");
+        const { kafka, kafkaConfig, topics } = fresh;
+        const config = { ...fresh.config, lake: parseLakeUrl(url) };
         const sim = simulate({
           seed: 7,
           events: 2000,
@@ -121,10 +112,7 @@ Deno.test({
         }
         await lake.close();
 
-        const admin = kafka.admin();
-        await admin.connect();
-        await admin.deleteTopics({ topics: [...topics, ...topics.map(dlqName)] }).catch(() => {});
-        await admin.disconnect();
+        await fresh.cleanup();
       });
     }
     await Deno.remove(dir, { recursive: true });

@@ -6,11 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { LakeError } from "../../lib/errors.ts";
-import { createKafka, ensureTopics, produceRecords, topicName } from "../../lib/kafka/mod.ts";
+import { produceRecords, topicName } from "../../lib/kafka/mod.ts";
 import { FileLake, parseRawPath } from "../../lib/lake/mod.ts";
 import { auditLake, runSink } from "../../lib/sink/mod.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
-import { INTEGRATION, testConfig, uniqueName } from "../_helpers.ts";
+import { INTEGRATION, uniqueName } from "../_helpers.ts";
+import { cliTopics } from "../_topics.ts";
 import { sleep } from "../../lib/sleep.ts";
 import { DelegatingLake } from "../_lakes.ts";
 
@@ -45,11 +46,7 @@ Deno.test({
   name: "uploads finishing out of order never let a commit pass a file that is not stored",
   ...INTEGRATION,
   async fn() {
-    const base = testConfig();
-    const kafkaConfig = { ...base.kafka, topicPrefix: `${uniqueName("pipe")}.` };
-    const config = { ...base, kafka: kafkaConfig };
-    const kafka = createKafka(kafkaConfig);
-    await ensureTopics(kafka, kafkaConfig);
+    const { config, kafkaConfig, kafka } = await cliTopics("pipe");
     const topic = topicName(kafkaConfig, "clickstream");
     const dir = await Deno.makeTempDir({ prefix: "ecom-sink-pipe-" });
     const admin = kafka.admin();

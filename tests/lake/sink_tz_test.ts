@@ -4,11 +4,12 @@
  * TZ=Asia/Kolkata, each record in the UTC hour of its event time read in EVENT_TIME_ZONE.
  */
 import assert from "node:assert/strict";
-import { createKafka, ensureTopics, produceRecords } from "../../lib/kafka/mod.ts";
+import { produceRecords } from "../../lib/kafka/mod.ts";
 import { FileLake, hourFolder, parseRawPath } from "../../lib/lake/mod.ts";
 import { parseEventTime } from "../../lib/schema/event_time.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import { INTEGRATION, runTask, testConfig, uniqueName, withTempDir } from "../_helpers.ts";
+import { INTEGRATION, runTask, uniqueName, withTempDir } from "../_helpers.ts";
+import { cliTopics } from "../_topics.ts";
 
 const ZONE = "Europe/Berlin";
 
@@ -17,10 +18,8 @@ Deno.test({
   ...INTEGRATION,
   fn: () =>
     withTempDir(async (dir) => {
-      const prefix = `${uniqueName("tz")}.`;
-      const kafkaConfig = { ...testConfig().kafka, topicPrefix: prefix };
-      const kafka = createKafka(kafkaConfig);
-      await ensureTopics(kafka, kafkaConfig);
+      const { kafka, kafkaConfig } = await cliTopics("tz");
+      const prefix = kafkaConfig.topicPrefix;
       // Around the end of summer time in Berlin (2026-10-25), where wall-clock times repeat.
       const options = {
         events: 2000,

@@ -3,11 +3,12 @@
  * independent computation over the same events it read from Kafka.
  */
 import assert from "node:assert/strict";
-import { createKafka, ensureTopics, produceRecords } from "../../lib/kafka/mod.ts";
+import { produceRecords } from "../../lib/kafka/mod.ts";
 import { NrtDb, sqlString } from "../../lib/nrt/db.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { runDatabricksNotebook } from "../../lib/parity/mod.ts";
-import { INTEGRATION, testConfig, uniqueName, withTempDir } from "../_helpers.ts";
+import { INTEGRATION, withTempDir } from "../_helpers.ts";
+import { cliTopics } from "../_topics.ts";
 
 /** Event-time minute windows × event type, and status counts, computed in TypeScript. */
 function expectedCounts(values: { topic: string; value: string }[]) {
@@ -46,10 +47,7 @@ Deno.test({
   ...INTEGRATION,
   fn: () =>
     withTempDir(async (dir) => {
-      const base = testConfig();
-      const kafkaConfig = { ...base.kafka, topicPrefix: `${uniqueName("stream")}.` };
-      const kafka = createKafka(kafkaConfig);
-      await ensureTopics(kafka, kafkaConfig, { dlq: false });
+      const { kafka, kafkaConfig, cleanup } = await cliTopics("stream", { dlq: false });
       const records = [
         ...simulate({
           seed: 11,
@@ -105,14 +103,7 @@ Deno.test({
         assert.equal(text.trim().split("\n").length - 1, clicks.length);
       } finally {
         db.close();
-        const admin = kafka.admin();
-        await admin.connect();
-        await admin.deleteTopics({
-          topics: ["clickstream", "delivery-status", "orders", "user-profiles"].map((t) =>
-            kafkaConfig.topicPrefix + t
-          ),
-        }).catch(() => {});
-        await admin.disconnect();
+        await cleanup();
       }
     }),
 });

@@ -1,15 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  createKafka,
-  ensureTopics,
-  highWatermarks,
-  produceRecords,
-  topicName,
-} from "../../lib/kafka/mod.ts";
+import { highWatermarks, produceRecords, topicName } from "../../lib/kafka/mod.ts";
 import { TOPICS } from "../../lib/schema/mod.ts";
 import { consumeInto, createAggregator, type Snapshot } from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import { INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";
+import { INTEGRATION, runTask } from "../_helpers.ts";
+import { cliTopics } from "../_topics.ts";
 import { type Arrival, batchMetrics, comparable } from "./_batch.ts";
 
 const HOUR = 3600_000;
@@ -24,10 +19,7 @@ const SIM = {
 
 /** A fresh set of topics holding the seeded stream; returns the config pointing at them. */
 async function seededTopics() {
-  const base = testConfig().kafka;
-  const config = { ...base, topicPrefix: `${uniqueName("rt")}.` };
-  const kafka = createKafka(config);
-  await ensureTopics(kafka, config, { dlq: false });
+  const { kafka, kafkaConfig: config } = await cliTopics("rt", { dlq: false });
   const stats = await produceRecords(kafka, config, simulate(SIM));
   assert.equal(stats.sent, SIM.events);
   return { kafka, config };
@@ -106,10 +98,7 @@ Deno.test({
     "live: a partition read to its end and quiet past the idle timeout stops holding windows open",
   ...INTEGRATION,
   async fn() {
-    const base = testConfig().kafka;
-    const config = { ...base, topicPrefix: `${uniqueName("rt-idle")}.` };
-    const kafka = createKafka(config);
-    await ensureTopics(kafka, config, { dlq: false });
+    const { kafka, kafkaConfig: config } = await cliTopics("rt-idle", { dlq: false });
     const minute = (m: number) => new Date(Date.UTC(2026, 10, 26, 10, m)).toISOString();
     const click = (id: string, user: string, m: number) =>
       JSON.stringify({

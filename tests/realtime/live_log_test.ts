@@ -3,7 +3,7 @@
  * redrawn every second (those come once, at the end).
  */
 import assert from "node:assert/strict";
-import { createKafka, ensureTopics, produceRecords } from "../../lib/kafka/mod.ts";
+import { produceRecords } from "../../lib/kafka/mod.ts";
 import {
   createAggregator,
   liveJsonLine,
@@ -11,7 +11,8 @@ import {
   summaryLine,
 } from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import { INTEGRATION, runTask, testConfig, uniqueName } from "../_helpers.ts";
+import { INTEGRATION, runTask } from "../_helpers.ts";
+import { cliTopics } from "../_topics.ts";
 
 const LINE =
   /^realtime \d+(\.\d)?s · (\d+) records \(\d+\/s\) · accepted \d+ · malformed \d+ · late \d+ · duplicates \d+( · future \d+)? · watermark \S+ · orders \d+ · revenue \d+\.\d\d$/;
@@ -59,9 +60,7 @@ Deno.test("liveJsonLine: the snapshot as it is, and the process's memory beside 
 
 /** Fresh topics (named after `name`) holding `events` of the last hour's simulated shop. */
 async function topicsWithAnHour(name: string, seed: number, events: number) {
-  const config = { ...testConfig().kafka, topicPrefix: `${uniqueName(name)}.` };
-  const kafka = createKafka(config);
-  await ensureTopics(kafka, config, { dlq: false });
+  const { kafka, kafkaConfig: config } = await cliTopics(name, { dlq: false });
   const start = new Date(Date.now() - 3600_000);
   const { sent } = await produceRecords(
     kafka,
