@@ -10,6 +10,7 @@
 import type { Admin, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
+import { Waiters } from "../waiters.ts";
 import { topicName, whileBrokerAway } from "./client.ts";
 import { partitionFor, partitionKey } from "./partition.ts";
 import { startProduceRun } from "./_produce_run.ts";
@@ -27,7 +28,7 @@ interface Pending {
 class ProducerThread {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
-  #waiters: Array<() => void> = [];
+  readonly #waiters = new Waiters();
   #ready: Promise<void>;
   #closed: Promise<void>;
   failure: Error | undefined;
@@ -42,7 +43,7 @@ class ProducerThread {
       this.failure ??= error;
       ready();
       closed();
-      this.#wake();
+      this.#waiters.wake();
     };
     this.worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
@@ -57,7 +58,7 @@ class ProducerThread {
           Object.assign(error, { records: pending?.count ?? 0 });
           fail(error);
         }
-        this.#wake();
+        this.#waiters.wake();
       }
     };
     this.worker.onerror = (event) => {
@@ -71,21 +72,13 @@ class ProducerThread {
     this.worker.postMessage(message, transfer);
   }
 
-  #wake() {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
-  }
-
   ready(): Promise<void> {
     return this.#ready;
   }
 
   /** Resolves when fewer than `limit` batches are in flight (or the worker failed). */
   async below(limit: number): Promise<void> {
-    while (this.pending.size >= limit && !this.failure) {
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    }
+    await this.#waiters.until(() => this.pending.size < limit || this.failure !== undefined);
   }
 
   send(batch: WorkerBatch, pending: Pending) {

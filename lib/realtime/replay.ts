@@ -12,6 +12,7 @@
 import type { Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import type { Topic } from "../schema/events.ts";
+import { Waiters } from "../waiters.ts";
 import {
   type AggregatorOptions,
   type Outcome,
@@ -78,7 +79,7 @@ class AggregatorThread implements RecordSink {
   #fail!: (error: Error) => void;
   #failure: Error | undefined;
   #inFlight = 0;
-  #waiters: Array<() => void> = [];
+  readonly #waiters = new Waiters();
   #snapshot: ((snapshot: Snapshot) => void) | undefined;
   // The batch being filled: each value's source, as an index into the batch's table of them.
   #sources: string[] = [];
@@ -96,7 +97,7 @@ class AggregatorThread implements RecordSink {
       this.#fail = (error) => {
         this.#failure ??= error;
         reject(this.#failure);
-        this.#wake();
+        this.#waiters.wake();
       };
     });
     this.failed.catch(() => {}); // raced where it matters; never unhandled
@@ -104,7 +105,7 @@ class AggregatorThread implements RecordSink {
       const message = event.data;
       if (message.type === "added") {
         this.#inFlight--;
-        this.#wake();
+        this.#waiters.wake();
       } else if (message.type === "snapshot") this.#snapshot?.(message.snapshot);
       else this.#fail(new Error(`The aggregator thread failed: ${message.message}`));
     };
@@ -117,12 +118,6 @@ class AggregatorThread implements RecordSink {
 
   #post(message: ToReplayWorker, transfer: Transferable[] = []) {
     this.#worker.postMessage(message, transfer);
-  }
-
-  #wake() {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
   }
 
   addLine(topic: Topic, line: Uint8Array | null, source: string): Outcome | undefined {
@@ -191,9 +186,7 @@ class AggregatorThread implements RecordSink {
 
   async endBatch(): Promise<void> {
     this.#flush();
-    while (this.#inFlight >= MAX_IN_FLIGHT && !this.#failure) {
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    }
+    await this.#waiters.until(() => this.#inFlight < MAX_IN_FLIGHT || this.#failure !== undefined);
     if (this.#failure) throw this.#failure;
   }
 
@@ -217,6 +210,6 @@ class AggregatorThread implements RecordSink {
 
   close() {
     this.#worker.terminate();
-    this.#wake();
+    this.#waiters.wake();
   }
 }
