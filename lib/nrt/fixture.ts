@@ -23,7 +23,7 @@ import type { LakeStorage } from "../lake/storage.ts";
 import { hourStart, recordTime } from "../lake/layout.ts";
 import { type ClosedFile, PartitionBuffer } from "../sink/buffer.ts";
 import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
-import { parseRaw } from "../schema/raw.ts";
+import { lakeLine, parseRaw } from "../schema/raw.ts";
 
 /** The part of a simulated record the fixture needs (`lib/simulate` `SimRecord` fits). */
 export interface FixtureRecord {
@@ -151,7 +151,7 @@ export async function writeLakeFromRecords(
       open.set(id, buffer);
     }
     records_++;
-    const closed = buffer.add(offset, time, encoder.encode(record.value));
+    const closed = buffer.add(offset, time, encoder.encode(lakeLine(record.value)));
     if (closed.length > 0) {
       open.delete(id);
       pending.push(...closed);

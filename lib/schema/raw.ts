@@ -10,7 +10,10 @@
  * 3. UTF-8 (`InvalidUtf8`);
  * 4. JSON (`InvalidJson`);
  * 5. a JSON object (`NotAnObject`: `[1]`, `42`, `"text"`, `null` are JSON, but no event);
- * 6. on one line (`MultilineJson`: a JSON-lines file cannot hold a raw line break).
+ * 6. on one line (`MultilineJson`: a JSON-lines file cannot hold a raw line break). Line breaks
+ *    in the whitespace around the object do not count: a producer that sends each line of a file
+ *    with its newline (`{…}\n`, `{…}\r\n`) sends valid records, and their line in the lake is the
+ *    value without that whitespace ({@linkcode lakeLine}).
  *
  * Field types are not part of it: an object with a string `total_amount` is a valid raw record,
  * kept in the raw layer; near-real-time quarantines that record alone (`lib/nrt/quarantine.ts`).
@@ -155,9 +158,49 @@ export function rawRecord(
     return "InvalidJson";
   }
   if (json === null || typeof json !== "object" || Array.isArray(json)) return "NotAnObject";
-  // Raw newlines can only be whitespace between JSON tokens; a JSON-lines file cannot hold them.
-  if (text.includes("\n") || text.includes("\r")) return "MultilineJson";
+  // Raw newlines can only be whitespace between JSON tokens; a JSON-lines file cannot hold them
+  // inside the object. Outside it (parsed: JSON whitespace only) they are a line's end.
+  if ((text.includes("\n") || text.includes("\r")) && multiline(text.trim())) {
+    return "MultilineJson";
+  }
   return json as Record<string, unknown>;
+}
+
+const multiline = (text: string) => text.includes("\n") || text.includes("\r");
+
+/** JSON whitespace: space, tab, line feed, carriage return. */
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/**
+ * The line a valid raw record takes in a JSON-lines file: the value itself, byte for byte,
+ * unless line breaks stand in the whitespace around its object (a producer's `{…}\n`): then the
+ * value without that whitespace. Only for values the rule accepts (the lake sink's lines, the
+ * audit's comparison).
+ *
+ * @example
+ * ```ts
+ * import { lakeLine } from "./raw.ts";
+ * const enc = (s: string) => new TextEncoder().encode(s);
+ * new TextDecoder().decode(lakeLine(enc('{"a":1}\r\n'))); // '{"a":1}'
+ * new TextDecoder().decode(lakeLine(enc(' {"a":1}'))); // ' {"a":1}': no line break, as it came
+ * lakeLine('\n{"a":1}'); // '{"a":1}'
+ * ```
+ */
+export function lakeLine<T extends Uint8Array | string>(value: T): T {
+  if (typeof value === "string") {
+    return (multiline(value) ? value.trim() : value) as T;
+  }
+  const bytes = value as Uint8Array;
+  let from = 0, to = bytes.byteLength;
+  while (from < to && isSpace(bytes[from])) from++;
+  while (to > from && isSpace(bytes[to - 1])) to--;
+  for (let i = 0; i < from; i++) {
+    if (bytes[i] === 0x0a || bytes[i] === 0x0d) return bytes.subarray(from, to) as T;
+  }
+  for (let i = to; i < bytes.byteLength; i++) {
+    if (bytes[i] === 0x0a || bytes[i] === 0x0d) return bytes.subarray(from, to) as T;
+  }
+  return value;
 }
 
 /** A value's text (bytes decoded leniently: only called once it is known to be UTF-8). */

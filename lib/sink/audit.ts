@@ -14,7 +14,7 @@ import type { Kafka } from "kafkajs";
 import { dlqName } from "../kafka/client.ts";
 import { readToEnd } from "../kafka/consume.ts";
 import { parsePartitionKey, partitionKey } from "../kafka/partition.ts";
-import { parseRaw } from "../schema/raw.ts";
+import { lakeLine, parseRaw } from "../schema/raw.ts";
 import { DLQ_HEADERS } from "./dlq.ts";
 import { hourStart, parseRawPath, recordTime } from "../lake/layout.ts";
 import type { LakeStorage } from "../lake/storage.ts";
@@ -213,7 +213,7 @@ class AuditPass {
     if (!check.ok) return this.#deadLetter(topic, r.partition, r.offset);
     a.valid++;
     await this.#openFiles(topic, p, r.offset);
-    const value = this.#decoder.decode(r.value!);
+    const value = lakeLine(this.#decoder.decode(r.value!));
     const hour = hourStart(recordTime(check.record, r.timestamp, this.#zone));
     let landed = 0;
     for (const c of p.open) {

@@ -59,7 +59,7 @@ export interface ClosedFile {
   records: number;
   /** `topics/<topic>/year=…/hour=HH/<topic>+<partition>+<startOffset:010>.json` */
   path: string;
-  /** The JSON lines: every record value as produced, each followed by `\n`. */
+  /** The JSON lines: every record value as produced (see `lakeLine`), each followed by `\n`. */
   data: Uint8Array;
 }
 

@@ -12,6 +12,7 @@ import { dlqName, noBrokerAnswered, whileBrokerAway } from "../kafka/client.ts";
 import { partitionKey } from "../kafka/partition.ts";
 import type { ClosedFile } from "./buffer.ts";
 import { checkRecord, dlqMessage, fitMessage } from "./dlq.ts";
+import { lakeLine } from "../schema/raw.ts";
 import { KAFKA_MAX_MESSAGE_BYTES, SINK_FETCH, type SinkSettings } from "./options.ts";
 import { isDrained } from "./progress.ts";
 import { advance, locked, newPartitionState, type PartitionState, type Position } from "./state.ts";
@@ -284,6 +285,6 @@ export class Intake {
       st.dlq.push({ offset, message: fitMessage(letter, limit) });
       return;
     }
-    for (const file of st.buffer.add(offset, check.time, m.value!)) closed.push(file);
+    for (const file of st.buffer.add(offset, check.time, lakeLine(m.value!))) closed.push(file);
   }
 }

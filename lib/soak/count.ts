@@ -45,7 +45,8 @@ export function wellFormed(topic: string, value: Uint8Array | null): boolean {
     return false;
   }
   if (typeof event !== "object" || event === null || Array.isArray(event)) return false;
-  if (text.includes("\n") || text.includes("\r")) return false;
+  // One line: a line break may only end it (or start it), outside the object.
+  if (/[\r\n]/.test(text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, ""))) return false;
   const e = event as Record<string, unknown>;
   const nonEmpty = (v: unknown) => typeof v === "string" && v.length > 0;
   const byContent = e.event_id === undefined || e.event_id === null;

@@ -110,6 +110,9 @@ Deno.test({
           ...drift.map((value) => ({ key: "d", value, timestamp: String(t0) })),
           { key: "order_1", value: original, timestamp: String(t0) },
           { key: "good", value: order("good-after"), timestamp: String(t0) },
+          // A producer sending the lines of a file with their line ends: valid records.
+          { key: "nl", value: order("line-end-lf") + "\n", timestamp: String(t0) },
+          { key: "crlf", value: "\r\n" + order("line-end-crlf") + " \r\n", timestamp: String(t0) },
         ],
       });
       await producer.disconnect();
@@ -138,9 +141,17 @@ Deno.test({
       const result = await runSink(config, { once: true, group, lake, flushSize: 50 });
       assert.equal(result.reason, "drained");
       assert.equal(result.dlq, bad);
-      assert.equal(result.records, sim.length + drift.length + 2);
+      assert.equal(result.records, sim.length + drift.length + 4);
       const audit = await auditLake(t.kafka, lake, t.topics, { group });
       assert.deepEqual(audit.problems, []);
+      // Their lines in the lake: the object alone (a line end inside a line would break the file).
+      const orderLines = new Set<string>();
+      for (const { path } of await lake.list(`topics/${orders}/`)) {
+        const text = new TextDecoder().decode(await lake.get(path));
+        for (const line of text.split("\n")) orderLines.add(line);
+      }
+      assert.ok(orderLines.has(order("line-end-lf")));
+      assert.ok(orderLines.has(order("line-end-crlf")));
 
       const letters = await readRaw(t.kafka, dlqName(orders), bad);
       assert.equal(letters.length, bad);
@@ -193,6 +204,8 @@ Deno.test({
       });
       const poisonOffsets = letters.map((m) => header(m, DLQ_HEADERS.offset)!);
       for (const offset of poisonOffsets) assert.equal(outcomes.get(offset), "malformed", offset);
+      const malformed = [...outcomes.values()].filter((o) => o === "malformed").length;
+      assert.equal(malformed, poisonOffsets.length, "the records with line ends are not malformed");
 
       // NRT: the drifting orders are quarantined alone, the rest reaches silver; --full too.
       await withTempDir(async (dir) => {
@@ -209,9 +222,13 @@ Deno.test({
               ["orders", 'total_amount: expected a number, got a string "12.50"'],
             ]);
             const ids = await db.rows<{ event_id: string }>(
-              "SELECT event_id FROM silver.orders WHERE event_id IN ('good-after', 'drift-amount', 'drift-items')",
+              "SELECT event_id FROM silver.orders WHERE event_id IN ('good-after', 'drift-amount', 'drift-items', 'line-end-lf', 'line-end-crlf') ORDER BY event_id",
             );
-            assert.deepEqual(ids.map((r) => r.event_id), ["good-after"]);
+            assert.deepEqual(ids.map((r) => r.event_id), [
+              "good-after",
+              "line-end-crlf",
+              "line-end-lf",
+            ]);
             const simOrders = sim.filter((r) => r.topic === "orders")
               .map((r) => `'${JSON.parse(r.value).event_id}'`);
             const found = Number(

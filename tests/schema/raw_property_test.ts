@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { checkRecord } from "../../lib/sink/dlq.ts";
 import { recordTime } from "../../lib/lake/layout.ts";
-import { parseRaw, type RawCheck, rawRecord, rejectRaw } from "../../lib/schema/raw.ts";
+import { lakeLine, parseRaw, type RawCheck, rawRecord, rejectRaw } from "../../lib/schema/raw.ts";
 import { scanPlainObject } from "../../lib/schema/_json_scan.ts";
 
 const RUNS = { seed: 20261126, numRuns: 2000 };
@@ -155,7 +155,8 @@ function statedRule(value: Uint8Array | string, maxBytes: number): RawCheck {
     const kind = json === null ? "null" : Array.isArray(json) ? "an array" : `a ${typeof json}`;
     return no("NotAnObject", `Value is JSON but ${kind}, not an object`) as RawCheck;
   }
-  if (/[\n\r]/.test(text)) {
+  // One line: line breaks may stand only in the whitespace around the object.
+  if (/[\n\r]/.test(text.replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, ""))) {
     return no(
       "MultilineJson",
       "Value is JSON spread over several lines; a JSON-lines file needs one",
@@ -168,7 +169,7 @@ Deno.test("parseRaw and rawRecord follow the stated rule on mangled bytes and te
   fc.assert(
     fc.property(mangled, fc.constantFrom(1_048_576, 40), (bytes, maxBytes) => {
       const text = new TextDecoder().decode(bytes);
-      for (const value of [bytes, text, "\uFEFF" + text, text + "\n"]) {
+      for (const value of [bytes, text, "\uFEFF" + text, text + "\n", "\r\n" + text + " \r\n"]) {
         const expected = statedRule(value, maxBytes);
         assert.deepEqual(parseRaw(value, { maxBytes }), expected);
         const verdict = rawRecord(value, { maxBytes });
@@ -178,4 +179,32 @@ Deno.test("parseRaw and rawRecord follow the stated rule on mangled bytes and te
     }),
     { ...RUNS, numRuns: 10_000 },
   );
+});
+
+Deno.test("a producer's line break around the object: valid, and the lake line is the object alone", () => {
+  const around = fc.array(fc.constantFrom(" ", "\t", "\n", "\r", "\r\n"), { maxLength: 3 })
+    .map((parts) => parts.join(""));
+  fc.assert(
+    fc.property(fc.oneof(objects, events), around, around, (value, before, after) => {
+      const json = JSON.stringify(value);
+      const text = before + json + after;
+      const bytes = enc(text);
+      const check = parseRaw(bytes);
+      assert.ok(check.ok, JSON.stringify(text));
+      assert.deepEqual(check.record, JSON.parse(json));
+      assert.equal(rejectRaw(bytes), null);
+      const line = lakeLine(bytes);
+      const decoded = new TextDecoder().decode(line);
+      assert.equal(decoded, lakeLine(text), "bytes and text give the same line");
+      assert.ok(!/[\r\n]/.test(decoded), "one line");
+      assert.deepEqual(JSON.parse(decoded), JSON.parse(json));
+      // As it came, byte for byte, unless a line break stood around it.
+      if (!/[\r\n]/.test(before + after)) assert.equal(line, bytes);
+      else assert.equal(decoded, json);
+    }),
+    RUNS,
+  );
+  // Inside the object a line break still makes it multiline, whatever surrounds it.
+  const inside = parseRaw(enc('{"a":\n1}\n'));
+  assert.ok(!inside.ok && inside.rejection.errorClass === "MultilineJson");
 });
