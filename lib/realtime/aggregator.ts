@@ -232,7 +232,8 @@ export class Aggregator {
   readonly #counts = Object.fromEntries(TOPICS.map((t) => [t, zero()])) as {
     [T in Topic]: Counts;
   };
-  readonly #late: LateEvent[] = [];
+  /** The latest late events, their watermark as a number (written out by a snapshot only). */
+  readonly #late: Array<Omit<LateEvent, "watermark"> & { watermark: number }> = [];
   /** Malformed counts per `topic \0 reason`. */
   readonly #malformed = new Map<string, number>();
   #tick = -Infinity;
@@ -301,7 +302,7 @@ export class Aggregator {
         topic,
         event_id: id,
         timestamp: String(event.timestamp),
-        watermark: isoOrNull(watermark.value) ?? "",
+        watermark: watermark.value,
       });
       if (late.length > this.options.keepLate) late.shift();
       return "late";
@@ -362,7 +363,7 @@ export class Aggregator {
       watermark: isoOrNull(this.#watermark.value),
       totals,
       topics,
-      lateEvents: [...this.#late],
+      lateEvents: this.#late.map((e) => ({ ...e, watermark: isoOrNull(e.watermark) ?? "" })),
       malformedReasons: [...this.#malformed].map(([key, count]) => {
         const [topic, reason] = key.split("\u0000") as [Topic, string];
         return { topic, reason, count };
