@@ -79,7 +79,11 @@ const END_QUOTED = utf8('"}');
 /** The key (the KEY_FIELD's value, unquoted) of a scheduled record. */
 export function keyOf(item: Scheduled): string {
   const topic = item.topic;
-  return topic === ORDERS || topic === DELIVERIES ? item.order!.id : item.user!.id;
+  return topic === ORDERS
+    ? item.order!.id
+    : topic === DELIVERIES
+    ? `order_${item.query}`
+    : item.user!.id;
 }
 
 /** The header event type: the click event, "order", the profile action or the delivery status. */
@@ -198,11 +202,10 @@ export class Encoder {
   }
 
   #delivery(item: Scheduled, line: Line): void {
-    const order = item.order!;
     line.put(ORDER_ID);
-    line.int(order.n);
+    line.int(item.query);
     line.put(COURIER);
-    line.int(order.courier);
+    line.int(item.b);
     line.timestamp(item.t);
     line.put(DELIVERY_STATUS[item.type]);
     line.put(CITY[item.a]);

@@ -85,9 +85,9 @@ export class Scheduled {
     public order: Order | null,
     /** Click: page; profile: name index; delivery: city index. */
     public a: number,
-    /** Click: product index or -1; profile: category index. */
+    /** Click: product index or -1; profile: category index; delivery: courier number. */
     public b: number,
-    /** Click: search query index (into `Catalog#queries`) or -1. */
+    /** Click: search query index (into `Catalog#queries`) or -1; delivery: order number. */
     public query: number,
   ) {}
 }
