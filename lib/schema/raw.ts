@@ -172,10 +172,11 @@ const multiline = (text: string) => text.includes("\n") || text.includes("\r");
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /**
- * The line a valid raw record takes in a JSON-lines file: the value itself, byte for byte,
- * unless line breaks stand in the whitespace around its object (a producer's `{…}\n`): then the
- * value without that whitespace. Only for values the rule accepts (the lake sink's lines, the
- * audit's comparison).
+ * The line a valid raw record takes in a JSON-lines file: the value itself, byte for byte, but
+ * without a leading byte-order mark (decoding drops it, as the rule does; in the middle of a file
+ * it would spoil the line for JSON readers), and without the whitespace around its object when
+ * line breaks stand in it (a producer's `{…}\n`). Only for values the rule accepts (the lake
+ * sink's lines, the audit's comparison); text has no mark left to drop (decoding dropped it).
  *
  * @example
  * ```ts
@@ -184,13 +185,15 @@ const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0
  * new TextDecoder().decode(lakeLine(enc('{"a":1}\r\n'))); // '{"a":1}'
  * new TextDecoder().decode(lakeLine(enc(' {"a":1}'))); // ' {"a":1}': no line break, as it came
  * lakeLine('\n{"a":1}'); // '{"a":1}'
+ * lakeLine(enc('\uFEFF{"a":1}')).length; // 7: without the byte-order mark
  * ```
  */
 export function lakeLine<T extends Uint8Array | string>(value: T): T {
   if (typeof value === "string") {
     return (multiline(value) ? value.trim() : value) as T;
   }
-  const bytes = value as Uint8Array;
+  let bytes = value as Uint8Array;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
   let from = 0, to = bytes.byteLength;
   while (from < to && isSpace(bytes[from])) from++;
   while (to > from && isSpace(bytes[to - 1])) to--;
@@ -200,7 +203,7 @@ export function lakeLine<T extends Uint8Array | string>(value: T): T {
   for (let i = to; i < bytes.byteLength; i++) {
     if (bytes[i] === 0x0a || bytes[i] === 0x0d) return bytes.subarray(from, to) as T;
   }
-  return value;
+  return bytes as T;
 }
 
 /** A value's text (bytes decoded leniently: only called once it is known to be UTF-8). */

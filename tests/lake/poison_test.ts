@@ -113,6 +113,8 @@ Deno.test({
           // A producer sending the lines of a file with their line ends: valid records.
           { key: "nl", value: order("line-end-lf") + "\n", timestamp: String(t0) },
           { key: "crlf", value: "\r\n" + order("line-end-crlf") + " \r\n", timestamp: String(t0) },
+          // A Windows tool's byte-order mark: not part of the record, nor of its lake line.
+          { key: "bom", value: "\uFEFF" + order("byte-order-mark"), timestamp: String(t0) },
         ],
       });
       await producer.disconnect();
@@ -141,7 +143,7 @@ Deno.test({
       const result = await runSink(config, { once: true, group, lake, flushSize: 50 });
       assert.equal(result.reason, "drained");
       assert.equal(result.dlq, bad);
-      assert.equal(result.records, sim.length + drift.length + 4);
+      assert.equal(result.records, sim.length + drift.length + 5);
       const audit = await auditLake(t.kafka, lake, t.topics, { group });
       assert.deepEqual(audit.problems, []);
       // Their lines in the lake: the object alone (a line end inside a line would break the file).
@@ -152,6 +154,7 @@ Deno.test({
       }
       assert.ok(orderLines.has(order("line-end-lf")));
       assert.ok(orderLines.has(order("line-end-crlf")));
+      assert.ok(orderLines.has(order("byte-order-mark")), "the line without the mark");
 
       const letters = await readRaw(t.kafka, dlqName(orders), bad);
       assert.equal(letters.length, bad);
@@ -222,9 +225,10 @@ Deno.test({
               ["orders", 'total_amount: expected a number, got a string "12.50"'],
             ]);
             const ids = await db.rows<{ event_id: string }>(
-              "SELECT event_id FROM silver.orders WHERE event_id IN ('good-after', 'drift-amount', 'drift-items', 'line-end-lf', 'line-end-crlf') ORDER BY event_id",
+              "SELECT event_id FROM silver.orders WHERE event_id IN ('good-after', 'drift-amount', 'drift-items', 'line-end-lf', 'line-end-crlf', 'byte-order-mark') ORDER BY event_id",
             );
             assert.deepEqual(ids.map((r) => r.event_id), [
+              "byte-order-mark",
               "good-after",
               "line-end-crlf",
               "line-end-lf",
