@@ -221,9 +221,101 @@ function exactLine(
   if (text.trim() === "") return null;
   const raw = parseRaw(utf8 ? text : bytes);
   const reason = raw.ok
-    ? typeProblem(topic, raw.record)
+    ? typeProblem(topic, raw.record) ?? repeatedKey(topic, text)
     : `${raw.rejection.errorClass}: ${raw.rejection.message}`;
   return { text, reason };
+}
+
+/**
+ * The first field bronze reads (at the top or inside a typed object, such as an order's items)
+ * whose key appears twice in one object of valid JSON `text`, or null. `JSON.parse` keeps the
+ * last value, other readers the first, and DuckDB refuses the whole file: such a record goes to
+ * the quarantine. Keys are compared as JSON reads them (`"event\u005fid"` is `event_id`); keys
+ * bronze does not read may repeat.
+ *
+ * @example
+ * ```ts
+ * import { repeatedKey } from "./quarantine.ts";
+ * repeatedKey("orders", '{"event_id":"a","order_id":"o","event_id":"b"}');
+ * // "event_id: the key appears twice in one object (JSON readers differ on which value counts)"
+ * repeatedKey("orders", '{"items":[{"product_id":"p","product_id":"q"}]}')?.split(":")[0]; // "items[0].product_id"
+ * repeatedKey("orders", '{"note":1,"note":2}'); // null: bronze does not read it
+ * ```
+ */
+export function repeatedKey(topic: Topic, text: string): string | null {
+  let i = 0;
+  const space = () => {
+    for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13;) {
+      c = text.charCodeAt(++i);
+    }
+  };
+  /** At a `"`: the string, read as JSON reads it. */
+  const string = (): string => {
+    const from = i++;
+    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    return JSON.parse(text.slice(from, ++i));
+  };
+  /** Past any value. */
+  const skip = () => {
+    const c = text[i];
+    if (c === '"') return void string();
+    if (c !== "{" && c !== "[") {
+      while (i < text.length && !",}] \t\n\r".includes(text[i])) i++;
+      return;
+    }
+    for (let depth = 0;;) {
+      const d = text[i];
+      if (d === '"') {
+        string();
+        continue;
+      }
+      i++;
+      if (d === "{" || d === "[") depth++;
+      else if ((d === "}" || d === "]") && --depth === 0) return;
+    }
+  };
+  const value = (type: FieldType, path: string): string | null => {
+    space();
+    if (type.kind === "struct" && text[i] === "{") return object(type.fields, path);
+    if (type.kind !== "list" || text[i] !== "[") return skip(), null;
+    i++;
+    space();
+    if (text[i] === "]") return i++, null;
+    for (let k = 0;; k++) {
+      const p = value(type.of, `${path}[${k}]`);
+      if (p) return p;
+      space();
+      if (text[i++] === "]") return null;
+    }
+  };
+  const object = (fields: Array<[string, FieldType]>, path: string): string | null => {
+    i++;
+    space();
+    if (text[i] === "}") return i++, null;
+    const seen = new Set<string>();
+    for (;;) {
+      space();
+      const key = string();
+      space();
+      i++; // the colon
+      space();
+      const field = fields.find(([name]) => name === key);
+      if (field === undefined) skip();
+      else {
+        const at = path === "" ? key : `${path}.${key}`;
+        if (seen.has(key)) {
+          return `${at}: the key appears twice in one object (JSON readers differ on which value counts)`;
+        }
+        seen.add(key);
+        const p = value(field[1], at);
+        if (p) return p;
+      }
+      space();
+      if (text[i++] === "}") return null;
+    }
+  };
+  space();
+  return object(schemaOf(topic), "");
 }
 
 /**

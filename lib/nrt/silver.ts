@@ -97,22 +97,23 @@ export async function buildSilver(db: NrtDb): Promise<void> {
  * next pass a full build.
  */
 export async function loadSilver(db: NrtDb): Promise<void> {
-  await db.transaction(async () => {
-    await setState(db, "silver", null);
-    await db.run("CREATE SCHEMA IF NOT EXISTS silver");
-    // Silver has no row order: let DuckDB build it in parallel without keeping one (faster, and
-    // less memory).
-    await db.run("SET preserve_insertion_order = false");
-    try {
+  // Silver has no row order: let DuckDB build it in parallel without keeping one (faster, and
+  // less memory). Set and reset outside the transaction: a failed statement aborts it, and a
+  // reset inside would fail in turn and hide the statement's error.
+  await db.run("SET preserve_insertion_order = false");
+  try {
+    await db.transaction(async () => {
+      await setState(db, "silver", null);
+      await db.run("CREATE SCHEMA IF NOT EXISTS silver");
       for (const topic of TOPICS) {
         const t = tableName(topic);
         await db.run(`CREATE OR REPLACE TABLE silver.${t} AS
           SELECT *, ${eventKeySql(topic)} AS event_key FROM bronze.${t}`);
       }
-    } finally {
-      await db.run("RESET preserve_insertion_order");
-    }
-  });
+    });
+  } finally {
+    await db.run("RESET preserve_insertion_order");
+  }
 }
 
 /**

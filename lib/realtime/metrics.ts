@@ -11,8 +11,9 @@
  * - **activity**: distinct `user_id` and distinct non-null `session_id` of clickstream events per
  *   tumbling window; **activeUsers**: the same over sliding windows (`slidingWindow` long,
  *   advancing by `slide`);
- * - **revenue**: per tumbling window with at least one order, orders whose `status` is `completed` or `pending` and whose
- *   `total_amount` is a number; revenue is the sum of `total_amount` rounded to cents per order
+ * - **revenue**: per tumbling window with at least one order, orders whose `status` is
+ *   `completed` or `pending` and whose `total_amount` is a finite number (JSON's `1e400` reads as
+ *   infinite: no amount); revenue is the sum of `total_amount` rounded to cents per order
  *   (summed in integer cents, so the result does not depend on arrival order);
  *   `aov = revenue / orders` (null when no order). Canceled orders and orders with a null status
  *   or amount are left out of revenue (they still count in `orders.byStatus`).
@@ -296,8 +297,10 @@ export class Metrics {
     const amount = e.total_amount;
     // Every order opens its window's row, so a minute of canceled orders shows a revenue of 0.
     const r = this.#revenue.at(start);
-    if ((e.status === "completed" || e.status === "pending") && typeof amount === "number") {
-      const cents = Math.round(amount * 100);
+    // An amount JSON reads as infinite (1e400), or one whose cents are, is no amount: one such
+    // record would make the revenue infinite for good.
+    const cents = typeof amount === "number" ? Math.round(amount * 100) : NaN;
+    if ((e.status === "completed" || e.status === "pending") && Number.isFinite(cents)) {
       r.orders++;
       r.cents += cents;
       this.#revenueOrders++;

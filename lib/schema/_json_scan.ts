@@ -10,8 +10,8 @@
  *
  * Given field types ({@linkcode ScanFields}), it also tells that the named fields have them (the
  * near-real-time sync's type-drift check, `lib/nrt/quarantine.ts`): a field of another type, or
- * one it cannot be sure of (an escaped key, a number with an exponent), is again `false`, for the
- * exact check to decide.
+ * one it cannot be sure of (an escaped key, a number with an exponent, a typed field or the
+ * timestamp named twice in one object), is again `false`, for the exact check to decide.
  *
  * @module
  */
@@ -214,17 +214,24 @@ function scanObject(depth: number, fields: ScanFields | null = null): boolean {
     pos++;
     return true;
   }
+  // The typed fields seen in this object (bit k: field k; bit 31: the top-level timestamp).
+  let seen = 0;
   for (;;) {
     if (pos >= end || buf[pos] !== 0x22) return false;
     const key = pos + 1;
     const kind = scanString();
     if (kind === 0) return false;
-    // A typed field: every occurrence of a repeated key has its type, so the last one (which
-    // JSON.parse keeps) has too. An escaped key might spell a field name: the exact check reads it.
+    // A typed field. An escaped key might spell a field name: the exact check reads it. A typed
+    // field named twice in one object is left to it too (DuckDB refuses such an object).
     let field = -1;
     if (fields !== null) {
       if (kind === 2) return false;
       field = fieldIndex(fields, key, pos - 1);
+      if (field >= 0) {
+        const bit = field < 31 ? 1 << field : 0;
+        if (bit === 0 || (seen & bit) !== 0) return false;
+        seen |= bit;
+      }
     }
     let isTimestamp = false;
     if (depth === 1) {
@@ -235,6 +242,10 @@ function scanObject(depth: number, fields: ScanFields | null = null): boolean {
           if (buf[key + j] !== TIMESTAMP[j]) isTimestamp = false;
         }
       }
+    }
+    if (isTimestamp && fields !== null) {
+      if ((seen & 0x80000000) !== 0) return false;
+      seen |= 0x80000000;
     }
     skipSpace();
     if (pos >= end || buf[pos] !== 0x3a) return false;

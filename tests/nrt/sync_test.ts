@@ -303,3 +303,53 @@ async function* walkFiles(dir: string): AsyncGenerator<string> {
     else yield path;
   }
 }
+
+Deno.test("a record naming a field twice is quarantined and the pass goes on (DuckDB refuses it)", async () => {
+  await withTempDir(async (dir) => {
+    const lake = new FileLake(`${dir}/lake`);
+    const ts = "2026-11-26T10:00:00.000Z";
+    const order = (id: string) =>
+      JSON.stringify({
+        event_id: id,
+        order_id: `order_${id}`,
+        user_id: "user_1",
+        timestamp: ts,
+        items: [{ product_id: "prod_1", quantity: 1, price: 2 }],
+        total_amount: 2,
+        payment_method: "paypal",
+        status: "completed",
+      });
+    const values = [
+      order("ok-1"),
+      // JSON.parse keeps the last event_id, other readers the first; DuckDB reads neither.
+      order("twice-top").replace('"order_id"', '"event_id":"other","order_id"'),
+      order("twice-item").replace('"quantity":1', '"quantity":1,"quantity":2'),
+      order("twice-escaped").replace('"status"', '"st\\u0061tus":"pending","status"'),
+      order("twice-time").replace('"items"', `"timestamp":"${ts}","items"`),
+      // Keys bronze does not read may repeat; a key differing in case is another key.
+      order("ok-unread").replace('"items"', '"note":1,"note":2,"items"'),
+      order("ok-case").replace('"items"', '"EVENT_ID":"x","items"'),
+    ];
+    await writeLakeFromRecords(
+      lake,
+      values.map((value, i) => ({ topic: "orders" as const, key: "k", value, timestamp: i })),
+      { flushSize: 100 },
+    );
+    const work = `${dir}/w`;
+    const run = await runNrt({ config, lake, workDir: work });
+    assert.deepEqual(
+      run.sync.quarantined.map((q) => [q.line, q.reason.split(":")[0]]),
+      [[2, "event_id"], [3, "items[0].quantity"], [4, "status"], [5, "timestamp"]],
+    );
+    assert.match(run.sync.quarantined[0].reason, /appears twice in one object/);
+    const db = await NrtDb.open({ path: `${work}/nrt.duckdb`, workDir: work });
+    try {
+      const ids = await db.rows<{ event_id: string }>(
+        "SELECT event_id FROM silver.orders ORDER BY event_id",
+      );
+      assert.deepEqual(ids.map((r) => r.event_id), ["ok-1", "ok-case", "ok-unread"]);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -309,3 +309,23 @@ Deno.test("a snapshot before every announced source has spoken shows no watermar
   agg.add("orders", order("2026-11-26T10:05:00.000Z"), "orders/1");
   assert.equal(agg.snapshot().watermark, "2026-11-26T09:59:00.000Z");
 });
+
+Deno.test("an amount JSON reads as infinite counts the order but not in revenue, which stays finite", () => {
+  const agg = createAggregator({ eventTimeZone: "UTC" });
+  const t = "2026-11-26T10:00:00.000Z";
+  const line = (id: string, amount: string) =>
+    JSON.stringify(order(t, { event_id: id, total_amount: 0 })).replace(
+      '"total_amount":0',
+      `"total_amount":${amount}`,
+    );
+  assert.equal(agg.addLine("orders", line("a", "19.99")), "accepted");
+  assert.equal(agg.addLine("orders", line("b", "1e400")), "accepted");
+  assert.equal(agg.addLine("orders", line("c", "-1e400")), "accepted");
+  assert.equal(agg.addLine("orders", line("d", "1.7e307")), "accepted"); // finite, its cents not
+  assert.equal(agg.addLine("orders", line("e", "0.01")), "accepted");
+  const snap = agg.snapshot();
+  assert.equal(snap.orders.orders, 5);
+  assert.equal(snap.orders.revenueOrders, 2);
+  assert.equal(snap.orders.revenue, 20);
+  assert.deepEqual(snap.windows.revenue.map((r) => [r.orders, r.revenue]), [[2, 20]]);
+});
