@@ -42,8 +42,9 @@ export interface LakeFileCheck {
   /** Lines that go to bronze. */
   rows: number;
   /**
-   * The file as bronze reads it (without its quarantined lines and byte-order marks), or
-   * undefined when bronze reads the file as it is.
+   * The file as bronze reads it (without its quarantined lines and byte-order marks, a record
+   * naming a field twice written once with its last value), or undefined when bronze reads the
+   * file as it is.
    */
   cleaned?: Uint8Array;
   quarantined: QuarantinedRecord[];
@@ -203,12 +204,13 @@ const encoder = new TextEncoder();
 
 /**
  * One line of a raw file that the byte scanner was not sure of, by the exact rule; null for an
- * empty line (not a record).
+ * empty line (not a record). A valid record naming a field bronze reads twice in one object
+ * comes with the line bronze reads instead (`rewrite`: each key once, its last value).
  */
 function exactLine(
   topic: Topic,
   bytes: Uint8Array,
-): { text: string; reason: string | null } | null {
+): { text: string; reason: string | null; rewrite?: string } | null {
   let text: string;
   let utf8 = true;
   try {
@@ -220,25 +222,28 @@ function exactLine(
   }
   if (text.trim() === "") return null;
   const raw = parseRaw(utf8 ? text : bytes);
-  const reason = raw.ok
-    ? typeProblem(topic, raw.record) ?? repeatedKey(topic, text)
-    : `${raw.rejection.errorClass}: ${raw.rejection.message}`;
+  if (!raw.ok) return { text, reason: `${raw.rejection.errorClass}: ${raw.rejection.message}` };
+  const reason = typeProblem(topic, raw.record);
+  // DuckDB refuses an object naming a field it reads twice; JSON.parse, Spark and real time
+  // read the last value: bronze gets the record as they read it.
+  if (reason === null && repeatedKey(topic, text) !== null) {
+    return { text, reason, rewrite: JSON.stringify(raw.record) };
+  }
   return { text, reason };
 }
 
 /**
  * The first field bronze reads (at the top or inside a typed object, such as an order's items)
- * whose key appears twice in one object of valid JSON `text`, or null. `JSON.parse` keeps the
- * last value, other readers the first, and DuckDB refuses the whole file: such a record goes to
- * the quarantine. Keys are compared as JSON reads them (`"event\u005fid"` is `event_id`); keys
- * bronze does not read may repeat.
+ * whose key appears twice in one object of valid JSON `text`, as a path; or null. DuckDB refuses
+ * a file holding one; `JSON.parse`, Spark (given a schema) and real time keep the last value, so
+ * the sync gives bronze the record as they read it. Keys are compared as JSON reads them
+ * (`"event\u005fid"` is `event_id`); keys bronze does not read may repeat.
  *
  * @example
  * ```ts
  * import { repeatedKey } from "./quarantine.ts";
- * repeatedKey("orders", '{"event_id":"a","order_id":"o","event_id":"b"}');
- * // "event_id: the key appears twice in one object (JSON readers differ on which value counts)"
- * repeatedKey("orders", '{"items":[{"product_id":"p","product_id":"q"}]}')?.split(":")[0]; // "items[0].product_id"
+ * repeatedKey("orders", '{"event_id":"a","order_id":"o","event_id":"b"}'); // "event_id"
+ * repeatedKey("orders", '{"items":[{"product_id":"p","product_id":"q"}]}'); // "items[0].product_id"
  * repeatedKey("orders", '{"note":1,"note":2}'); // null: bronze does not read it
  * ```
  */
@@ -303,9 +308,7 @@ export function repeatedKey(topic: Topic, text: string): string | null {
       if (field === undefined) skip();
       else {
         const at = path === "" ? key : `${path}.${key}`;
-        if (seen.has(key)) {
-          return `${at}: the key appears twice in one object (JSON readers differ on which value counts)`;
-        }
+        if (seen.has(key)) return at;
         seen.add(key);
         const p = value(field[1], at);
         if (p) return p;
@@ -340,8 +343,10 @@ export function repeatedKey(topic: Topic, text: string): string | null {
 export function checkLakeFile(topic: Topic, file: string, data: Uint8Array): LakeFileCheck {
   const fields = scanFieldsOf(topic);
   const quarantined: QuarantinedRecord[] = [];
-  // The kept lines (start and end offsets), for the file without the quarantined ones.
+  // The kept lines (start and end offsets), for the file without the quarantined ones; lines
+  // bronze reads rewritten, by their place in `kept`.
   const kept: number[] = [];
+  const rewrites = new Map<number, Uint8Array>();
   let rows = 0;
   let line = 0;
   let rewritten = false;
@@ -363,16 +368,19 @@ export function checkLakeFile(topic: Topic, file: string, data: Uint8Array): Lak
     const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
     const exact = exactLine(topic, bytes.subarray(bom));
     if (exact === null) continue;
-    const { text, reason } = exact;
+    const { text, reason, rewrite } = exact;
     if (reason === null) {
       rows++;
+      if (rewrite !== undefined) rewrites.set(kept.length, encoder.encode(rewrite));
       kept.push(from + bom, stop);
-      if (bom) rewritten = true;
+      if (bom || rewrite !== undefined) rewritten = true;
     } else quarantined.push({ topic, file, line, reason, record: text });
   }
   if (quarantined.length === 0 && !rewritten) return { rows, quarantined };
   const parts: Uint8Array[] = [];
-  for (let i = 0; i < kept.length; i += 2) parts.push(data.subarray(kept[i], kept[i + 1]), NEWLINE);
+  for (let i = 0; i < kept.length; i += 2) {
+    parts.push(rewrites.get(i) ?? data.subarray(kept[i], kept[i + 1]), NEWLINE);
+  }
   return { rows, cleaned: concat(parts), quarantined };
 }
 

@@ -186,10 +186,12 @@ function reference(topic: Topic, lines: Uint8Array[]) {
     if (text.trim() === "") return;
     const check = parseRaw(bytes);
     const reason = check.ok
-      ? typeProblem(topic, check.record) ?? repeatedKey(topic, text)
+      ? typeProblem(topic, check.record)
       : `${check.rejection.errorClass}: ${check.rejection.message}`;
-    if (reason === null) kept.push(text);
-    else quarantined.push({ line: i + 1, reason });
+    // A field bronze reads named twice: the record as JSON.parse reads it (the last value).
+    if (reason === null) {
+      kept.push(repeatedKey(topic, text) === null ? text : JSON.stringify(JSON.parse(text)));
+    } else quarantined.push({ line: i + 1, reason });
   });
   return { kept, quarantined };
 }
@@ -227,13 +229,14 @@ Deno.test("the sync's fast line check agrees with the exact rule on every line, 
 });
 
 Deno.test("DuckDB reads every line the check keeps, repeated and escaped keys included", async () => {
+  // (DuckDB refuses an object naming a column twice: the sync writes such a record once.)
   const dir = await Deno.makeTempDir({ prefix: "ecom-quarantine-" });
   const db = await NrtDb.open({ path: ":memory:", workDir: dir });
   await installEventTime(db, "UTC");
   const folder = `${dir}/year=2026/month=11/day=26/hour=10`;
   await Deno.mkdir(folder, { recursive: true });
   try {
-    let kept = 0, repeated = 0;
+    let kept = 0, rewritten = 0;
     for (const topic of TOPICS) {
       const files = fc.sample(fc.array(lineArb(topic), { minLength: 1, maxLength: 12 }), {
         seed: RUNS.seed,
@@ -242,7 +245,11 @@ Deno.test("DuckDB reads every line the check keeps, repeated and escaped keys in
       for (const [i, lines] of files.entries()) {
         const check = checkLakeFile(topic, "topics/x.json", join(lines, true));
         kept += check.rows;
-        repeated += check.quarantined.filter((q) => q.reason.includes("appears twice")).length;
+        rewritten += lines.filter((l) => {
+          const text = loose.decode(l).replace(/^\uFEFF/, "");
+          return parseRaw(text).ok && typeProblem(topic, JSON.parse(text)) === null &&
+            repeatedKey(topic, text) !== null;
+        }).length;
         const path = `${folder}/${topic}-${i}.json`;
         await Deno.writeFile(path, check.cleaned ?? join(lines, true));
         // One file at a time: an error names its line.
@@ -251,7 +258,7 @@ Deno.test("DuckDB reads every line the check keeps, repeated and escaped keys in
         assert.equal(rows.length, check.rows, path);
       }
     }
-    assert.ok(kept > 1000 && repeated > 20, `${kept} kept, ${repeated} with a repeated key`);
+    assert.ok(kept > 1000 && rewritten > 20, `${kept} kept, ${rewritten} with a repeated key`);
   } finally {
     db.close();
     await Deno.remove(dir, { recursive: true });

@@ -1,6 +1,7 @@
 /**
- * `deno task parity` end to end: a seeded lake with the default faults, through lib/nrt (DuckDB)
- * and the databricks/ notebooks (local PySpark), gives the same rows in every table.
+ * `deno task parity` end to end: a seeded lake with the default faults (and records naming a
+ * field twice), through lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
+ * the same rows in every table.
  */
 import assert from "node:assert/strict";
 import { formatDiff } from "../../lib/nrt/parity.ts";
@@ -16,6 +17,24 @@ Deno.test({
     withTempDir(async (dir) => {
       // Seed 3 with 4000 records holds a returned delivery in the USA (returns_usa not empty).
       await seedLake(`${dir}/lake`, { seed: 3, events: 4000, faults: "default" });
+      // Records from another producer naming a field twice in one object: DuckDB refuses them
+      // as they are, Spark (given a schema) keeps the last value; NRT must read them as Spark.
+      const folder = `${dir}/lake/topics/orders/year=2026/month=11/day=26/hour=10`;
+      await Deno.mkdir(folder, { recursive: true });
+      const order = (id: string, extra: string) =>
+        `{"event_id":"${id}","order_id":"order_${id}","user_id":"user_1",` +
+        `"timestamp":"2026-11-26T10:30:00.000Z",${extra}"total_amount":7.5,` +
+        `"payment_method":"paypal","status":"completed"}`;
+      await Deno.writeTextFile(
+        `${folder}/orders+9+0000000000.json`,
+        [
+          order("first", '"event_id":"dup-top","status":"canceled",'),
+          order(
+            "dup-item",
+            '"items":[{"product_id":"prod_1","quantity":1,"quantity":4,"price":1.5}],',
+          ),
+        ].join("\n") + "\n",
+      );
       const result = await runParity({ lakeRoot: `${dir}/lake`, outDir: `${dir}/out` });
       const problems = result.tables
         .filter((t) => !t.comparison || t.comparison.mismatches > 0)
