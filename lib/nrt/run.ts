@@ -232,6 +232,7 @@ export function openNrt(options: NrtOptions = {}): NrtRunner {
   const pass = resolvePass(options);
   let db: NrtDb | undefined;
   let passes = 0;
+  let lakeReady = false;
   let busy: Promise<unknown> = Promise.resolve();
   const one = async (): Promise<NrtReport> => {
     try {
@@ -247,6 +248,12 @@ export function openNrt(options: NrtOptions = {}): NrtRunner {
   const onePass = async (): Promise<NrtReport> => {
     const { timings, lap } = stepTimer();
     const full = pass.full && passes++ === 0;
+    // A lake nothing was written to yet (a fresh Azurite, before any sink run) has no container
+    // to write curated/ and analysis/ into: made once, as the sink does.
+    if (pass.writeBack && !lakeReady) {
+      await pass.lake.init();
+      lakeReady = true;
+    }
     const sync = await pullLake({ ...pass, full });
     lap("sync");
     db ??= await openPassDb(pass);
