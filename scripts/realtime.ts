@@ -14,7 +14,8 @@
  * @module
  */
 import { loadConfig } from "../lib/config/mod.ts";
-import { createKafka } from "../lib/kafka/mod.ts";
+import { createKafka, requireTopics, topicName } from "../lib/kafka/mod.ts";
+import { TOPICS } from "../lib/schema/events.ts";
 import {
   type Aggregator,
   consumeInto,
@@ -182,10 +183,12 @@ await runCli(async () => {
   const fromBeginning = flags["from-beginning"];
   if (flags.once) {
     // A bounded replay: the consumer on this thread, the aggregator on another (replay.ts).
-    // Without --from-beginning a fresh group starts at the end: nothing to read.
+    // Without --from-beginning a fresh group starts at the end: nothing to read (but topics that
+    // do not exist are still an error).
     const { stats, snapshot } = fromBeginning
       ? await replay(kafka, config.kafka, agg.options)
-      : { stats: { records: 0 }, snapshot: agg.snapshot() };
+      : await requireTopics(kafka, config.kafka, TOPICS.map((t) => topicName(config.kafka, t)))
+        .then(() => ({ stats: { records: 0 }, snapshot: agg.snapshot() }));
     if (flags.json) console.log(JSON.stringify(snapshot, null, 2));
     else {
       console.log(`Read ${stats.records} records (up to the high watermarks at the start).`);

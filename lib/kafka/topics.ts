@@ -73,6 +73,38 @@ async function untilServed(admin: Admin, topics: readonly string[]): Promise<voi
   }
 }
 
+/**
+ * Stops with one clear line when a topic to read does not exist (the broker would answer a
+ * consumer only "does not host this topic-partition", naming none): the first missing one, and
+ * what to do about it.
+ */
+export async function requireTopics(
+  kafka: Kafka,
+  config: KafkaConfig,
+  names: readonly string[],
+): Promise<void> {
+  const admin = kafka.admin();
+  let existing: Set<string>;
+  try {
+    await admin.connect();
+    existing = new Set(await admin.listTopics());
+  } catch (error) {
+    throw new KafkaError(
+      `Could not list topics on ${config.brokers.join(",")}: ${(error as Error).message}`,
+      { cause: error, retriable: true },
+    );
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  const missing = names.find((name) => !existing.has(name));
+  if (missing !== undefined) {
+    throw new KafkaError(
+      `Topic '${missing}' does not exist on ${config.brokers.join(",")} (\`deno task produce\` ` +
+        `creates the topics; or check KAFKA_TOPIC_PREFIX)`,
+    );
+  }
+}
+
 /** Per-partition high watermarks of a topic: the offset the next record will get. */
 export async function highWatermarks(kafka: Kafka, topic: string): Promise<Map<number, number>> {
   const admin = kafka.admin();

@@ -28,6 +28,7 @@ import {
   noBrokerAnswered,
   parsePartitionKey,
   partitionKey,
+  requireTopics,
   topicName,
   whileBrokerAway,
 } from "../kafka/mod.ts";
@@ -168,6 +169,7 @@ export async function consumeIntoSink(
     perTopic: Object.fromEntries(TOPICS.map((t) => [t, 0])) as Record<Topic, number>,
   };
   const base = new Map<string, Topic>(TOPICS.map((t) => [topicName(config, t), t]));
+  await requireTopics(kafka, config, [...base.keys()]);
   if (options.once && !options.fromBeginning) return stats;
   const start = startPositions(base, options);
   const plan = options.fromBeginning ? await replayPlan(kafka, base, start) : LIVE_PLAN();

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { KafkaError } from "../../lib/errors.ts";
 import { consumeInto, createAggregator } from "../../lib/realtime/mod.ts";
-import { INTEGRATION } from "../_helpers.ts";
+import { INTEGRATION, testConfig, uniqueName } from "../_helpers.ts";
 import { freshTopics, runScript } from "../_topics.ts";
 
 const click = (i: number, t: number) =>
@@ -114,6 +114,27 @@ Deno.test({
       );
     } finally {
       await t.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "realtime on topics that do not exist names the first missing one and exits 1, in every mode",
+  ...INTEGRATION,
+  async fn() {
+    const prefix = `${uniqueName("absent")}.`;
+    for (const args of [["--once"], ["--once", "--from-beginning"], ["--duration", "3s"]]) {
+      const out = await runScript("realtime", args, { KAFKA_TOPIC_PREFIX: prefix });
+      assert.equal(out.code, 1, `${args.join(" ")}: ${out.stderr}`);
+      assert.equal(
+        out.stderr.trim().split("\n").at(-1),
+        `error: Topic '${prefix}clickstream' does not exist on ${
+          testConfig().kafka.brokers.join(",")
+        } ` +
+          "(`deno task produce` creates the topics; or check KAFKA_TOPIC_PREFIX)",
+        args.join(" "),
+      );
     }
   },
 });
