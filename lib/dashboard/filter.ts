@@ -17,6 +17,7 @@
  */
 import { UsageError } from "../errors.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
+import { parseEventTime } from "../schema/event_time.ts";
 
 /** A parsed filter; `last` stays relative until {@linkcode resolveRange} fixes it to a clock. */
 export interface Filter {
@@ -45,12 +46,14 @@ const DURATION = /^(\d{1,6})(s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 function instant(name: string, text: string): number {
+  // The event-time rule reads it: a day that does not exist (30 February) is no time, where
+  // Date.parse would roll it over into March.
   const time = DATE.test(text)
-    ? Date.parse(`${text}T00:00:00Z`)
+    ? parseEventTime(`${text}T00:00:00Z`)
     : INSTANT.test(text)
-    ? Date.parse(text)
-    : NaN;
-  if (!Number.isFinite(time)) {
+    ? parseEventTime(text.replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(?=[Z+-])/, "$1:00"))
+    : null;
+  if (time === null) {
     throw new UsageError(
       `Query parameter ${name} must be an ISO-8601 time with a zone, like 2026-11-26T10:00:00Z, or a date like 2026-11-26; got '${
         clip(text)

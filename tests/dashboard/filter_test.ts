@@ -68,6 +68,10 @@ Deno.test("a bad parameter is a UsageError naming it and the value", () => {
     ["from=yesterday", /from must be an ISO-8601 time.*'yesterday'/],
     ["from=2026-11-26T10:00:00", /from must be an ISO-8601 time with a zone/],
     ["to=2026-13-45", /to must be an ISO-8601/],
+    // Days that do not exist (Date.parse would roll them over into March).
+    ["from=2026-02-30", /from must be an ISO-8601 time.*'2026-02-30'/],
+    ["from=2026-02-29T10:00:00Z", /from must be an ISO-8601 time/],
+    ["to=2026-11-26T24:00:00Z", /to must be an ISO-8601 time/],
     ["from=2026-11-27&to=2026-11-26", /from \(2026-11-27\) must be before to \(2026-11-26\)/],
     ["from=2026-11-26&to=2026-11-26", /must be before/],
     ["last=5x", /last must be a duration.*'5x'/],
