@@ -101,50 +101,23 @@ export function scheduleDelivery(world: World, order: Order, t: number): void {
   const random = world.random;
   order.city = random.weighted(CITY_CDF);
   order.courier = 1 + random.int(COURIERS);
+  // Numbers only (city, courier, order number): see above.
+  const status = (at: number, type: number) =>
+    world.schedule(at, DELIVERIES, type, null, null, null, order.city, order.courier, order.n);
   let now = t + 30 * MINUTE + random.exponential(90 * MINUTE);
-  world.schedule(now, DELIVERIES, PICKED_UP, null, null, null, order.city, order.courier, order.n);
+  status(now, PICKED_UP);
   const hops = 1 + random.geometric(0.55, 2);
   for (let i = 0; i < hops; i++) {
     now += HOUR + random.exponential(5 * HOUR);
-    world.schedule(
-      now,
-      DELIVERIES,
-      IN_TRANSIT,
-      null,
-      null,
-      null,
-      order.city,
-      order.courier,
-      order.n,
-    );
+    status(now, IN_TRANSIT);
   }
   now += HOUR + random.exponential(4 * HOUR);
   const outcome = [DELIVERED, FAILED, RETURNED][random.weighted(OUTCOME_CDF)];
-  world.schedule(now, DELIVERIES, outcome, null, null, null, order.city, order.courier, order.n);
+  status(now, outcome);
   if (outcome === FAILED && random.chance(0.5)) {
     now += 12 * HOUR + random.exponential(6 * HOUR);
-    world.schedule(
-      now,
-      DELIVERIES,
-      IN_TRANSIT,
-      null,
-      null,
-      null,
-      order.city,
-      order.courier,
-      order.n,
-    );
+    status(now, IN_TRANSIT);
     now += 2 * HOUR + random.exponential(3 * HOUR);
-    world.schedule(
-      now,
-      DELIVERIES,
-      DELIVERED,
-      null,
-      null,
-      null,
-      order.city,
-      order.courier,
-      order.n,
-    );
+    status(now, DELIVERED);
   }
 }
