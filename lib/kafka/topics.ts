@@ -96,13 +96,27 @@ export async function requireTopics(
   } finally {
     await admin.disconnect().catch(() => {});
   }
+  const missing = missingTopic(config, names, existing, {
+    advice: "`deno task produce` creates the topics; or check KAFKA_TOPIC_PREFIX",
+  });
+  if (missing) throw missing;
+}
+
+/**
+ * The error naming the first of `names` that is not among `existing` topics, with the brokers
+ * and what to do (`advice`); undefined when they all exist.
+ */
+export function missingTopic(
+  config: KafkaConfig,
+  names: readonly string[],
+  existing: ReadonlySet<string>,
+  { advice }: { advice: string },
+): KafkaError | undefined {
   const missing = names.find((name) => !existing.has(name));
-  if (missing !== undefined) {
-    throw new KafkaError(
-      `Topic '${missing}' does not exist on ${config.brokers.join(",")} (\`deno task produce\` ` +
-        `creates the topics; or check KAFKA_TOPIC_PREFIX)`,
-    );
-  }
+  if (missing === undefined) return undefined;
+  return new KafkaError(
+    `Topic '${missing}' does not exist on ${config.brokers.join(",")} (${advice})`,
+  );
 }
 
 /** Per-partition high watermarks of a topic: the offset the next record will get. */

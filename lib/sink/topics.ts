@@ -11,6 +11,7 @@ import { errorMessage, KafkaError, WorkspaceError } from "../errors.ts";
 import { ConfigResourceTypes } from "../kafka/_kafkajs.ts";
 import { dlqName } from "../kafka/client.ts";
 import { partitionKey } from "../kafka/partition.ts";
+import { missingTopic } from "../kafka/topics.ts";
 import { sleep } from "../sleep.ts";
 import { KAFKA_MAX_MESSAGE_BYTES, SINK_DEFAULTS, type SinkSettings } from "./options.ts";
 import type { Position } from "./state.ts";
@@ -47,14 +48,10 @@ export async function prepareTopics(
     // After a first metadata request: kafkajs finds the group coordinator in it (before one,
     // it waits a retry delay).
     await checkAlone(admin, s, hooks);
-    const missing = s.topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      throw new KafkaError(
-        `Topic '${missing[0]}' does not exist on ${
-          config.brokers.join(",")
-        } (run \`deno task stack up\`, or check KAFKA_TOPIC_PREFIX and --topics)`,
-      );
-    }
+    const missing = missingTopic(config, s.topics, existing, {
+      advice: "run `deno task stack up`, or check KAFKA_TOPIC_PREFIX and --topics",
+    });
+    if (missing) throw missing;
     await createDlqTopics(admin, config, s.topics.map(dlqName).filter((t) => !existing.has(t)));
     const dlqMaxBytes = await readDlqLimits(admin, s, hooks.log);
     return { positions: await readPositions(admin, s), dlqMaxBytes };
