@@ -7,9 +7,10 @@
  * with the process's memory: `lib/realtime/live_line.ts`). With `--once` it reads up to the high
  * watermarks as of the start, then prints the final snapshot (as JSON with `--json`), reading on
  * this thread and aggregating on another (`lib/realtime/replay.ts`); with `--from-beginning` the
- * partitions are merged by record timestamp, so the same records give the same snapshot. Live, its
- * state is bounded (`--retention`, `--delivery-horizon`, `--max-future`); a consumer that crashes
- * for good exits 1 with the reason.
+ * partitions are merged by record timestamp, so the same records give the same snapshot, and an
+ * event further ahead of its record's Kafka timestamp than `--max-future` counts as future. Live,
+ * its state is bounded (`--retention`, `--delivery-horizon`, `--max-future` against the wall
+ * clock); a consumer that crashes for good exits 1 with the reason.
  *
  * @module
  */
@@ -75,8 +76,8 @@ const SPEC = {
       type: "duration",
       default: LIVE_DEFAULTS.maxFuture,
       min: 0,
-      description: "live mode: events further ahead of the wall clock count as future and do " +
-        "not move the watermark (0: no check)",
+      description: "events further ahead of the wall clock (with --once: of their record's " +
+        "Kafka timestamp) count as future and do not move the watermark (0: no check)",
     },
     retention: {
       type: "duration",
@@ -165,8 +166,9 @@ async function live(
 await runCli(async () => {
   const { flags } = parseFlags(SPEC, Deno.args);
   const config = loadConfig();
-  // A replay (--once) reads a bounded log and never uses the wall clock; a live run is bounded.
-  const bounds = flags.once ? {} : {
+  // A replay (--once) reads a bounded log and never uses the wall clock: an event's time is
+  // checked against its record's Kafka timestamp. A live run is bounded, against the wall clock.
+  const bounds = flags.once ? { maxFuture: flags["max-future"], futureClock: "record" as const } : {
     maxFuture: flags["max-future"],
     retention: flags.retention,
     deliveryHorizon: flags["delivery-horizon"],

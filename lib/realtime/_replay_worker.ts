@@ -13,13 +13,15 @@ import type { Topic } from "../schema/events.ts";
  * Values handed over at once: value `i` is `bytes[ends[i - 1] .. ends[i])` (null as empty), or,
  * when every byte is ASCII, `text.substring(ends[i - 1], ends[i])` (the same value: the raw rule
  * gives bytes and their text the same outcome, and one decoding per batch costs less than one
- * per value); it came from source `sources[source[i]]` of topic `topics[source[i]]`.
+ * per value); it came from source `sources[source[i]]` of topic `topics[source[i]]`, its Kafka
+ * record timestamp `times[i]`.
  */
 export interface ValueBatch {
   topics: Topic[];
   sources: string[];
   /** Per value: its index into `sources` and `topics`. */
   source: Uint16Array;
+  times: Float64Array;
   bytes?: Uint8Array;
   text?: string;
   ends: Int32Array;
@@ -48,14 +50,14 @@ self.onmessage = (event: MessageEvent<ToReplayWorker>) => {
     if (message.type === "start") aggregator = new Aggregator(message.options);
     else if (message.type === "sources") aggregator!.expectSources(message.sources);
     else if (message.type === "batch") {
-      const { topics, sources, source, bytes, text, ends, count } = message;
+      const { topics, sources, source, times, bytes, text, ends, count } = message;
       const agg = aggregator!;
       // A null value and an empty one are the same to the aggregator: "no value".
       let from = 0;
       for (let i = 0; i < count; i++) {
         const to = ends[i], s = source[i];
         const line = text !== undefined ? text.substring(from, to) : bytes!.subarray(from, to);
-        agg.addLine(topics[s], line, sources[s]);
+        agg.addLine(topics[s], line, sources[s], times[i]);
         from = to;
       }
       post({ type: "added" });

@@ -8,10 +8,11 @@
  *    object, one line, under the size limit), or without a string key field or a `timestamp` with
  *    an event time (wall-clock times read in the `eventTimeZone` option), or with an `event_id`
  *    that is not a non-empty string (see `decode.ts`): counted per topic and per reason, skipped.
- * 2. **future** — event time more than `maxFuture` ahead of the wall clock (`now`; off unless
- *    set, as a replay's events have nothing to do with the wall clock): a producer with a wrong
- *    clock. Counted per topic, not added, and it does not move the watermark, which one such
- *    event would otherwise push ahead for good (every later event would count as late).
+ * 2. **future** — event time more than `maxFuture` ahead of the wall clock (`now`; a live run), or,
+ *    with `futureClock: "record"` (a replay, whose result must depend on the log only), ahead of
+ *    the record's own Kafka timestamp (when it has one): a producer with a wrong clock (off unless
+ *    set). Counted per topic, not added, and it does not move the watermark, which one such event
+ *    would otherwise push ahead for good (every later event would count as late).
  * 3. **late** — event time strictly before the watermark (the smallest of the sources' max event
  *    times − allowed lateness; a source is a Kafka partition, see `watermark.ts`): counted per
  *    topic, reported with the latest ones, not added.
@@ -69,6 +70,14 @@ export interface AggregatorOptions {
    */
   maxFuture?: number;
   /**
+   * What `maxFuture` measures from: `"wall"`, the wall clock (`now`), or `"record"`, the Kafka
+   * timestamp handed in with each record (`addLine`'s `recordTime`; a record without one, or
+   * with none above 0, is not checked). A replay uses `"record"`: its result depends on the log
+   * only, and a record's time far ahead of when its producer wrote it is a wrong clock however
+   * long ago that was. @default "wall"
+   */
+  futureClock?: FutureClock;
+  /**
    * Final windows kept this far behind the watermark (event time), ms; 0 keeps all.
    * @default 0 (see {@linkcode LIVE_DEFAULTS})
    */
@@ -91,6 +100,9 @@ export const LIVE_DEFAULTS = {
   retention: 3_600_000,
   deliveryHorizon: 7 * 86_400_000,
 } as const;
+
+/** What `maxFuture` measures from (see {@linkcode AggregatorOptions.futureClock}). */
+export type FutureClock = "wall" | "record";
 
 /** The options with every default filled in (the clock left out: it is no setting to show). */
 export type ResolvedAggregatorOptions = Required<Omit<AggregatorOptions, "now">>;
@@ -154,6 +166,7 @@ const DEFAULTS = {
   keepLate: 20,
   eventTimeZone: DEFAULT_EVENT_TIME_ZONE,
   maxFuture: 0,
+  futureClock: "wall",
   retention: 0,
   deliveryHorizon: 0,
 } as const;
@@ -193,7 +206,11 @@ export function resolveAggregatorOptions(
   } catch (error) {
     throw new UsageError(`Option eventTimeZone: ${(error as Error).message}`);
   }
-  return { ...numbers, eventTimeZone };
+  const futureClock = options.futureClock ?? DEFAULTS.futureClock;
+  if (futureClock !== "wall" && futureClock !== "record") {
+    throw new UsageError(`Option futureClock must be "wall" or "record", got ${futureClock}`);
+  }
+  return { ...numbers, eventTimeZone, futureClock };
 }
 
 const zero = (): Counts => ({
@@ -242,10 +259,13 @@ export class Aggregator {
   readonly #now: () => number;
   /** The wall clock as last read: refreshed only when an event looks ahead of it. */
   #nowSeen = -Infinity;
+  /** `maxFuture` measures from each record's Kafka timestamp (`futureClock: "record"`). */
+  readonly #recordClock: boolean;
 
   constructor(options: AggregatorOptions = {}) {
     this.options = resolveAggregatorOptions(options);
     this.#now = options.now ?? Date.now;
+    this.#recordClock = this.options.futureClock === "record";
     this.#watermark = new Watermark(this.options.lateness);
     this.#dedupe = new Deduper({ bucket: this.options.window });
     this.#metrics = new Metrics(this.options);
@@ -255,15 +275,23 @@ export class Aggregator {
 
   /**
    * Adds one raw record value (the bytes a producer sent, or a JSON line as text) of `topic`,
-   * read from `source` (e.g. `"orders/2"`: a partition, read in order; see `watermark.ts`).
+   * read from `source` (e.g. `"orders/2"`: a partition, read in order; see `watermark.ts`), with
+   * its Kafka record timestamp in ms (`recordTime`; only `futureClock: "record"` reads it).
    */
-  addLine(topic: Topic, line: Uint8Array | string | null | undefined, source?: string): Outcome {
-    return this.#add(topic, decodeLine(topic, line, this.options.eventTimeZone), source);
+  addLine(
+    topic: Topic,
+    line: Uint8Array | string | null | undefined,
+    source?: string,
+    recordTime?: number,
+  ): Outcome {
+    const decoded = decodeLine(topic, line, this.options.eventTimeZone);
+    return this.#add(topic, decoded, source, recordTime);
   }
 
   /** Adds one parsed event of `topic` (validated the same way as {@linkcode addLine}). */
-  add(topic: Topic, event: unknown, source?: string): Outcome {
-    return this.#add(topic, decodeEvent(topic, event, this.options.eventTimeZone), source);
+  add(topic: Topic, event: unknown, source?: string, recordTime?: number): Outcome {
+    const decoded = decodeEvent(topic, event, this.options.eventTimeZone);
+    return this.#add(topic, decoded, source, recordTime);
   }
 
   /**
@@ -275,7 +303,7 @@ export class Aggregator {
     this.#watermark.expect(sources);
   }
 
-  #add(topic: Topic, decoded: Decoded | Malformed, source = ""): Outcome {
+  #add(topic: Topic, decoded: Decoded | Malformed, source = "", recordTime?: number): Outcome {
     const counts = this.#counts[topic];
     if (counts === undefined) throw new UsageError(`Unknown topic "${topic}"`);
     counts.received++;
@@ -286,13 +314,9 @@ export class Aggregator {
       return "malformed";
     }
     const { event, time, id } = decoded;
-    const maxFuture = this.options.maxFuture;
-    if (maxFuture > 0 && time > this.#nowSeen + maxFuture) {
-      this.#nowSeen = this.#now();
-      if (time > this.#nowSeen + maxFuture) {
-        counts.future++;
-        return "future";
-      }
+    if (this.#isFuture(time, recordTime)) {
+      counts.future++;
+      return "future";
     }
     const watermark = this.#watermark;
     if (watermark.isLate(time)) {
@@ -317,6 +341,19 @@ export class Aggregator {
     watermark.observe(time, source);
     this.#housekeep();
     return "accepted";
+  }
+
+  /** Whether an event at `time` is too far ahead of its clock (see `maxFuture`). */
+  #isFuture(time: number, recordTime: number | undefined): boolean {
+    const maxFuture = this.options.maxFuture;
+    if (maxFuture === 0) return false;
+    if (this.#recordClock) {
+      // No timestamp (-1 is Kafka's "none"), or one that is no time: nothing to check against.
+      return recordTime !== undefined && recordTime > 0 && time > recordTime + maxFuture;
+    }
+    if (time <= this.#nowSeen + maxFuture) return false;
+    this.#nowSeen = this.#now();
+    return time > this.#nowSeen + maxFuture;
   }
 
   /** Closes windows and forgets ids once the watermark has passed another tick. */

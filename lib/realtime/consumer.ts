@@ -58,7 +58,13 @@ export interface ConsumedRecord {
  * on another thread (`replay.ts`), which has no outcome to tell yet (and takes no `onRecord`).
  */
 export interface RecordSink {
-  addLine(topic: Topic, line: Uint8Array | null, source: string): Outcome | undefined;
+  /** Adds one record's value, read from `source`, with its Kafka timestamp (ms; NaN if none). */
+  addLine(
+    topic: Topic,
+    line: Uint8Array | null,
+    source: string,
+    recordTime: number,
+  ): Outcome | undefined;
   expectSources(sources: Iterable<string>): void;
   markIdle(source: string): boolean;
   /**
@@ -457,7 +463,8 @@ function emit(
   part: Pick<MergePartition, "topic" | "source" | "partition">,
   message: MergeRecord,
 ): void {
-  const outcome = run.aggregator.addLine(part.topic, message.value, part.source);
+  const time = Number(message.timestamp);
+  const outcome = run.aggregator.addLine(part.topic, message.value, part.source, time);
   run.stats.records++;
   run.stats.perTopic[part.topic]++;
   run.options.onRecord?.({

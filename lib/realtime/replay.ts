@@ -15,6 +15,7 @@ import type { Topic } from "../schema/events.ts";
 import { Waiters } from "../waiters.ts";
 import {
   type AggregatorOptions,
+  LIVE_DEFAULTS,
   type Outcome,
   resolveAggregatorOptions,
   type Snapshot,
@@ -32,6 +33,16 @@ const loose = new TextDecoder();
 /** Batches handed to the aggregator's thread and not yet added, at most. */
 export const MAX_IN_FLIGHT = 8;
 
+/**
+ * A replay's own bound: an event more than 15 minutes ahead of its record's Kafka timestamp (the
+ * time its producer wrote it) counts as future. The log decides, not the wall clock, so two
+ * replays of the same log agree; options given to {@linkcode replay} override it.
+ */
+export const REPLAY_DEFAULTS = {
+  maxFuture: LIVE_DEFAULTS.maxFuture,
+  futureClock: "record",
+} as const satisfies AggregatorOptions;
+
 /** What a replay read, and the aggregator's snapshot at its end. */
 export interface ReplayResult {
   stats: ConsumeStats;
@@ -42,7 +53,8 @@ export interface ReplayResult {
  * Reads the four topics from the beginning up to their high watermarks at the start (as
  * `consumeInto` with `once` and `fromBeginning`), aggregating on a worker thread; returns the
  * counts and the final snapshot. Same options as `consumeInto` but `onRecord` (the outcome of a
- * record is only known on the other thread) and the ones a bounded replay ignores.
+ * record is only known on the other thread) and the ones a bounded replay ignores; the
+ * aggregator's options over {@linkcode REPLAY_DEFAULTS}.
  *
  * @example
  * ```ts ignore
@@ -58,7 +70,8 @@ export async function replay(
     {},
 ): Promise<ReplayResult> {
   // A bad option stops here, before the thread starts or anything is read.
-  const thread = new AggregatorThread(resolveAggregatorOptions(aggregatorOptions));
+  const resolved = resolveAggregatorOptions({ ...REPLAY_DEFAULTS, ...aggregatorOptions });
+  const thread = new AggregatorThread(resolved);
   try {
     const stats = await Promise.race([
       consumeIntoSink(kafka, config, thread, { ...options, once: true, fromBeginning: true }),
@@ -86,6 +99,7 @@ class AggregatorThread implements RecordSink {
   #topics: Topic[] = [];
   #sourceIndex = new Map<string, number>();
   #recordSource = new Uint16Array(1024);
+  #recordTimes = new Float64Array(1024);
   #bytes = new Uint8Array(1 << 20);
   #ends = new Int32Array(1024);
   #size = 0;
@@ -120,7 +134,12 @@ class AggregatorThread implements RecordSink {
     this.#worker.postMessage(message, transfer);
   }
 
-  addLine(topic: Topic, line: Uint8Array | null, source: string): Outcome | undefined {
+  addLine(
+    topic: Topic,
+    line: Uint8Array | null,
+    source: string,
+    recordTime: number,
+  ): Outcome | undefined {
     let index = this.#sourceIndex.get(source);
     if (index === undefined) {
       // A batch names at most 65,536 sources (a replay's partitions are far fewer).
@@ -145,8 +164,12 @@ class AggregatorThread implements RecordSink {
       const sources = new Uint16Array(2 * this.#recordSource.length);
       sources.set(this.#recordSource);
       this.#recordSource = sources;
+      const times = new Float64Array(2 * this.#recordTimes.length);
+      times.set(this.#recordTimes);
+      this.#recordTimes = times;
     }
     this.#recordSource[this.#count] = index;
+    this.#recordTimes[this.#count] = recordTime;
     this.#ends[this.#count++] = this.#size;
     return undefined;
   }
@@ -157,10 +180,12 @@ class AggregatorThread implements RecordSink {
     const bytes = this.#bytes.subarray(0, this.#size);
     const ends = this.#ends.subarray(0, this.#count);
     const source = this.#recordSource.subarray(0, this.#count);
+    const times = this.#recordTimes.subarray(0, this.#count);
     const batch: ValueBatch = {
       topics: this.#topics,
       sources: this.#sources,
       source,
+      times,
       ends,
       count: this.#count,
     };
@@ -169,15 +194,17 @@ class AggregatorThread implements RecordSink {
     const text = loose.decode(bytes);
     if (text.length === bytes.byteLength && !text.includes("\uFFFD")) {
       batch.text = text;
-      this.#post({ type: "batch", ...batch }, [ends.buffer, source.buffer]);
+      this.#post({ type: "batch", ...batch }, [ends.buffer, source.buffer, times.buffer]);
     } else {
       batch.bytes = bytes;
-      this.#post({ type: "batch", ...batch }, [bytes.buffer, ends.buffer, source.buffer]);
+      const transfer = [bytes.buffer, ends.buffer, source.buffer, times.buffer];
+      this.#post({ type: "batch", ...batch }, transfer);
       this.#bytes = new Uint8Array(Math.max(1 << 16, this.#size));
     }
     this.#inFlight++;
     this.#ends = new Int32Array(Math.max(1024, this.#count));
     this.#recordSource = new Uint16Array(this.#ends.length);
+    this.#recordTimes = new Float64Array(this.#ends.length);
     this.#sources = [];
     this.#topics = [];
     this.#sourceIndex.clear();

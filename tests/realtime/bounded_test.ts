@@ -34,6 +34,48 @@ Deno.test("an event an hour ahead of the clock counts as future and leaves the w
   assert.equal(replay.add("orders", order("2026-11-26T10:19:00.000Z")), "late");
 });
 
+Deno.test("a replay measures the future from each record's Kafka timestamp, never the wall clock", () => {
+  const written = Date.parse("2026-11-26T10:00:00Z");
+  const agg = createAggregator({
+    lateness: 5 * MIN,
+    maxFuture: 15 * MIN,
+    futureClock: "record",
+    now: () => assert.fail("a replay read the wall clock"),
+  });
+  const line = (e: Record<string, unknown>) => JSON.stringify(e);
+  // Written at 10:00 and dated 9999, or an hour later: a wrong clock (our format and the
+  // original producers' wall-clock times alike).
+  assert.equal(
+    agg.addLine("orders", line(order("9999-12-31T23:59:59.999Z")), "", written),
+    "future",
+  );
+  assert.equal(agg.addLine("orders", line(order("2026-11-26T11:00:00Z")), "", written), "future");
+  const original = { order_id: "order_7", user_id: "user_1", timestamp: "9999-12-31 23:59:59" };
+  assert.equal(
+    agg.addLine("orders", line({ ...original, items: [], total_amount: 1 }), "", written),
+    "future",
+  );
+  // Within the skew, or written when it happened, however long after the wall clock: accepted.
+  assert.equal(agg.addLine("orders", line(order("2026-11-26T10:15:00Z")), "", written), "accepted");
+  const later = Date.parse("2126-01-01T00:00:00Z");
+  assert.equal(agg.addLine("orders", line(order(iso(later))), "", later), "accepted");
+  // No timestamp to compare with (Kafka's -1, none read, 0, a value that is no time): no check.
+  for (const none of [-1, 0, NaN, undefined]) {
+    assert.equal(agg.addLine("orders", line(order(iso(later + 1))), "", none), "accepted");
+  }
+  const snap = agg.snapshot();
+  assert.deepEqual([snap.totals.future, snap.totals.accepted, snap.totals.late], [3, 6, 0]);
+  assert.equal(snap.maxEventTime, iso(later + 1));
+  assert.equal(snap.options.futureClock, "record");
+  // The same records against the wall clock (a live run at 10:00): the far one is future too.
+  const live = createAggregator({ maxFuture: 15 * MIN, now: () => written });
+  assert.equal(live.addLine("orders", line(order(iso(later))), "", later), "future");
+  assert.throws(
+    () => createAggregator({ futureClock: "kafka" as "record" }),
+    /futureClock must be "wall" or "record", got kafka/,
+  );
+});
+
 Deno.test("a snapshot never throws: silent sources, no events, far-off times", () => {
   const agg = createAggregator();
   assert.equal(agg.snapshot().watermark, null);

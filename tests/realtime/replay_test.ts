@@ -12,6 +12,7 @@ import {
   createAggregator,
   MAX_IN_FLIGHT,
   replay,
+  REPLAY_DEFAULTS,
   type Snapshot,
 } from "../../lib/realtime/mod.ts";
 import type { AggregatorOptions } from "../../lib/realtime/aggregator.ts";
@@ -51,7 +52,8 @@ async function mergedOffline(t: FreshTopics, options: AggregatorOptions): Promis
       if (!best || log.records[log.next].timestamp < best.records[best.next].timestamp) best = log;
     }
     if (!best) return agg.snapshot();
-    agg.addLine(best.topic, best.records[best.next++].value, best.source);
+    const record = best.records[best.next++];
+    agg.addLine(best.topic, record.value, best.source, record.timestamp);
   }
 }
 
@@ -121,11 +123,37 @@ Deno.test({
       for (let i = 0; i < ahead.length; i += 1000) {
         await producer.send({ topic: t.name("user-profiles"), messages: ahead.slice(i, i + 1000) });
       }
+      // Dated 9999 by a producer with a wrong clock (its record timestamps are the wall clock's):
+      // future, in our format and the original producers'; counted, no window in 9999.
+      await producer.send({
+        topic: t.name("orders"),
+        messages: [
+          {
+            value: JSON.stringify({
+              event_id: "far-1",
+              order_id: "o-far",
+              user_id: "user_1",
+              timestamp: "9999-12-31T23:59:59Z",
+              items: [],
+              total_amount: 5,
+            }),
+          },
+          {
+            value: JSON.stringify({
+              order_id: "o-far-2",
+              user_id: "user_1",
+              timestamp: "9999-06-30 12:00:00",
+              items: [],
+              total_amount: 5,
+            }),
+          },
+        ],
+      });
       await producer.disconnect();
-      const total = ours.length + theirs.length + 8 + ahead.length;
+      const total = ours.length + theirs.length + 8 + ahead.length + 2;
       // The default lateness: some records are late, and which ones depends on the order the
       // partitions are merged in, not on the order the broker's fetches bring them.
-      const options = { eventTimeZone: "America/New_York" };
+      const options = { ...REPLAY_DEFAULTS, eventTimeZone: "America/New_York" };
       const one = createAggregator(options);
       const oneStats = await consumeInto(t.kafka, t.kafkaConfig, one, {
         once: true,
@@ -149,6 +177,8 @@ Deno.test({
       assert.ok(expected.totals.malformed >= 7, `${expected.totals.malformed} malformed`);
       assert.ok(expected.totals.duplicates > 0 && expected.totals.nullFields > 0);
       assert.ok(expected.totals.late > 0, "late records, whose count depends on the order");
+      assert.equal(expected.totals.future, 2);
+      assert.ok(expected.maxEventTime < "2100", expected.maxEventTime);
       assert.deepEqual(plain(one.snapshot()), expected, "one thread");
       assert.deepEqual(plain(two.snapshot), expected, "two threads");
       assert.deepEqual(plain(again.snapshot), expected, "two threads, again");
