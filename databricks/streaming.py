@@ -78,18 +78,55 @@ print("Kafka:", BOOTSTRAP, SECURITY, "topics:", [TOPIC_PREFIX + t for t in TOPIC
 
 # MAGIC %md
 # MAGIC ## Read a topic as a stream
-# MAGIC Cast the value to a string and parse it with the bronze schema (without the lake's partition
-# MAGIC columns); values that are not JSON (a truncated send, a Python dict printed instead of JSON)
-# MAGIC land in `_corrupt_record` and are left out, and so are records without the topic's key field
-# MAGIC or an event time (the real-time rule of `lib/realtime/decode.ts`). Each record gets its
-# MAGIC `event_time` by the one rule and its identity, `event_key`: the `event_id`, or for the original
-# MAGIC producers' records (which have none) a hash of the content.
+# MAGIC A record counts by the real-time rule (`lib/realtime/decode.ts`), checked on Kafka's bytes by
+# MAGIC `raw_event` below: its value is UTF-8, at most 1 MiB, one JSON object on one line (a byte-order
+# MAGIC mark and line breaks around the object are left out; a Python dict printed instead of JSON, a
+# MAGIC truncated send, an array, or an object followed by more text are not), with the topic's key
+# MAGIC field a non-empty string and an `event_id`, where present, one too. Spark's own JSON reader is
+# MAGIC more lenient on each of these (it takes `{...} x`, reads a number as the string `"7"`, and
+# MAGIC replaces bad bytes), so the check is Python's strict parser, which agrees with JavaScript's.
+# MAGIC The text it keeps is parsed with the bronze schema (without the lake's partition columns);
+# MAGIC records without an event time are left out too. Each record gets its `event_time` by the one
+# MAGIC rule and its identity, `event_key`: the `event_id`, or for the original producers' records
+# MAGIC (which have none) a hash of the content.
 
 # COMMAND ----------
 
 
+import json
+
 KEY_FIELDS = {"clickstream": "user_id", "orders": "order_id", "user-profiles": "user_id",
               "delivery-status": "order_id"}
+RAW_MAX_BYTES = 1_048_576  # Kafka's default message size (lib/schema/raw.ts)
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python takes them, JSON does not
+
+
+def raw_event(value, key_field):
+    """The value's JSON text when the real-time rule takes the record, else None."""
+    if value is None or len(value) == 0 or len(value) > RAW_MAX_BYTES:
+        return None
+    try:
+        text = bytes(value).decode("utf-8")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        # Integers as floats, as JavaScript reads them (Python refuses over 4,300 digits).
+        event = json.loads(text, parse_constant=_no_constant, parse_int=float)
+    except ValueError:  # not UTF-8, not JSON
+        return None
+    except RecursionError:  # nested deeper than Python parses: left out (real time takes it)
+        return None
+    body = text.strip(" \t\r\n")
+    if not isinstance(event, dict) or "\n" in body or "\r" in body:
+        return None
+    key, event_id = event.get(key_field), event.get("event_id")
+    if not isinstance(key, str) or key == "":
+        return None
+    if event_id is not None and (not isinstance(event_id, str) or event_id == ""):
+        return None
+    return body
 
 
 def read_topic(topic):
@@ -97,14 +134,17 @@ def read_topic(topic):
     fields = [f for f in BRONZE_SCHEMAS[topic].fields if f.name not in lake_only]
     schema = StructType(fields + [StructField("_corrupt_record", StringType())])
     json_options = {"allowSingleQuotes": "false", "columnNameOfCorruptRecord": "_corrupt_record"}
-    key = F.col(f"e.{KEY_FIELDS[topic]}")
+    key_field = KEY_FIELDS[topic]
+    checked = F.udf(lambda value: raw_event(value, key_field), StringType())
     parsed = (
         spark.readStream.format("kafka")
         .options(**kafka_options)
         .option("subscribe", TOPIC_PREFIX + topic)
         .load()
-        .select(F.from_json(F.col("value").cast("string"), schema, json_options).alias("e"))
-        .where(F.col("e._corrupt_record").isNull() & key.isNotNull() & (key != ""))
+        .select(checked("value").alias("json"))
+        .where(F.col("json").isNotNull())
+        .select(F.from_json("json", schema, json_options).alias("e"))
+        .where(F.col("e._corrupt_record").isNull())
         .select([F.col(f"e.{f.name}").alias(f.name) for f in fields])
     )
     return (

@@ -179,7 +179,8 @@ export async function runDatabricksNotebooks(
     const child = new Deno.Command(`${venv}/bin/python`, {
       args,
       cwd: PROJECT_ROOT,
-      env: { PYTHONUNBUFFERED: "1", ...options.env },
+      // Python UDFs (streaming.py's raw rule) run in workers of the same interpreter.
+      env: { PYTHONUNBUFFERED: "1", PYSPARK_PYTHON: `${venv}/bin/python`, ...options.env },
       stdout: "piped",
       stderr: "piped",
     }).spawn();
