@@ -1,10 +1,22 @@
 /**
  * The one place this project imports kafkajs's values from: `./_kafkajs_fast.ts` and
  * `./_kafkajs_send.ts` must run before kafkajs loads its modules (see there), and ES modules
- * evaluate their imports in order. Type-only imports of "kafkajs" may stay where they are.
+ * evaluate their imports in order. Type-only imports of "kafkajs" may stay where they are. It also
+ * gives kafkajs the decompressors it lacks (`./_codecs.ts`).
  *
  * @module
  */
 import "./_kafkajs_fast.ts";
 import "./_kafkajs_send.ts";
-export { CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+import { createRequire } from "node:module";
+import { CompressionCodecs } from "kafkajs";
+import { installCodecs } from "./_codecs.ts";
+export { CompressionCodecs, CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
+
+// Batches other producers compressed with Snappy, LZ4 or Zstandard (kafkajs reads gzip only).
+// (kafkajs's error classes are exported by a spread, which named ES imports do not see.)
+/** kafkajs's error for what retrying cannot fix: a consumer stops with it. */
+export const KafkaJSNonRetriableError: new (message: string) => Error = createRequire(
+  import.meta.url,
+)("kafkajs/src/errors.js").KafkaJSNonRetriableError;
+installCodecs(CompressionCodecs, KafkaJSNonRetriableError);
