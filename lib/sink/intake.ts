@@ -48,7 +48,7 @@ export class Intake {
     this.#o = options;
   }
 
-  /** Each partition's offsets seen at start (`high` moves on with every batch). */
+  /** Each partition's offsets seen at start (live, `high` moves on with every batch). */
   get positions(): ReadonlyMap<string, Position> {
     return this.#o.positions;
   }
@@ -199,7 +199,11 @@ export class Intake {
     try {
       await locked(st, async () => {
         const position = this.#o.positions.get(partitionKey(batch.topic, batch.partition));
-        if (position) position.high = Number(batch.highWatermark);
+        // Live, the lag follows the log. A drain (`once`) keeps the end it was given at start,
+        // the last stable offset: a transaction another producer left open sits between it and
+        // the high watermark, and waiting for those records would wait for the broker to time
+        // the transaction out (up to 15 minutes), to read nothing more.
+        if (position && !this.#o.settings.once) position.high = Number(batch.highWatermark);
         if (!await this.#roomFor(st, payload)) return;
         const closed: ClosedFile[] = [];
         const size = st.buffer.size;
@@ -246,14 +250,22 @@ export class Intake {
     return true;
   }
 
-  /** Takes the batch's new records (a batch fetched again holds some already taken). */
+  /**
+   * Takes the batch's new records (a batch fetched again holds some already taken). Offsets
+   * after its last record that hold none (an aborted transaction's records, its marker) are
+   * passed too: the next fetch starts after them, and a drain would wait for them for ever.
+   */
   async #takeBatch(st: PartitionState, payload: EachBatchPayload, closed: ClosedFile[]) {
     const messages = payload.batch.messages;
     let last: string | undefined;
+    let complete = true;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
       if (i % 2000 === 1999) {
-        if (this.#lost(st, payload)) break;
+        if (this.#lost(st, payload)) {
+          complete = false;
+          break;
+        }
         await payload.heartbeat();
       }
       const offset = Number(m.offset);
@@ -262,6 +274,12 @@ export class Intake {
         this.#take(st, m, offset, closed);
       }
       last = m.offset;
+    }
+    // Every record taken: the batch's end (its last offset, records or not) is passed.
+    const end = payload.batch.lastOffset();
+    if (complete && messages.length > 0 && Number(end) >= st.next) {
+      st.next = Number(end) + 1;
+      last = end;
     }
     if (last !== undefined) payload.resolveOffset(last);
   }

@@ -1,0 +1,151 @@
+/**
+ * Topics another producer wrote with transactions, on the real broker: records of aborted
+ * transactions (in the middle of a partition and at its end, where only the abort marker follows
+ * them) are never read, a transaction left open does not hold `--once` up (it reads to the last
+ * stable offset), and the sink, its audit and a replay agree on the committed records.
+ */
+import assert from "node:assert/strict";
+import { parseLakeUrl } from "../../lib/config/mod.ts";
+import { readToEnd } from "../../lib/kafka/mod.ts";
+import { openLake } from "../../lib/lake/mod.ts";
+import { auditLake, runSink } from "../../lib/sink/mod.ts";
+import { replay } from "../../lib/realtime/mod.ts";
+import { INTEGRATION, uniqueName } from "../_helpers.ts";
+import { cliTopics, runScript } from "../_topics.ts";
+
+const order = (id: string, t: number) =>
+  JSON.stringify({
+    event_id: id,
+    order_id: `order_${id}`,
+    user_id: "user_1",
+    timestamp: new Date(t).toISOString(),
+    items: [{ product_id: "prod_1", quantity: 1, price: 5 }],
+    total_amount: 5,
+    payment_method: "paypal",
+    status: "completed",
+  });
+
+Deno.test({
+  name: "records of aborted or open transactions are never read; --once ends at the last stable " +
+    "offset; the sink and a replay agree",
+  ...INTEGRATION,
+  async fn() {
+    const t = await cliTopics("txn");
+    const dir = await Deno.makeTempDir({ prefix: "ecom-txn-" });
+    const orders = t.name("orders");
+    const at = Date.now() - 3_600_000;
+    const messages = (label: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        partition: 0,
+        value: order(`${label}-${i}`, at + i),
+      }));
+    const producer = t.kafka.producer({
+      transactionalId: uniqueName("other-app"),
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    // Its transaction times out after 3 minutes: a run that waited for that would find it gone.
+    const open = t.kafka.producer({
+      transactionalId: uniqueName("crashed-app"),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 180_000,
+    });
+    await open.connect();
+    const hanging = await open.transaction();
+    try {
+      const txn = async (label: string, n: number, commit: boolean) => {
+        const tx = await producer.transaction();
+        await tx.send({ topic: orders, messages: messages(label, n) });
+        await (commit ? tx.commit() : tx.abort());
+      };
+      await txn("committed", 10, true);
+      await txn("aborted", 10, false);
+      const plain = t.kafka.producer();
+      await plain.connect();
+      await plain.send({ topic: orders, messages: messages("plain", 5) });
+      await plain.disconnect();
+      await txn("tail", 5, false); // the partition ends in an aborted transaction
+      // A producer that began a transaction and never ended it: the last stable offset stays
+      // before its records until the broker times the transaction out.
+      await hanging.send({ topic: orders, messages: messages("open", 3) });
+      const kept = [...messages("committed", 10), ...messages("plain", 5)].map((m) => m.value);
+
+      const read = (await readToEnd(t.kafka, [orders])).get(orders)!;
+      assert.deepEqual(read.map((r) => new TextDecoder().decode(r.value!)).sort(), kept.sort());
+
+      const cli = await runScript("realtime", ["--once", "--from-beginning", "--json"], {
+        KAFKA_TOPIC_PREFIX: t.kafkaConfig.topicPrefix,
+      });
+      assert.equal(cli.code, 0, cli.stderr);
+      const totals = JSON.parse(cli.stdout).totals;
+      assert.deepEqual([totals.received, totals.accepted], [15, 15]);
+
+      const config = { ...t.config, lake: parseLakeUrl(`file://${dir}`) };
+      const group = uniqueName("g");
+      const result = await runSink(config, { once: true, group, lake: openLake(config.lake) });
+      assert.deepEqual([result.records, result.dlq], [15, 0]);
+      const audit = await auditLake(t.kafka, openLake(config.lake), t.topics, { group });
+      assert.deepEqual(audit.problems, []);
+      assert.equal(audit.topics.reduce((n, a) => n + a.lines, 0), 15);
+      // Neither waited for the open transaction to time out: it is still open, and takes more.
+      await hanging.send({ topic: orders, messages: messages("open-more", 1) });
+    } finally {
+      await hanging.abort().catch(() => {});
+      await open.disconnect();
+      await producer.disconnect();
+      await t.cleanup();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a read starting inside two producers' aborted transactions skips the records of both",
+  ...INTEGRATION,
+  async fn() {
+    const t = await cliTopics("txn2");
+    const orders = t.name("orders");
+    const at = Date.now() - 3_600_000;
+    const one = (label: string, i: number) => ({
+      partition: 0,
+      value: order(`${label}-${i}`, at + i),
+    });
+    const producers = ["app-a", "app-b"].map((name) =>
+      t.kafka.producer({
+        transactionalId: uniqueName(name),
+        idempotent: true,
+        maxInFlightRequests: 1,
+      })
+    );
+    try {
+      for (const p of producers) await p.connect();
+      const [a, b] = await Promise.all(producers.map((p) => p.transaction()));
+      // Interleaved: a, b, a, b, … (offsets 0–11), both aborted, then 5 plain records.
+      for (let i = 0; i < 6; i++) {
+        await a.send({ topic: orders, messages: [one("a", i)] });
+        await b.send({ topic: orders, messages: [one("b", i)] });
+      }
+      await a.abort();
+      await b.abort();
+      const plain = t.kafka.producer();
+      await plain.connect();
+      await plain.send({
+        topic: orders,
+        messages: Array.from({ length: 5 }, (_, i) => one("p", i)),
+      });
+      await plain.disconnect();
+      // From every offset inside them (from 1 on, inside both; a's began first) and the markers.
+      for (let start = 0; start <= 13; start++) {
+        const { snapshot } = await replay(t.kafka, t.kafkaConfig, {}, {
+          startOffsets: new Map([[`${orders}/0`, start]]),
+        });
+        assert.equal(snapshot.totals.received, 5, `from offset ${start}`);
+      }
+    } finally {
+      for (const p of producers) await p.disconnect();
+      await t.cleanup();
+    }
+  },
+});
