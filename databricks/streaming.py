@@ -60,7 +60,13 @@ STARTING = dbutils.widgets.get("starting_offsets")
 AVAILABLE_NOW = dbutils.widgets.get("trigger") == "available-now"
 CHECKPOINTS = f"{OUTPUT_ROOT}/_checkpoints/streaming"
 
-kafka_options = {"kafka.bootstrap.servers": BOOTSTRAP, "startingOffsets": STARTING}
+# Committed records only, as real time and the sink read them (Spark's default also reads the
+# records of transactions other producers aborted).
+kafka_options = {
+    "kafka.bootstrap.servers": BOOTSTRAP,
+    "startingOffsets": STARTING,
+    "kafka.isolation.level": "read_committed",
+}
 if SECURITY == "SASL_SSL":
     shaded = "kafkashaded." if "DATABRICKS_RUNTIME_VERSION" in os.environ else ""
     key = dbutils.secrets.get(SECRET_SCOPE, "kafka-api-key")

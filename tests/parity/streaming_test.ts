@@ -150,6 +150,27 @@ Deno.test({
       } finally {
         await producer.disconnect();
       }
+      // Another producer's transaction, aborted: its records are not there to count.
+      const other = kafka.producer({
+        transactionalId: `${kafkaConfig.topicPrefix}other`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      await other.connect();
+      const aborted = await other.transaction();
+      await aborted.send({
+        topic: `${kafkaConfig.topicPrefix}clickstream`,
+        messages: Array.from({ length: 20 }, (_, i) => ({
+          value: JSON.stringify({
+            event_id: `aborted-${i}`,
+            user_id: "user_x",
+            timestamp: "2026-11-26T09:00:00Z",
+            event: "click",
+          }),
+        })),
+      });
+      await aborted.abort();
+      await other.disconnect();
 
       await runDatabricksNotebook("streaming", {
         lakeRoot: dir,
