@@ -14,6 +14,7 @@ import { PROJECT_ROOT } from "../../lib/config/mod.ts";
 import { rawRecord } from "../../lib/schema/raw.ts";
 import { ensureVenv } from "../../lib/stack/mod.ts";
 import { withTempDir } from "../_helpers.ts";
+import { applyEdits, byteEdit } from "../schema/_mangle.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const KEY = { clickstream: "user_id", "delivery-status": "order_id" } as const;
@@ -73,15 +74,6 @@ const events = fc.record({
 }, { requiredKeys: ["user_id", "order_id"] });
 const objects = fc.dictionary(fc.string({ unit: "binary" }), fc.jsonValue(), { maxKeys: 6 });
 
-/** Bytes that matter to JSON (and some that break it), for mutations. */
-const SPECIAL = [...'"\\{}[],:.-+eE0159tfnu \t\n\r'].map((c) => c.charCodeAt(0))
-  .concat([0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xa9, 0xef, 0xbb, 0xbf, 0xff]);
-const edit = fc.record({
-  at: fc.nat(),
-  byte: fc.oneof(fc.constantFrom(...SPECIAL), fc.integer({ min: 0, max: 255 })),
-  op: fc.integer({ min: 0, max: 3 }),
-});
-
 type Form =
   | "plain"
   | "bom"
@@ -100,7 +92,7 @@ const values = fc.tuple(
   fc.constantFrom(
     ..."plain plain plain bom lf crlf spaces pretty array more two nan".split(" "),
   ) as fc.Arbitrary<Form>,
-  fc.array(edit, { maxLength: 2 }),
+  fc.array(byteEdit, { maxLength: 2 }),
   fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
 ).map(([value, form, edits, mangle]) => {
   const text = JSON.stringify(value) ?? "null";
@@ -116,15 +108,7 @@ const values = fc.tuple(
     two: text + text,
     nan: text.replace(/\d+(\.\d+)?/, "NaN"),
   }[form];
-  const bytes = [...enc(shaped)];
-  for (const { at, byte, op } of mangle ? edits : []) {
-    const i = at % (bytes.length + 1);
-    if (op === 0) bytes.splice(i, 1);
-    else if (op === 1) bytes.splice(i, 0, byte);
-    else if (op === 2) bytes[Math.min(i, bytes.length - 1)] = byte;
-    else bytes.length = i;
-  }
-  return new Uint8Array(bytes);
+  return applyEdits(shaped, mangle ? edits : []);
 });
 
 Deno.test("streaming.py takes the records real time takes, by Python's strict parser", async () => {

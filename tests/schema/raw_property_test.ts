@@ -9,6 +9,7 @@ import { checkRecord } from "../../lib/sink/dlq.ts";
 import { recordTime } from "../../lib/lake/layout.ts";
 import { lakeLine, parseRaw, type RawCheck, rawRecord, rejectRaw } from "../../lib/schema/raw.ts";
 import { scanPlainObject } from "../../lib/schema/_json_scan.ts";
+import { applyEdits, byteEdit } from "./_mangle.ts";
 
 const RUNS = { seed: 20261126, numRuns: 2000 };
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -73,31 +74,11 @@ Deno.test("an object spread over lines, over the size limit or with a bad byte i
   );
 });
 
-/** Bytes that matter to JSON (and some that break it), for mutations. */
-const SPECIAL = [...'"\\{}[],:.-+eE0159tfnu \t\n\r'].map((c) => c.charCodeAt(0))
-  .concat([0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xa9, 0xef, 0xbb, 0xbf, 0xff]);
-const edit = fc.record({
-  at: fc.nat(),
-  byte: fc.oneof(fc.constantFrom(...SPECIAL), fc.integer({ min: 0, max: 255 })),
-  op: fc.integer({ min: 0, max: 3 }),
-});
-
 /** A JSON text (mostly an event-like object) with a few bytes changed. */
 const mangled = fc.tuple(
   fc.oneof(events, objects, fc.jsonValue()),
-  fc.array(edit, { maxLength: 3 }),
-)
-  .map(([value, edits]) => {
-    const bytes = [...enc(JSON.stringify(value))];
-    for (const { at, byte, op } of edits) {
-      const i = at % (bytes.length + 1);
-      if (op === 0) bytes.splice(i, 1);
-      else if (op === 1) bytes.splice(i, 0, byte);
-      else if (op === 2) bytes[Math.min(i, bytes.length - 1)] = byte;
-      else bytes.length = i;
-    }
-    return new Uint8Array(bytes);
-  });
+  fc.array(byteEdit, { maxLength: 3 }),
+).map(([value, edits]) => applyEdits(JSON.stringify(value), edits));
 
 Deno.test("the byte scanner never accepts what the exact rule rejects, and the sink's check agrees", () => {
   fc.assert(
