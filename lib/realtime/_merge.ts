@@ -41,8 +41,8 @@ export interface MergePartition {
 
 /** What the merge tells its owner. */
 export interface MergeHandlers {
-  /** Hands one record on, in the merged order. */
-  emit(part: MergePartition, message: MergeRecord): void;
+  /** Hands one record on, in the merged order, with its timestamp as the merge read it (ms). */
+  emit(part: MergePartition, message: MergeRecord, timestamp: number): void;
   /** Too many records of a partition wait (`true`: pause fetching it) or few again (`false`). */
   pause?(part: MergePartition, paused: boolean): void;
 }
@@ -147,7 +147,7 @@ export class ReplayMerge {
         p.head = 0;
         p.fresh = Math.min(p.fresh, p.chunks.length);
       }
-      this.#handlers.emit(p, message);
+      this.#handlers.emit(p, message, p.ts);
       n++;
       if (p.paused && p.waiting <= PAUSE_ABOVE / 2) {
         p.paused = false;
@@ -233,7 +233,7 @@ export class ReplayMerge {
   }
 }
 
-/** A record's timestamp, ms (a record without a readable one sorts first). */
+/** A record's timestamp, ms (a record without a readable one sorts first: -Infinity). */
 function timestampOf(message: MergeRecord): number {
   const t = Number(message.timestamp);
   return Number.isFinite(t) ? t : -Infinity;

@@ -188,7 +188,7 @@ export async function consumeIntoSink(
   const idle = idleMarker(aggregator, idleTimeout, now);
   const merge = options.once && options.fromBeginning
     ? new ReplayMerge(plan.parts, {
-      emit: (part, message) => emit(run, part, message),
+      emit: (part, message, timestamp) => emit(run, part, message, timestamp),
       pause: (part, paused) => {
         const topics = [{ topic: parsePartitionKey(part.key).topic, partitions: [part.partition] }];
         try {
@@ -457,14 +457,17 @@ function inRange(
   return { messages, position };
 }
 
-/** Hands one record to the aggregator (a bounded replay's in the merge's order), and counts it. */
+/**
+ * Hands one record to the aggregator (a bounded replay's in the merge's order, with the timestamp
+ * the merge already read), and counts it.
+ */
 function emit(
   run: Run,
   part: Pick<MergePartition, "topic" | "source" | "partition">,
   message: MergeRecord,
+  timestamp = Number(message.timestamp),
 ): void {
-  const time = Number(message.timestamp);
-  const outcome = run.aggregator.addLine(part.topic, message.value, part.source, time);
+  const outcome = run.aggregator.addLine(part.topic, message.value, part.source, timestamp);
   run.stats.records++;
   run.stats.perTopic[part.topic]++;
   run.options.onRecord?.({
