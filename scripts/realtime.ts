@@ -28,6 +28,7 @@ import {
   malformedRows,
   NOT_AVAILABLE,
   replay,
+  REPLAY_DEFAULTS,
   type Snapshot,
   summaryLine,
   summaryRows,
@@ -168,7 +169,7 @@ await runCli(async () => {
   const config = loadConfig();
   // A replay (--once) reads a bounded log and never uses the wall clock: an event's time is
   // checked against its record's Kafka timestamp. A live run is bounded, against the wall clock.
-  const bounds = flags.once ? { maxFuture: flags["max-future"], futureClock: "record" as const } : {
+  const bounds = flags.once ? { ...REPLAY_DEFAULTS, maxFuture: flags["max-future"] } : {
     maxFuture: flags["max-future"],
     retention: flags.retention,
     deliveryHorizon: flags["delivery-horizon"],

@@ -15,10 +15,13 @@ import { CompressionCodecs } from "kafkajs";
 import { installCodecs } from "./_codecs.ts";
 export { CompressionCodecs, CompressionTypes, ConfigResourceTypes, Kafka, logLevel } from "kafkajs";
 
-// Batches other producers compressed with Snappy, LZ4 or Zstandard (kafkajs reads gzip only).
-// (kafkajs's error classes are exported by a spread, which named ES imports do not see.)
-/** kafkajs's error for what retrying cannot fix: a consumer stops with it. */
+/**
+ * kafkajs's error for what retrying cannot fix: a consumer stops with it. (kafkajs exports its
+ * error classes by a spread, which named ES imports do not see.)
+ */
 export const KafkaJSNonRetriableError: new (message: string) => Error = createRequire(
   import.meta.url,
 )("kafkajs/src/errors.js").KafkaJSNonRetriableError;
+
+// Batches other producers compressed with Snappy, LZ4 or Zstandard (kafkajs reads gzip only).
 installCodecs(CompressionCodecs, KafkaJSNonRetriableError);

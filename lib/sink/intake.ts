@@ -277,8 +277,9 @@ export class Intake {
     }
     // Every record taken: the batch's end (its last offset, records or not) is passed.
     const end = payload.batch.lastOffset();
-    if (complete && messages.length > 0 && Number(end) >= st.next) {
-      st.next = Number(end) + 1;
+    const after = Number(end) + 1;
+    if (complete && messages.length > 0 && after > st.next) {
+      st.next = after;
       last = end;
     }
     if (last !== undefined) payload.resolveOffset(last);
