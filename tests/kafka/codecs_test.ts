@@ -9,11 +9,10 @@ import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import snappy from "snappyjs";
 import { installCodecs, lz4Decompress, snappyDecompress } from "../../lib/kafka/_codecs.ts";
-import { parseLakeUrl } from "../../lib/config/mod.ts";
 import { readToEnd } from "../../lib/kafka/mod.ts";
-import { openLake } from "../../lib/lake/mod.ts";
-import { auditLake, runSink } from "../../lib/sink/mod.ts";
-import { INTEGRATION, uniqueName } from "../_helpers.ts";
+import { INTEGRATION } from "../_helpers.ts";
+import { sinkOnceAudited } from "../_lakes.ts";
+import { click as clickEvent } from "../realtime/_events.ts";
 import { cliTopics, runScript } from "../_topics.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -123,17 +122,14 @@ Deno.test("a batch that does not decode is a fatal error naming its codec (no en
   assert.ok(Buffer.isBuffer(lz4) && lz4.toString() === "ok");
 });
 
+/** Click number `i` (some with a non-ASCII page), as a record value. */
 const click = (i: number) =>
-  JSON.stringify({
+  JSON.stringify(clickEvent(new Date(Date.now() - 3_600_000 + i).toISOString(), {
     event_id: `z${i}`,
-    event: "page_view",
     user_id: `user_${i % 7}`,
-    timestamp: new Date(Date.now() - 3_600_000 + i).toISOString(),
     page: i % 3 ? "home_page" : "página_inicial",
-    referrer: "direct",
-    device: "mobile",
     session_id: `s${i % 5}`,
-  });
+  }));
 
 Deno.test({
   name: "batches Kafka's Java producer compressed (gzip, Snappy, LZ4, Zstandard) are read, " +
@@ -141,7 +137,6 @@ Deno.test({
   ...INTEGRATION,
   async fn() {
     const t = await cliTopics("codecs");
-    const dir = await Deno.makeTempDir({ prefix: "ecom-codecs-" });
     try {
       const clicks = t.name("clickstream");
       const codecs = ["gzip", "snappy", "lz4", "zstd"];
@@ -167,15 +162,11 @@ Deno.test({
       const totals = JSON.parse(cli.stdout).totals;
       assert.deepEqual([totals.received, totals.accepted], [lines.length, lines.length]);
       // The sink: every record in the lake, as the audit (reading Kafka again) finds it.
-      const config = { ...t.config, lake: parseLakeUrl(`file://${dir}`) };
-      const group = uniqueName("g");
-      const result = await runSink(config, { once: true, group, lake: openLake(config.lake) });
+      const { result, audit } = await sinkOnceAudited(t);
       assert.deepEqual([result.records, result.dlq], [lines.length, 0]);
-      const audit = await auditLake(t.kafka, openLake(config.lake), t.topics, { group });
       assert.deepEqual(audit.problems, []);
     } finally {
       await t.cleanup();
-      await Deno.remove(dir, { recursive: true });
     }
   },
 });

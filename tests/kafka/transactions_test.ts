@@ -5,25 +5,16 @@
  * stable offset), and the sink, its audit and a replay agree on the committed records.
  */
 import assert from "node:assert/strict";
-import { parseLakeUrl } from "../../lib/config/mod.ts";
 import { readToEnd } from "../../lib/kafka/mod.ts";
-import { openLake } from "../../lib/lake/mod.ts";
-import { auditLake, runSink } from "../../lib/sink/mod.ts";
 import { replay } from "../../lib/realtime/mod.ts";
 import { INTEGRATION, uniqueName } from "../_helpers.ts";
+import { sinkOnceAudited } from "../_lakes.ts";
+import { order as orderEvent } from "../realtime/_events.ts";
 import { cliTopics, runScript } from "../_topics.ts";
 
+/** Order `id` at time `t`, as a record value. */
 const order = (id: string, t: number) =>
-  JSON.stringify({
-    event_id: id,
-    order_id: `order_${id}`,
-    user_id: "user_1",
-    timestamp: new Date(t).toISOString(),
-    items: [{ product_id: "prod_1", quantity: 1, price: 5 }],
-    total_amount: 5,
-    payment_method: "paypal",
-    status: "completed",
-  });
+  JSON.stringify(orderEvent(new Date(t).toISOString(), { event_id: id, order_id: `order_${id}` }));
 
 Deno.test({
   name: "records of aborted or open transactions are never read; --once ends at the last stable " +
@@ -31,7 +22,6 @@ Deno.test({
   ...INTEGRATION,
   async fn() {
     const t = await cliTopics("txn");
-    const dir = await Deno.makeTempDir({ prefix: "ecom-txn-" });
     const orders = t.name("orders");
     const at = Date.now() - 3_600_000;
     const messages = (label: string, n: number) =>
@@ -82,11 +72,8 @@ Deno.test({
       const totals = JSON.parse(cli.stdout).totals;
       assert.deepEqual([totals.received, totals.accepted], [15, 15]);
 
-      const config = { ...t.config, lake: parseLakeUrl(`file://${dir}`) };
-      const group = uniqueName("g");
-      const result = await runSink(config, { once: true, group, lake: openLake(config.lake) });
+      const { result, audit } = await sinkOnceAudited(t);
       assert.deepEqual([result.records, result.dlq], [15, 0]);
-      const audit = await auditLake(t.kafka, openLake(config.lake), t.topics, { group });
       assert.deepEqual(audit.problems, []);
       assert.equal(audit.topics.reduce((n, a) => n + a.lines, 0), 15);
       // Neither waited for the open transaction to time out: it is still open, and takes more.
@@ -96,7 +83,6 @@ Deno.test({
       await open.disconnect();
       await producer.disconnect();
       await t.cleanup();
-      await Deno.remove(dir, { recursive: true });
     }
   },
 });
