@@ -2,7 +2,8 @@
  * Reading batches other producers compressed (`lib/kafka/_codecs.ts`): LZ4 frames of every shape
  * the format allows and xerial-framed Snappy, decoded in memory; and on the real broker, batches
  * Kafka's own Java producer compressed with gzip, Snappy, LZ4 and Zstandard read back byte for
- * byte, through a replay and the sink's consumer alike.
+ * byte (ours, the original producers' and a malformed value in each), through a replay and the
+ * sink's consumer alike.
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
@@ -140,15 +141,24 @@ Deno.test({
     try {
       const clicks = t.name("clickstream");
       const codecs = ["gzip", "snappy", "lz4", "zstd"];
-      const lines = codecs.flatMap((_, c) =>
-        Array.from({ length: 200 }, (_, i) => click(c * 200 + i))
+      // Per codec: 200 of ours, one of the original producers' (no event_id, a wall-clock time)
+      // and a Python dict printed instead of JSON (malformed: the DLQ, not the lake).
+      const wallClock = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19).replace(
+        "T",
+        " ",
       );
+      const batches = codecs.map((_, c) => [
+        ...Array.from({ length: 200 }, (_, i) => click(c * 200 + i)),
+        JSON.stringify({ user_id: `user_orig_${c}`, timestamp: wallClock, event: "click" }),
+        `{'event': 'click', 'codec': ${c}}`,
+      ]);
+      const lines = batches.flat();
       for (const [c, codec] of codecs.entries()) {
         const produced = await runScript(
           "kafka",
           ["console-producer", "--topic", clicks, "--compression-codec", codec],
           {},
-          lines.slice(c * 200, (c + 1) * 200).join("\n") + "\n",
+          batches[c].join("\n") + "\n",
         );
         assert.equal(produced.code, 0, produced.stderr);
       }
@@ -160,10 +170,13 @@ Deno.test({
       });
       assert.equal(cli.code, 0, cli.stderr);
       const totals = JSON.parse(cli.stdout).totals;
-      assert.deepEqual([totals.received, totals.accepted], [lines.length, lines.length]);
-      // The sink: every record in the lake, as the audit (reading Kafka again) finds it.
+      assert.deepEqual(
+        [totals.received, totals.accepted, totals.malformed],
+        [lines.length, lines.length - 4, 4],
+      );
+      // The sink: every record in the lake or the DLQ, as the audit (reading Kafka again) finds it.
       const { result, audit } = await sinkOnceAudited(t);
-      assert.deepEqual([result.records, result.dlq], [lines.length, 0]);
+      assert.deepEqual([result.records, result.dlq], [lines.length - 4, 4]);
       assert.deepEqual(audit.problems, []);
     } finally {
       await t.cleanup();

@@ -2,7 +2,8 @@
  * Topics another producer wrote with transactions, on the real broker: records of aborted
  * transactions (in the middle of a partition and at its end, where only the abort marker follows
  * them) are never read, a transaction left open does not hold `--once` up (it reads to the last
- * stable offset), and the sink, its audit and a replay agree on the committed records.
+ * stable offset), and the sink, its audit and a replay agree on the committed records (ours, the
+ * original producers' and malformed ones, which reach the DLQ only when committed).
  */
 import assert from "node:assert/strict";
 import { readToEnd } from "../../lib/kafka/mod.ts";
@@ -24,11 +25,21 @@ Deno.test({
     const t = await cliTopics("txn");
     const orders = t.name("orders");
     const at = Date.now() - 3_600_000;
+    const wallClock = new Date(at).toISOString().slice(0, 19).replace("T", " ");
+    // n of ours, one of the original producers' (no event_id, a wall-clock time) and a Python
+    // dict printed instead of JSON (malformed: the DLQ when committed, nowhere when aborted).
     const messages = (label: string, n: number) =>
-      Array.from({ length: n }, (_, i) => ({
-        partition: 0,
-        value: order(`${label}-${i}`, at + i),
-      }));
+      [
+        ...Array.from({ length: n }, (_, i) => order(`${label}-${i}`, at + i)),
+        JSON.stringify({
+          order_id: `orig-${label}`,
+          user_id: "user_1",
+          timestamp: wallClock,
+          items: [],
+          total_amount: 5,
+        }),
+        `{'order_id': '${label}'}`,
+      ].map((value) => ({ partition: 0, value }));
     const producer = t.kafka.producer({
       transactionalId: uniqueName("other-app"),
       idempotent: true,
@@ -70,12 +81,12 @@ Deno.test({
       });
       assert.equal(cli.code, 0, cli.stderr);
       const totals = JSON.parse(cli.stdout).totals;
-      assert.deepEqual([totals.received, totals.accepted], [15, 15]);
+      assert.deepEqual([totals.received, totals.accepted, totals.malformed], [19, 17, 2]);
 
       const { result, audit } = await sinkOnceAudited(t);
-      assert.deepEqual([result.records, result.dlq], [15, 0]);
+      assert.deepEqual([result.records, result.dlq], [17, 2]);
       assert.deepEqual(audit.problems, []);
-      assert.equal(audit.topics.reduce((n, a) => n + a.lines, 0), 15);
+      assert.equal(audit.topics.reduce((n, a) => n + a.lines, 0), 17);
       // Neither waited for the open transaction to time out: it is still open, and takes more.
       await hanging.send({ topic: orders, messages: messages("open-more", 1) });
     } finally {
