@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Kafka } from "kafkajs";
+import type { Batch, Kafka } from "kafkajs";
 import { partitionKey } from "./partition.ts";
 
 /** One record as read back, its key and value as bytes. */
@@ -27,6 +27,26 @@ export interface ReadRecord {
   value: string | null;
   timestamp: number;
   headers: Record<string, string>;
+}
+
+/**
+ * How far a read-committed consumer (kafkajs's default) can read the partition of a fetched
+ * `batch`: the fetch's last stable offset, before which every transaction has ended (kept by
+ * `./_kafkajs_stable.ts`), else its high watermark. With another producer's transaction open, the
+ * high watermark lies past records no one can read until it ends: a consumer at this end has read
+ * everything there is.
+ *
+ * @example
+ * ```ts
+ * import { readableEnd } from "./consume.ts";
+ * readableEnd({ highWatermark: "12", lastStableOffset: "9" } as never); // 9
+ * readableEnd({ highWatermark: "12" } as never); // 12
+ * ```
+ */
+export function readableEnd(batch: Pick<Batch, "highWatermark">): number {
+  const high = Number(batch.highWatermark);
+  const stable = Number((batch as { lastStableOffset?: string }).lastStableOffset ?? -1);
+  return stable >= 0 ? Math.min(stable, high) : high;
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   noBrokerAnswered,
   parsePartitionKey,
   partitionKey,
+  readableEnd,
   requireTopics,
   topicName,
   whileBrokerAway,
@@ -362,7 +363,8 @@ function consumerStopped(error: unknown): KafkaError {
 }
 
 /**
- * Idleness: per source, when its last batch came and whether that batch reached the end; a
+ * Idleness: per source, when its last batch came and whether that batch reached the end (the end
+ * a read-committed consumer can read: another producer's open transaction holds it back); a
  * source at its end and quiet for `timeout` is marked idle (the watermark keeps which sources
  * are idle: marking one twice does nothing).
  */
@@ -380,7 +382,7 @@ function idleMarker(aggregator: RecordSink, timeout: number, now: () => number) 
     heard(source: string, batch: Batch) {
       heard.set(source, {
         at: now(),
-        atEnd: Number(batch.lastOffset()) + 1 >= Number(batch.highWatermark),
+        atEnd: Number(batch.lastOffset()) + 1 >= readableEnd(batch),
       });
     },
     stop: () => clearInterval(timer),

@@ -3,7 +3,7 @@ import { highWatermarks, produceRecords, topicName } from "../../lib/kafka/mod.t
 import { TOPICS } from "../../lib/schema/mod.ts";
 import { consumeInto, createAggregator, type Snapshot } from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import { INTEGRATION, runTask } from "../_helpers.ts";
+import { INTEGRATION, runTask, uniqueName } from "../_helpers.ts";
 import { cliTopics } from "../_topics.ts";
 import { type Arrival, batchMetrics, comparable } from "./_batch.ts";
 
@@ -93,15 +93,16 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "live: a partition read to its end and quiet past the idle timeout stops holding windows open",
-  ...INTEGRATION,
-  async fn() {
-    const { kafka, kafkaConfig: config } = await cliTopics("rt-idle", { dlq: false });
-    const minute = (m: number) => new Date(Date.UTC(2026, 10, 26, 10, m)).toISOString();
-    const click = (id: string, user: string, m: number) =>
-      JSON.stringify({
+const minute = (m: number) => new Date(Date.UTC(2026, 10, 26, 10, m)).toISOString();
+
+/** Clicks on `partition` of the clickstream topic: [event id, user, minute]. */
+function clicks(topic: string, partition: number, records: Array<[string, string, number]>) {
+  return {
+    topic,
+    messages: records.map(([id, user, m]) => ({
+      partition,
+      key: user,
+      value: JSON.stringify({
         event_id: id,
         user_id: user,
         session_id: `s-${user}`,
@@ -111,52 +112,102 @@ Deno.test({
         referrer: "direct",
         product_id: null,
         timestamp: minute(m),
-      });
+      }),
+    })),
+  };
+}
+
+/**
+ * A live consume from the beginning until `accepted` events are in and 1.5 s more have passed,
+ * with `idleTimeoutMs`; its aggregator (lateness one minute).
+ */
+async function liveRun(
+  t: Awaited<ReturnType<typeof cliTopics>>,
+  accepted: number,
+  idleTimeoutMs: number,
+) {
+  const agg = createAggregator({ lateness: 60_000 });
+  const controller = new AbortController();
+  const consumed = consumeInto(t.kafka, t.kafkaConfig, agg, {
+    fromBeginning: true,
+    signal: controller.signal,
+    idleTimeoutMs,
+  });
+  const deadline = Date.now() + 15_000;
+  while (agg.snapshot().totals.accepted < accepted && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  controller.abort();
+  await consumed;
+  return agg;
+}
+
+Deno.test({
+  name:
+    "live: a partition read to its end and quiet past the idle timeout stops holding windows open",
+  ...INTEGRATION,
+  async fn() {
+    const t = await cliTopics("rt-idle", { dlq: false });
+    const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
     // Partition 0 moves on to minute 20; partition 1 stops at minute 1.
-    const producer = kafka.producer();
+    const producer = t.kafka.producer();
     await producer.connect();
-    const send = (partition: number, records: Array<[string, string, number]>) =>
-      producer.send({
-        topic: `${config.topicPrefix}clickstream`,
-        messages: records.map(([id, user, m]) => ({
-          partition,
-          key: user,
-          value: click(id, user, m),
-        })),
-      });
-    await send(0, [["a1", "u1", 0], ["a2", "u1", 10], ["a3", "u1", 20]]);
-    await send(1, [["b1", "u2", 1]]);
+    await producer.send(clicks(topic, 0, [["a1", "u1", 0], ["a2", "u1", 10], ["a3", "u1", 20]]));
+    await producer.send(clicks(topic, 1, [["b1", "u2", 1]]));
     await producer.disconnect();
-    const run = async (idleTimeoutMs: number) => {
-      const agg = createAggregator({ lateness: 60_000 });
-      const controller = new AbortController();
-      const consumed = consumeInto(kafka, config, agg, {
-        fromBeginning: true,
-        signal: controller.signal,
-        idleTimeoutMs,
-      });
-      const deadline = Date.now() + 15_000;
-      while (agg.snapshot().totals.accepted < 4 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await new Promise((r) => setTimeout(r, 1500));
-      controller.abort();
-      await consumed;
-      return agg;
-    };
     // Without idleness, partition 1 (minute 1) holds the watermark at minute 0.
-    const held = await run(0);
+    const held = await liveRun(t, 4, 0);
     assert.equal(held.snapshot().totals.accepted, 4);
     assert.equal(held.watermark, Date.parse(minute(0)));
     // With it, both partitions are read to their end and go idle after 300 ms: the watermark
     // follows the latest (partition 0, minute 20, less a minute of lateness), and the windows
     // up to it close.
-    const moved = await run(300);
+    const moved = await liveRun(t, 4, 300);
     assert.equal(moved.watermark, Date.parse(minute(19)));
     assert.ok(
       moved.snapshot().memory.openWindows < held.snapshot().memory.openWindows,
       `open windows: ${moved.snapshot().memory.openWindows} with idleness, ${held.snapshot().memory.openWindows} without`,
     );
+    await t.cleanup();
+  },
+});
+
+Deno.test({
+  name: "live: a partition read up to another producer's open transaction goes idle too",
+  ...INTEGRATION,
+  async fn() {
+    const t = await cliTopics("rt-idle-txn", { dlq: false });
+    const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
+    const producer = t.kafka.producer();
+    await producer.connect();
+    await producer.send(clicks(topic, 0, [["a1", "u1", 0], ["a2", "u1", 10], ["a3", "u1", 20]]));
+    await producer.send(clicks(topic, 1, [["b1", "u2", 1]]));
+    await producer.disconnect();
+    // Another application began a transaction on partition 1 and has not ended it: its record
+    // lies below the high watermark, but no read-committed consumer reads it until it ends (the
+    // broker times it out after 3 minutes; the test aborts it).
+    const other = t.kafka.producer({
+      transactionalId: uniqueName("other-app"),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 180_000,
+    });
+    await other.connect();
+    const open = await other.transaction();
+    try {
+      await open.send(clicks(topic, 1, [["b2", "u2", 30]]));
+      // Partition 1 was read to where it can be read: it goes idle like partition 0 and the
+      // watermark follows partition 0 (it stayed at minute 0 when only the high watermark
+      // counted as the end).
+      const moved = await liveRun(t, 4, 300);
+      assert.equal(moved.snapshot().totals.accepted, 4);
+      assert.equal(moved.watermark, Date.parse(minute(19)));
+    } finally {
+      await open.abort().catch(() => {});
+      await other.disconnect();
+      await t.cleanup();
+    }
   },
 });
 
