@@ -87,7 +87,8 @@ print("Kafka:", BOOTSTRAP, SECURITY, "topics:", [TOPIC_PREFIX + t for t in TOPIC
 # MAGIC A record counts by the real-time rule (`lib/realtime/decode.ts`), checked on Kafka's bytes by
 # MAGIC `raw_event` below: its value is UTF-8, at most 1 MiB, one JSON object on one line (a byte-order
 # MAGIC mark and line breaks around the object are left out; a Python dict printed instead of JSON, a
-# MAGIC truncated send, an array, or an object followed by more text are not), with the topic's key
+# MAGIC truncated send, an array, an object followed by more text, or half a surrogate pair escaped
+# MAGIC alone, `"\ud800"`, which no UTF-8 text holds, are not), with the topic's key
 # MAGIC field a non-empty string and an `event_id`, where present, one too. Spark's own JSON reader is
 # MAGIC more lenient on each of these (it takes `{...} x`, reads a number as the string `"7"`, and
 # MAGIC replaces bad bytes), so the check is Python's strict parser, which agrees with JavaScript's.
@@ -110,6 +111,24 @@ def _no_constant(name):
     raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python takes them, JSON does not
 
 
+def _lone_surrogate(text):
+    """Whether valid JSON text escapes half a surrogate pair alone ("\\ud800"): no UTF-8 text."""
+    i = text.find("\\")
+    while i != -1:
+        if text[i + 1] != "u":
+            i = text.find("\\", i + 2)
+            continue
+        code = int(text[i + 2:i + 6], 16)
+        if code < 0xD800 or code > 0xDFFF:
+            i = text.find("\\", i + 6)
+            continue
+        low = int(text[i + 8:i + 12], 16) if text[i + 6:i + 8] == "\\u" else -1
+        if code >= 0xDC00 or not 0xDC00 <= low <= 0xDFFF:
+            return True
+        i = text.find("\\", i + 12)
+    return False
+
+
 def raw_event(value, key_field):
     """The value's JSON text when the real-time rule takes the record, else None."""
     if value is None or len(value) == 0 or len(value) > RAW_MAX_BYTES:
@@ -125,7 +144,7 @@ def raw_event(value, key_field):
     except RecursionError:  # nested deeper than Python parses: left out (real time takes it)
         return None
     body = text.strip(" \t\r\n")
-    if not isinstance(event, dict) or "\n" in body or "\r" in body:
+    if not isinstance(event, dict) or "\n" in body or "\r" in body or _lone_surrogate(body):
         return None
     key, event_id = event.get(key_field), event.get("event_id")
     if not isinstance(key, str) or key == "":

@@ -46,6 +46,7 @@ export const MALFORMED_REASONS = {
   notJson: "not JSON",
   notObject: "not a JSON object",
   multiline: "JSON spread over lines",
+  loneSurrogate: "a lone UTF-16 surrogate in a string",
   badEventId: "event_id is not a non-empty string",
   noUserId: "user_id is missing or not a non-empty string",
   noOrderId: "order_id is missing or not a non-empty string",
@@ -63,6 +64,7 @@ const RAW_REASONS: Readonly<Record<RawErrorClass, Malformed>> = Object.freeze({
   InvalidJson: Object.freeze(malformed(R.notJson)),
   NotAnObject: Object.freeze(malformed(R.notObject)),
   MultilineJson: Object.freeze(malformed(R.multiline)),
+  LoneSurrogate: Object.freeze(malformed(R.loneSurrogate)),
 });
 
 /**

@@ -4,7 +4,8 @@
  * printable ASCII, and where its top-level `timestamp` (a string or a number) lies.
  *
  * It answers "valid" only when sure; `false` means "ask the exact rule" (`raw.ts`), which
- * decides: non-ASCII bytes, escapes in a top-level key or in the timestamp, a byte-order mark,
+ * decides: non-ASCII bytes, escapes in a top-level key or in the timestamp, a surrogate's escape
+ * (`\ud800`: the rule wants its pair), a byte-order mark,
  * line breaks, deep nesting and anything invalid all go there. State lives in module variables:
  * no allocation per value.
  *
@@ -39,6 +40,10 @@ let pos = 0;
 let end = 0;
 const MAX_DEPTH = 64;
 const NO_BYTES = new Uint8Array(0);
+/** The second hex digit of a surrogate's `\\uDxxx` escape: 8–9, a–f, A–F. */
+const SURROGATE_SECOND = new Uint8Array(256);
+for (const c of "89abcdefABCDEF") SURROGATE_SECOND[c.charCodeAt(0)] = 1;
+
 /** Bytes that may stand unescaped in a string the scanner accepts: printable ASCII but `"` `\`. */
 const PLAIN = new Uint8Array(256);
 for (let c = 0x20; c < 0x80; c++) PLAIN[c] = c === 0x22 || c === 0x5c ? 0 : 1;
@@ -111,6 +116,8 @@ function scanString(): number {
       const e = b[p++];
       if (e === 0x75) {
         if (p + 4 > end) return 0;
+        // \ud800–\udfff: half of a surrogate pair, whose other half the exact rule looks for.
+        if ((b[p] | 0x20) === 0x64 && SURROGATE_SECOND[b[p + 1]] === 1) return 0;
         for (const q = p + 4; p < q; p++) {
           const h = b[p];
           const l = h | 0x20;

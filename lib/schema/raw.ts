@@ -13,7 +13,11 @@
  * 6. on one line (`MultilineJson`: a JSON-lines file cannot hold a raw line break). Line breaks
  *    in the whitespace around the object do not count: a producer that sends each line of a file
  *    with its newline (`{…}\n`, `{…}\r\n`) sends valid records, and their line in the lake is the
- *    value without that whitespace ({@linkcode lakeLine}).
+ *    value without that whitespace ({@linkcode lakeLine});
+ * 7. Unicode text in every string (`LoneSurrogate`): JSON may escape half of a UTF-16 surrogate
+ *    pair alone (`"\ud800"`), which no UTF-8 text can hold. JavaScript and Python read it, but
+ *    DuckDB's JSON reader refuses the whole file holding such a line, and I-JSON (RFC 7493)
+ *    forbids it: a record the lake could not be read back with.
  *
  * Field types are not part of it: an object with a string `total_amount` is a valid raw record,
  * kept in the raw layer; near-real-time quarantines that record alone (`lib/nrt/quarantine.ts`).
@@ -33,7 +37,8 @@ export type RawErrorClass =
   | "InvalidUtf8"
   | "InvalidJson"
   | "NotAnObject"
-  | "MultilineJson";
+  | "MultilineJson"
+  | "LoneSurrogate";
 
 /** Why a value cannot be a raw record: a short class and one line for people. */
 export interface RawRejection {
@@ -115,6 +120,13 @@ export function parseRaw(
     }
     case "MultilineJson":
       return reject(record, "Value is JSON spread over several lines; a JSON-lines file needs one");
+    case "LoneSurrogate":
+      return reject(
+        record,
+        `Value's JSON holds a lone UTF-16 surrogate (${
+          loneSurrogate(textOf(value!))
+        }), which is not Unicode text`,
+      );
   }
 }
 
@@ -163,7 +175,51 @@ export function rawRecord(
   if ((text.includes("\n") || text.includes("\r")) && multiline(text.trim())) {
     return "MultilineJson";
   }
+  if (loneSurrogate(text) !== "") return "LoneSurrogate";
   return json as Record<string, unknown>;
+}
+
+/**
+ * The first lone UTF-16 surrogate in valid JSON `text`, as it is written there (`\ud800`), or
+ * `""` when there is none: an escaped high surrogate (`\ud800`–`\udbff`) not followed by an
+ * escaped low one, an escaped low one (`\udc00`–`\udfff`) not after a high one, or a surrogate
+ * standing alone in the text itself (only a JavaScript string can hold one; decoded UTF-8
+ * cannot). In valid JSON a backslash only ever starts an escape, so the escapes are found by
+ * walking from one backslash to the next.
+ *
+ * @example
+ * ```ts
+ * import { loneSurrogate } from "./raw.ts";
+ * loneSurrogate('{"a":"\\ud83d\\ude00"}'); // "": a pair (😀)
+ * loneSurrogate('{"a":"\\ud800x"}'); // "\\ud800"
+ * loneSurrogate('{"a":"\\\\ud800"}'); // "": an escaped backslash, then text
+ * ```
+ */
+export function loneSurrogate(text: string): string {
+  if (!text.isWellFormed()) {
+    for (const c of text) { // by code point: a pair is one, a lone half stays alone
+      const code = c.charCodeAt(0);
+      if (c.length === 1 && code >= 0xd800 && code <= 0xdfff) return `\\u${code.toString(16)}`;
+    }
+  }
+  let i = text.indexOf("\\");
+  while (i !== -1) {
+    if (text.charCodeAt(i + 1) !== 0x75) { // \" \\ \/ \b \f \n \r \t
+      i = text.indexOf("\\", i + 2);
+      continue;
+    }
+    const code = parseInt(text.slice(i + 2, i + 6), 16);
+    if (code < 0xd800 || code > 0xdfff) {
+      i = text.indexOf("\\", i + 6);
+      continue;
+    }
+    const low = text.charCodeAt(i + 6) === 0x5c && text.charCodeAt(i + 7) === 0x75
+      ? parseInt(text.slice(i + 8, i + 12), 16)
+      : NaN;
+    if (code >= 0xdc00 || !(low >= 0xdc00 && low <= 0xdfff)) return text.slice(i, i + 6);
+    i = text.indexOf("\\", i + 12);
+  }
+  return "";
 }
 
 const multiline = (text: string) => text.includes("\n") || text.includes("\r");

@@ -82,6 +82,8 @@ Deno.test({
             headers: { "event-type": "order", [DLQ_HEADERS.topic]: "someone-else" },
             errorClass: "InvalidJson",
           },
+          // Half a surrogate pair, escaped: JSON to JavaScript, a file no JSON-lines reader takes.
+          { value: order("lone", { user_id: "user_\ud800" }), errorClass: "LoneSurrogate" },
         ];
       const drift = [
         order("drift-amount", { total_amount: "12.50" }),

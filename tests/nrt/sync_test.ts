@@ -37,10 +37,12 @@ Deno.test("a raw file's lines that cannot go to bronze are named by line and rea
     '{"order_id": "order_1",', // 9 cut short
     "[1]", // 10 not an object
     "{'order_id': 'order_1'}", // 11 a Python dict
+    order({ user_id: "u\ud800" }), // 12 half a surrogate pair, escaped: DuckDB refuses the file
+    order({ user_id: "\ud83d\ude00" }), // 13 fine: a whole pair (😀)
   ];
   const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
   const check = checkLakeFile("orders", "topics/orders/x.json", bytes);
-  assert.equal(check.rows, 2);
+  assert.equal(check.rows, 3);
   assert.deepEqual(
     check.quarantined.map((q) => [q.line, q.reason.replace(/JSON: .*/, "JSON: …")]),
     [
@@ -52,6 +54,11 @@ Deno.test("a raw file's lines that cannot go to bronze are named by line and rea
       [9, "InvalidJson: Value is not valid JSON: …"],
       [10, "NotAnObject: Value is JSON but an array, not an object"],
       [11, "InvalidJson: Value is not valid JSON: …"],
+      [
+        12,
+        "LoneSurrogate: Value's JSON holds a lone UTF-16 surrogate (\\ud800), which is not " +
+        "Unicode text",
+      ],
     ],
   );
   assert.ok(check.quarantined.every((q) => q.topic === "orders" && q.file.endsWith("x.json")));
@@ -60,6 +67,7 @@ Deno.test("a raw file's lines that cannot go to bronze are named by line and rea
   assert.deepEqual(new TextDecoder().decode(check.cleaned).split("\n"), [
     lines[0],
     lines[7].slice(0, -1),
+    lines[12],
     "",
   ]);
   // A file with nothing to set aside goes on as it is.
@@ -359,6 +367,57 @@ Deno.test("a record naming a field twice reaches silver with its last value, as 
         ["twice-item", "completed", 3, ts],
         ["twice-time", "completed", 1, "2026-11-26T11:00:00.000Z"],
         ["twice-top", "completed", 1, ts],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+Deno.test("a lake line escaping half a surrogate pair is quarantined; full and incremental passes go on", async () => {
+  await withTempDir(async (dir) => {
+    const lake = new FileLake(`${dir}/lake`);
+    await writeLakeFromRecords(lake, simulate({ ...SIM, events: 300 }), { flushSize: 100 });
+    const order = (id: string, user: string) =>
+      JSON.stringify({
+        event_id: id,
+        order_id: `order_${id}`,
+        user_id: user,
+        timestamp: "2026-11-26T10:00:00.000Z",
+        items: [],
+        total_amount: 0,
+        payment_method: "paypal",
+        status: "pending",
+      });
+    // Another writer's files (an older sink): JavaScript and Python read "\ud800", DuckDB's JSON
+    // reader refuses the whole file (every pass failed on it, for good).
+    const foreign = (n: number, lines: string[]) =>
+      lake.put(
+        `topics/orders/year=2026/month=11/day=26/hour=10/orders+9+000000000${n}.json`,
+        enc.encode(lines.join("\n") + "\n"),
+      );
+    await foreign(0, [order("ok", "user_1"), order("lone", "user_\ud800"), order("pair", "😀")]);
+    const work = `${dir}/w`;
+    const first = await runNrt({ config, lake, workDir: work });
+    assert.equal(first.mode, "full");
+    assert.deepEqual(
+      first.sync.quarantined.map((q) => [JSON.parse(q.record).event_id, q.reason.split(":")[0]]),
+      [["lone", "LoneSurrogate"]],
+    );
+    await foreign(1, [order("lone-2", "\udc00"), order("ok-2", "user_2")]);
+    const second = await runNrt({ config, lake, workDir: work });
+    assert.equal(second.mode, "incremental");
+    assert.deepEqual(second.quarantine, { added: 1, total: 2 });
+    const db = await NrtDb.open({ path: `${work}/nrt.duckdb`, workDir: work });
+    try {
+      const rows = await db.rows<{ event_id: string; user_id: string }>(
+        `SELECT event_id, user_id FROM silver.orders
+         WHERE event_id IN ('ok', 'lone', 'pair', 'lone-2', 'ok-2') ORDER BY event_id`,
+      );
+      assert.deepEqual(rows, [
+        { event_id: "ok", user_id: "user_1" },
+        { event_id: "ok-2", user_id: "user_2" },
+        { event_id: "pair", user_id: "😀" },
       ]);
     } finally {
       db.close();

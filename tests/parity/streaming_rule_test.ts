@@ -35,10 +35,10 @@ async function notebookRule(
     const script = `
 import ast, base64, json, sys
 tree = ast.parse(open(sys.argv[1]).read())
-keep = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("raw_event", "_no_constant")
+keep = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("raw_event", "_no_constant", "_lone_surrogate")
         or isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "RAW_MAX_BYTES" for t in n.targets)
         or isinstance(n, ast.Import) and n.names[0].name == "json"]
-assert len(keep) == 4, [getattr(n, "name", n) for n in keep]
+assert len(keep) == 5, [getattr(n, "name", n) for n in keep]
 exec(compile(ast.Module(body=keep, type_ignores=[]), "streaming.py", "exec"))
 for line in open(sys.argv[2]):
     key, b64 = line.rstrip("\\n").split(" ")
@@ -121,7 +121,9 @@ Deno.test("streaming.py takes the records real time takes, by Python's strict pa
     '{"user_id": 7, "user_id": "u", "order_id": "o"}',
     '{"user\\u005fid": "u", "order_id": "o"}', // an escaped key
     '{"user_id": "u", "order_id": "o", "event_id": null}', // no id: identified by content
-    '{"user_id": "\\ud800", "order_id": "o"}', // a lone surrogate, escaped
+    '{"user_id": "\\ud800", "order_id": "o"}', // a lone surrogate, escaped: neither takes it
+    '{"user_id": "\\ud83d\\ude00", "order_id": "o"}', // a pair: both do
+    '{"user_id": "u", "order_id": "o", "k": {"\\udc00": ["\\\\ud800"]}}', // a lone low one in a key
     '{"user_id": "u", "order_id": "o", "x": Infinity}',
     '{"user_id": "u", "order_id": "o", "x": 1e400}',
   ].map(enc);

@@ -20,6 +20,7 @@ const REASON: Record<RawErrorClass, string> = {
   InvalidJson: R.notJson,
   NotAnObject: R.notObject,
   MultilineJson: R.multiline,
+  LoneSurrogate: R.loneSurrogate,
 };
 
 /** The decoder as its doc states it: the raw rule, then the checks on the parsed object. */

@@ -143,8 +143,75 @@ function statedRule(value: Uint8Array | string, maxBytes: number): RawCheck {
       "Value is JSON spread over several lines; a JSON-lines file needs one",
     ) as RawCheck;
   }
+  // Unicode text: no half of a surrogate pair alone, in the text or escaped (`\ud800`).
+  const lone = firstLoneHalf(text);
+  if (lone !== "") {
+    return no(
+      "LoneSurrogate",
+      `Value's JSON holds a lone UTF-16 surrogate (${lone}), which is not Unicode text`,
+    ) as RawCheck;
+  }
   return { ok: true, record: json };
 }
+
+/** The first lone surrogate of JSON text, as written (`\ud800`), else "": by regular expressions. */
+function firstLoneHalf(text: string): string {
+  for (const c of text) {
+    if (/^[\ud800-\udfff]$/.test(c)) return `\\u${c.charCodeAt(0).toString(16)}`;
+  }
+  const escapes = [...text.matchAll(/\\(?:u([0-9a-fA-F]{4})|[^u])/g)];
+  const half = (m: RegExpExecArray | undefined, from: number, to: number) =>
+    m?.[1] !== undefined && parseInt(m[1], 16) >= from && parseInt(m[1], 16) <= to;
+  for (let k = 0; k < escapes.length; k++) {
+    if (half(escapes[k], 0xdc00, 0xdfff)) return escapes[k][0];
+    if (half(escapes[k], 0xd800, 0xdbff)) {
+      const next = escapes[k + 1];
+      if (next?.index !== escapes[k].index + 6 || !half(next, 0xdc00, 0xdfff)) {
+        return escapes[k][0];
+      }
+      k++;
+    }
+  }
+  return "";
+}
+
+Deno.test("a lone surrogate, escaped or in the text, is no raw record; a pair is", () => {
+  const line = (name: string) => `{"order_id":"o-1","user_id":"${name}"}`;
+  for (
+    const name of [
+      "\\ud800",
+      "a\\udbffb",
+      "\\udc00",
+      "\\ude00\\ud83d",
+      "\\ud83d\\ud83d\\ude00",
+      "\\ud83d\\n",
+    ]
+  ) {
+    for (const value of [line(name), enc(line(name))]) {
+      const check = parseRaw(value);
+      assert.ok(!check.ok && check.rejection.errorClass === "LoneSurrogate", name);
+      assert.equal(rawRecord(value), "LoneSurrogate");
+    }
+    assert.equal(scanPlainObject(enc(line(name))), false, name);
+  }
+  const lone = parseRaw(enc(line("x\\udbffy")));
+  assert.equal(
+    lone.ok ? "" : lone.rejection.message,
+    "Value's JSON holds a lone UTF-16 surrogate (\\udbff), which is not Unicode text",
+  );
+  // In a key, in a nested value: the same.
+  assert.equal(rawRecord('{"a":{"k\\ud800":1}}'), "LoneSurrogate");
+  assert.equal(rawRecord('{"a":[1,"\\udfff"]}'), "LoneSurrogate");
+  // A JavaScript string can hold a lone half itself (decoded UTF-8 never does).
+  assert.equal(rawRecord(`{"a":"\ud800"}`), "LoneSurrogate");
+  // A pair, escaped or not, an escaped backslash before "ud800", other escapes: valid.
+  for (
+    const name of ["\\ud83d\\ude00", "\\uD83D\\uDE00", "😀", "\\\\ud800", '\\u00e3\\n\\t\\"', "x"]
+  ) {
+    const check = parseRaw(enc(line(name)));
+    assert.ok(check.ok, name);
+  }
+});
 
 Deno.test("parseRaw and rawRecord follow the stated rule on mangled bytes and text, words too", () => {
   fc.assert(
