@@ -127,10 +127,19 @@ export interface ConsumeOptions {
   idleTimeoutMs?: number;
   /** Wall clock for the idle timeout (tests pass their own). @default Date.now */
   now?: () => number;
+  /**
+   * How often the consumer looks the topics up again, ms: a partition added to a topic while it
+   * runs is found within this time, and read from its first record. @default 30000 (kafkajs's
+   * own default, 5 minutes, left a live view without a new partition's records that long)
+   */
+  metadataMaxAgeMs?: number;
 }
 
 /** The default of {@linkcode ConsumeOptions.idleTimeoutMs}. */
 export const IDLE_TIMEOUT_MS = 10_000;
+
+/** The default of {@linkcode ConsumeOptions.metadataMaxAgeMs}. */
+export const METADATA_MAX_AGE_MS = 30_000;
 
 /**
  * Consumes the four topics into `aggregator` until `signal` aborts (or, with `once`, until the
@@ -226,7 +235,7 @@ export async function consumeIntoSink(
       };
       const begin = (from: ReadonlyMap<string, number>) => {
         merge?.unpaused();
-        keepPositions(consumer, run.next, crashed, progress.passed);
+        keepPositions(consumer, run, crashed, progress.passed);
         consumer.run({ autoCommit: false, eachBatch: batchHandler(run, progress) }).catch(fail);
         seekTo(consumer, from);
       };
@@ -281,6 +290,11 @@ interface Run extends BoundedRun {
   idle: ReturnType<typeof idleMarker>;
   /** "topic/partition" → the next offset to read (records below it were read). */
   next: Map<string, number>;
+  /**
+   * Partitions assigned so far (`undefined` before the first join): one assigned later was added
+   * to its topic since, and is read from its beginning (a live start would skip its records).
+   */
+  assigned?: Set<string>;
   /** A bounded replay's merge (`_merge.ts`): the order records go to the aggregator in. */
   merge?: ReplayMerge;
 }
@@ -329,6 +343,7 @@ async function connect(
   const consumer = kafka.consumer({
     groupId: options.groupId ?? `ecom-realtime-${crypto.randomUUID()}`,
     maxWaitTimeInMs: options.maxWaitMs ?? 100,
+    metadataMaxAge: options.metadataMaxAgeMs ?? METADATA_MAX_AGE_MS,
   });
   try {
     await consumer.connect();
@@ -392,12 +407,15 @@ function idleMarker(aggregator: RecordSink, timeout: number, now: () => number) 
 /**
  * Keeps the consumer on course: a crash kafkajs does not recover from itself goes to `crashed`
  * (kafkajs restarts it after errors it deems passing); a consumer that (re)joins starts from the
- * group's offsets, and this group commits none, so it is sent back to the positions reached;
- * batches of transaction markers or aborted records, which reach no handler, count as read.
+ * group's offsets, and this group commits none, so it is sent back to the positions reached; a
+ * partition assigned for the first time after the first join was added to its topic while the
+ * run went on: it starts at its beginning (a live run's fresh group would start it at its end,
+ * past the records written before the consumer found it); batches of transaction markers or
+ * aborted records, which reach no handler, count as read.
  */
 function keepPositions(
   consumer: Consumer,
-  next: ReadonlyMap<string, number>,
+  run: Pick<Run, "next" | "assigned">,
   crashed: (error: unknown) => void,
   passed: (key: string, lastOffset: number) => void,
 ): void {
@@ -405,12 +423,14 @@ function keepPositions(
     if (!payload.restart) crashed(payload.error);
   });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const known = run.assigned;
+    run.assigned ??= new Set();
     for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
       for (const partition of partitions) {
-        const offset = next.get(partitionKey(topic, partition));
-        if (offset !== undefined) {
-          seekTo(consumer, new Map([[partitionKey(topic, partition), offset]]));
-        }
+        const key = partitionKey(topic, partition);
+        const offset = run.next.get(key) ?? (known && !known.has(key) ? EARLIEST : undefined);
+        if (offset !== undefined) seekTo(consumer, new Map([[key, offset]]));
+        run.assigned.add(key);
       }
     }
   });
@@ -421,8 +441,11 @@ function keepPositions(
   });
 }
 
+/** kafkajs's offset for "the partition's first record" in a seek. */
+const EARLIEST = -2;
+
 /**
- * Seeks partitions (`topic/partition` → offset). Records below a position are skipped anyway,
+ * Seeks partitions (`topic/partition` → offset, or {@linkcode EARLIEST}). Records below a position are skipped anyway,
  * should a fetch come back before the seek applies (or the consumer not run yet).
  */
 function seekTo(consumer: Consumer, positions: ReadonlyMap<string, number>): void {

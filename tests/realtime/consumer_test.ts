@@ -4,7 +4,7 @@ import { TOPICS } from "../../lib/schema/mod.ts";
 import { consumeInto, createAggregator, type Snapshot } from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { INTEGRATION, runTask, uniqueName } from "../_helpers.ts";
-import { cliTopics } from "../_topics.ts";
+import { cliTopics, freshTopics } from "../_topics.ts";
 import { type Arrival, batchMetrics, comparable } from "./_batch.ts";
 
 const HOUR = 3600_000;
@@ -206,6 +206,55 @@ Deno.test({
     } finally {
       await open.abort().catch(() => {});
       await other.disconnect();
+      await t.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "live: a partition added to a topic while the view runs is read from its first record",
+  ...INTEGRATION,
+  async fn() {
+    const t = await freshTopics("rt-grow", { partitions: 1 });
+    const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
+    const agg = createAggregator({ lateness: 60_000 });
+    const controller = new AbortController();
+    const consumed = consumeInto(t.kafka, t.kafkaConfig, agg, {
+      signal: controller.signal,
+      idleTimeoutMs: 0,
+      metadataMaxAgeMs: 500,
+    });
+    const producer = t.kafka.producer();
+    await producer.connect();
+    const until = async (accepted: number) => {
+      const deadline = Date.now() + 20_000;
+      while (agg.snapshot().totals.accepted < accepted && Date.now() < deadline) {
+        // A live run starts at the end: send until the consumer has joined and takes one.
+        if (accepted === 1) await producer.send(clicks(topic, 0, [["a1", "u1", 0]]));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return agg.snapshot().totals.accepted;
+    };
+    try {
+      assert.equal(await until(1) >= 1, true);
+      const before = agg.snapshot().totals.accepted;
+      // Another partition, and at once a record in it: written before the consumer finds the
+      // partition (its metadata is up to 500 ms old), so a start at its end would skip it.
+      const admin = t.kafka.admin();
+      await admin.connect();
+      await admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
+      await admin.disconnect();
+      // A producer that knows the new partition (kafkajs drops, without an error, a record for a
+      // partition its metadata does not hold yet).
+      const late = t.kafka.producer();
+      await late.connect();
+      await late.send(clicks(topic, 1, [["b1", "u2", 1]]));
+      await late.disconnect();
+      assert.equal(await until(before + 1), before + 1);
+    } finally {
+      await producer.disconnect();
+      controller.abort();
+      await consumed;
       await t.cleanup();
     }
   },
