@@ -65,6 +65,7 @@ export class Intake {
       groupId: s.group,
       sessionTimeout: s.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(s.sessionTimeoutMs / 5)),
+      metadataMaxAge: s.metadataMaxAgeMs,
       ...SINK_FETCH,
     });
     this.#consumer = consumer;

@@ -84,6 +84,12 @@ export interface SinkOptions {
    * (read at start; 1048588, Kafka's default, when it cannot be read)
    */
   dlqMaxBytes?: number;
+  /**
+   * How often the consumer looks its topics up again, ms: records of a partition added to a
+   * topic while the sink runs reach the lake within this time (read from the partition's first
+   * record). @default 30000 (kafkajs's own default, 5 minutes, held them back that long)
+   */
+  metadataMaxAgeMs?: number;
 }
 
 /** What the sink did for one topic. */
@@ -129,6 +135,7 @@ export const SINK_DEFAULTS = {
   progressEveryMs: 2000,
   sessionTimeoutMs: 10_000,
   maxCommitRetryMs: 120_000,
+  metadataMaxAgeMs: 30_000,
 } as const;
 
 /** Kafka's default `max.message.bytes`, for a DLQ topic whose setting cannot be read. */
@@ -173,6 +180,7 @@ export interface SinkSettings {
   progressEveryMs: number;
   sessionTimeoutMs: number;
   maxCommitRetryMs: number;
+  metadataMaxAgeMs: number;
   transactionalId: string;
   /** Largest DLQ batch given by the caller; undefined: read each DLQ topic's setting. */
   dlqMaxBytes?: number;
@@ -209,6 +217,7 @@ export function resolveSinkSettings(config: Config, options: SinkOptions): SinkS
     progressEveryMs: options.progressEveryMs ?? d.progressEveryMs,
     sessionTimeoutMs: options.sessionTimeoutMs ?? d.sessionTimeoutMs,
     maxCommitRetryMs: options.maxCommitRetryMs ?? d.maxCommitRetryMs,
+    metadataMaxAgeMs: options.metadataMaxAgeMs ?? d.metadataMaxAgeMs,
     transactionalId: options.transactionalId ?? defaultTransactionalId(group, topics),
     dlqMaxBytes: options.dlqMaxBytes,
     once: options.once ?? false,
@@ -220,7 +229,13 @@ export function resolveSinkSettings(config: Config, options: SinkOptions): SinkS
       throw new RangeError(`${name} must be a whole number ≥ 0, got ${s[name]}`);
     }
   }
-  for (const name of ["uploadConcurrency", "maxQueuedFiles", "partitionsConcurrently"] as const) {
+  const positive = [
+    "uploadConcurrency",
+    "maxQueuedFiles",
+    "partitionsConcurrently",
+    "metadataMaxAgeMs",
+  ] as const;
+  for (const name of positive) {
     if (!Number.isSafeInteger(s[name]) || s[name] < 1) {
       throw new RangeError(`${name} must be a whole number ≥ 1, got ${s[name]}`);
     }
