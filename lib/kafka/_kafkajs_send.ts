@@ -6,7 +6,10 @@
  * producer, assign sequence numbers, send, roll the sequence numbers back on failure, and let
  * kafkajs's retrier try again (after refreshing metadata or reconnecting as kafkajs does). One
  * change: a refresh that fails there (no broker answers, mid-restart) no longer ends the retries
- * on their first try; the send's own retriable error goes to the retrier instead.
+ * on their first try; the send's own retriable error goes to the retrier instead. And one fix: a
+ * record for a partition the producer's metadata does not list (added to the topic since, or
+ * none such) was left out of the request and the send resolved as if it had been written; it
+ * now refreshes the metadata and retries, then fails naming the partition.
  *
  * The look-up applies to idempotent producers without a transactional id: a transactional
  * producer's state outlives a restart while its transaction is open, so the broker itself
@@ -241,6 +244,18 @@ function createSendMessages(deps: Deps) {
             topic,
             Object.keys(messagesPerPartition),
           );
+          // kafkajs leaves a partition its metadata does not list out of the request, and the
+          // send resolves with its records never written: ask for fresh metadata instead (a
+          // partition added since), then fail naming it.
+          const listed = new Set(Object.values(partitionsPerLeader).flat().map(Number));
+          const unlisted = Object.keys(messagesPerPartition).filter((p) => !listed.has(Number(p)));
+          if (unlisted.length > 0) {
+            throw new deps.KafkaJSMetadataNotLoaded(
+              `Producing to partition ${
+                unlisted.join(", ")
+              } of ${topic}, which has ${partitionMetadata.length} partition(s) in the metadata`,
+            );
+          }
           topicMetadata.set(topic, { partitionsPerLeader, messagesPerPartition });
           for (const nodeId of Object.keys(partitionsPerLeader)) {
             const broker = await cluster.findBroker({ nodeId });
