@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../errors.ts";
 import { usage } from "./help.ts";
 import type { CliSpec, Flags, FlagSpec, Parsed } from "./spec.ts";
-import { parseDuration, parseMillis } from "./values.ts";
+import { formatDuration, parseDuration, parseMillis } from "./values.ts";
 
 /** Thrown by {@linkcode parseFlags} for `--help` / `-h`; carries the usage text. */
 export class HelpRequested extends Error {
@@ -188,7 +188,11 @@ function convert(name: string, spec: FlagSpec, raw: string): string | number {
     }
   }
   if (spec.min !== undefined && n < spec.min) {
-    throw new UsageError(`Flag ${flag} must be at least ${spec.min}, got ${raw}`);
+    // A duration's least value in its own words (`1s`, not the milliseconds behind it).
+    const least = spec.type === "duration" || spec.type === "ms"
+      ? formatDuration(spec.min)
+      : spec.min;
+    throw new UsageError(`Flag ${flag} must be at least ${least}, got ${raw}`);
   }
   return n;
 }

@@ -8,7 +8,7 @@ const SPEC = {
   flags: {
     count: { type: "integer", default: 3, min: 1, description: "how many" },
     rate: { type: "number", description: "events per second" },
-    wait: { type: "duration", default: 60_000, description: "how long" },
+    wait: { type: "duration", default: 60_000, min: 1000, description: "how long" },
     mode: { type: "string", choices: ["fast", "slow"], default: "fast", description: "mode" },
     once: { type: "boolean", alias: "o", description: "stop when drained" },
     name: { type: "string", required: true, description: "a name" },
@@ -47,6 +47,7 @@ Deno.test("parseFlags throws a UsageError naming the flag for each kind of mista
     [["--name", "x", "--count", "0"], /Flag --count must be at least 1/],
     [["--name", "x", "--rate", "fast"], /Flag --rate expects a number/],
     [["--name", "x", "--wait", "10"], /--wait/],
+    [["--name", "x", "--wait", "500ms"], /Flag --wait must be at least 1s, got 500ms/],
     [["--name", "x", "--mode", "medium"], /Flag --mode must be one of fast\|slow/],
     [["--name", "x", "extra"], /Unexpected argument "extra"/],
   ];
