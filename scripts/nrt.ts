@@ -87,6 +87,10 @@ function printReport(report: NrtReport): void {
       detail:
         `${report.sync.listed} listed, ${report.sync.unchanged} unchanged, ${report.sync.removed.length} removed, ${
           report.sync.repulled ? `${report.sync.repulled} pulled again (same cache segment), ` : ""
+        }${
+          report.sync.ignored.length
+            ? `${report.sync.ignored.length} ignored (not the layout: ${report.sync.ignored[0]}), `
+            : ""
         }${(report.sync.bytes / 1e6).toFixed(1)} MB`,
       seconds: s(report.timings.sync),
     },

@@ -301,6 +301,12 @@ async function pullLake(pass: Pass): Promise<SyncReport> {
       }
     },
   });
+  if (sync.ignored.length > 0) {
+    progress(
+      `  ignored ${sync.ignored.length} file(s) in the topics' folders named or placed otherwise ` +
+        `than the connector's layout (first: ${sync.ignored[0]}): their records are not read`,
+    );
+  }
   for (const [file, records] of Map.groupBy(sync.quarantined, (q) => q.file)) {
     const more = records.length > 1 ? ", …" : "";
     progress(

@@ -94,6 +94,12 @@ export interface SyncOptions {
 export interface SyncReport {
   /** Raw files of the four topics in the lake. */
   listed: number;
+  /**
+   * Files in the four topics' folders that are no raw file of the connector's layout (named or
+   * placed otherwise, e.g. `part-00000.json`, `….json.gz`, `hour=7`): not read, their records
+   * not in any layer. Sorted lake paths.
+   */
+  ignored: string[];
   /** Lake paths pulled into the cache this run (new or changed). */
   synced: string[];
   /** Of those, how many replaced a file the checkpoint already had (changed size or time). */
@@ -205,12 +211,13 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
   }
   await Deno.mkdir(cacheDir, { recursive: true });
   const checkpoint = full ? emptyCheckpoint() : await readCheckpoint(cacheDir);
-  const listing = await listRaw(lake, prefix);
+  const { listing, ignored } = await listRaw(lake, prefix);
   const work = await dropChanged(lake, listing, checkpoint, { cacheDir, writeQuarantine });
   const live = new Set(Object.values(checkpoint.files).flatMap((e) => e.segment ?? []));
   await removeOrphans(cacheDir, live);
   const report: SyncReport = {
     listed: listing.length,
+    ignored,
     synced: [],
     replaced: work.replaced,
     unchanged: listing.length - work.todo.length,
@@ -235,10 +242,22 @@ export async function syncLake(lake: LakeStorage, options: SyncOptions): Promise
   return report;
 }
 
-/** The raw files of the four topics in the lake. */
-async function listRaw(lake: LakeStorage, prefix: string): Promise<LakeEntry[]> {
+/**
+ * The raw files of the four topics in the lake, and the other files in their folders (another
+ * topic's folder is none of ours).
+ */
+async function listRaw(
+  lake: LakeStorage,
+  prefix: string,
+): Promise<{ listing: LakeEntry[]; ignored: string[] }> {
   try {
-    return (await lake.list("topics/")).filter((e) => cacheFolder(e.path, prefix) !== null);
+    const listing: LakeEntry[] = [];
+    const ignored: string[] = [];
+    for (const entry of await lake.list("topics/")) {
+      if (cacheFolder(entry.path, prefix) !== null) listing.push(entry);
+      else if (ourFolder(entry.path, prefix)) ignored.push(entry.path);
+    }
+    return { listing, ignored: ignored.sort() };
   } catch (error) {
     // The lake's own error already names what failed (and whether it may pass).
     if (error instanceof LakeError) throw error;
@@ -246,6 +265,14 @@ async function listRaw(lake: LakeStorage, prefix: string): Promise<LakeEntry[]> 
       cause: error,
     });
   }
+}
+
+/** Whether a lake path lies in one of the four topics' folders (`topics/<prefix><topic>/…`). */
+function ourFolder(path: string, prefix: string): boolean {
+  const folder = path.split("/")[1] ?? "";
+  return folder.startsWith(prefix) && (TOPICS as readonly string[]).includes(
+    folder.slice(prefix.length),
+  );
 }
 
 /**

@@ -424,3 +424,39 @@ Deno.test("a lake line escaping half a surrogate pair is quarantined; full and i
     }
   });
 });
+
+Deno.test("files in the topics' folders that are no raw file of the layout are named as ignored", async () => {
+  await withTempDir(async (dir) => {
+    const lake = new FileLake(`${dir}/lake`);
+    const hour = "topics/orders/year=2026/month=11/day=26/hour=10";
+    const line = enc.encode('{"order_id":"o-1"}\n');
+    const raw = `${hour}/orders+0+0000000000.json`;
+    // Another tool's part file, the connector's gzip output, an upper-case extension, an
+    // unpadded hour, an unpadded offset, a file outside the hour folders, a marker file.
+    const others = [
+      `${hour}/part-00000.json`,
+      `${hour}/orders+0+0000000100.json.gz`,
+      `${hour}/orders+0+0000000200.JSON`,
+      "topics/orders/year=2026/month=11/day=26/hour=1/orders+0+0000000300.json",
+      `${hour}/orders+0+300.json`,
+      "topics/orders/orders+0+0000000400.json",
+      `${hour}/_SUCCESS`,
+    ];
+    // Other topics' folders are none of the NRT's business.
+    const elsewhere = [
+      "topics/Orders/year=2026/month=11/day=26/hour=10/Orders+0+0000000000.json",
+      "topics/other/year=2026/month=11/day=26/hour=10/other+0+0000000000.json",
+    ];
+    for (const path of [raw, ...others, ...elsewhere]) await lake.put(path, line);
+    const report = await syncLake(lake, { cacheDir: `${dir}/cache` });
+    assert.deepEqual(report.synced, [raw]);
+    assert.equal(report.listed, 1);
+    assert.deepEqual(report.ignored, [...others].sort());
+    // With a topic prefix, the prefixed folders are the topics' own.
+    const prefixed = new FileLake(`${dir}/prefixed`);
+    await prefixed.put("topics/x.orders/part-0.json", line);
+    await prefixed.put("topics/orders/part-0.json", line);
+    const again = await syncLake(prefixed, { cacheDir: `${dir}/cache2`, topicPrefix: "x." });
+    assert.deepEqual(again.ignored, ["topics/x.orders/part-0.json"]);
+  });
+});
