@@ -29,7 +29,7 @@ export interface QuarantinedRecord {
   topic: Topic;
   /** The raw file's lake path. */
   file: string;
-  /** 1-based line number in that file. */
+  /** 1-based line number in that file (0: the whole file, a gzip file that does not decompress). */
   line: number;
   /** Why, e.g. `total_amount: expected a number, got a string`. */
   reason: string;
@@ -407,7 +407,8 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
  * ```
  */
 export function quarantinePath(lakePath: string): string {
-  return `quarantine/${lakePath.replace(/^topics\//, "")}`;
+  // A gzip raw file's quarantine is plain JSON lines, named without `.gz`.
+  return `quarantine/${lakePath.replace(/^topics\//, "").replace(/\.json\.gz$/, ".json")}`;
 }
 
 /** Quarantined records as JSON lines (what the cache and the lake hold). */

@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { gunzipSync } from "node:zlib";
 import { LakeError } from "../errors.ts";
 import { parseRawPath } from "../lake/layout.ts";
 import type { LakeEntry, LakeStorage } from "../lake/storage.ts";
@@ -126,16 +127,19 @@ const DEFAULTS = { full: false, topicPrefix: "", concurrency: 16, writeQuarantin
 /**
  * The cache folder (relative to the cache folder: `topics/<topic>/year=…/…/hour=…`, the topic
  * without `topicPrefix`) of a lake path, whose segments hold its lines; null if not a raw file.
+ * A raw file is JSON lines (`….json`), or JSON lines in gzip (`….json.gz`, the connector's
+ * `az.compression.type=gzip`).
  */
 export function cacheFolder(
   lakePath: string,
   topicPrefix = "",
 ): { folder: string; topic: Topic } | null {
-  const raw = parseRawPath(lakePath);
+  const path = lakePath.endsWith(".json.gz") ? lakePath.slice(0, -3) : lakePath;
+  const raw = parseRawPath(path);
   if (!raw || !raw.topic.startsWith(topicPrefix)) return null;
   const topic = raw.topic.slice(topicPrefix.length) as Topic;
   if (!TOPICS.includes(topic)) return null;
-  const rest = lakePath.slice(`topics/${raw.topic}/`.length);
+  const rest = path.slice(`topics/${raw.topic}/`.length);
   if (!rest.endsWith(".json")) return null;
   return { folder: `topics/${topic}/${rest.slice(0, rest.lastIndexOf("/"))}`, topic };
 }
@@ -388,6 +392,20 @@ async function pullAll(
 }
 
 /**
+ * A gzip file's content (every member, as gzip readers concatenate them), or why it is none: the
+ * whole file is then quarantined (line 0), as a truncated upload would leave it.
+ */
+function gunzipped(data: Uint8Array): Uint8Array | string {
+  try {
+    return new Uint8Array(gunzipSync(data));
+  } catch (error) {
+    return `NotGzip: the file is not gzip-compressed JSON lines (${
+      (error as Error).message.split("\n")[0]
+    })`;
+  }
+}
+
+/**
  * Takes one pulled raw file into the cache: its lines checked (`checkLakeFile`), the ones set
  * aside written to the lake's and the cache's quarantine (before the checkpoint takes the file),
  * the rest appended to this sync's segment of its topic and hour (at `slot`); the checkpoint
@@ -403,7 +421,13 @@ async function pullFile(
 ): Promise<LakeFileCheck> {
   const { topic } = cacheFolder(entry.path, o.prefix)!;
   const quarantine = `${o.cacheDir}/${quarantinePath(entry.path)}`;
-  const check = checkLakeFile(topic, entry.path, data);
+  const lines = entry.path.endsWith(".gz") ? gunzipped(data) : data;
+  const check: LakeFileCheck = typeof lines === "string"
+    ? {
+      rows: 0,
+      quarantined: [{ topic, file: entry.path, line: 0, reason: lines, record: "" }],
+    }
+    : checkLakeFile(topic, entry.path, lines);
   const before = checkpoint.files[entry.path];
   if (check.quarantined.length > 0) {
     const lines = quarantineLines(check.quarantined);
@@ -416,7 +440,9 @@ async function pullFile(
       await lake.delete(quarantinePath(entry.path));
     }
   }
-  const segment = check.rows > 0 ? await slot.append(check.cleaned ?? data) : undefined;
+  const segment = check.rows > 0
+    ? await slot.append(check.cleaned ?? (lines as Uint8Array))
+    : undefined;
   checkpoint.files[entry.path] = {
     size: entry.size,
     lastModified: entry.lastModified,

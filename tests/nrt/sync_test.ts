@@ -11,6 +11,7 @@ import {
   writeLakeFromRecords,
 } from "../../lib/nrt/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
+import { gzipSync } from "node:zlib";
 import { withTempDir } from "../_helpers.ts";
 
 const SIM = {
@@ -431,11 +432,11 @@ Deno.test("files in the topics' folders that are no raw file of the layout are n
     const hour = "topics/orders/year=2026/month=11/day=26/hour=10";
     const line = enc.encode('{"order_id":"o-1"}\n');
     const raw = `${hour}/orders+0+0000000000.json`;
-    // Another tool's part file, the connector's gzip output, an upper-case extension, an
-    // unpadded hour, an unpadded offset, a file outside the hour folders, a marker file.
+    // Another tool's part file, Parquet, an upper-case extension, an unpadded hour, an unpadded
+    // offset, a file outside the hour folders, a marker file.
     const others = [
       `${hour}/part-00000.json`,
-      `${hour}/orders+0+0000000100.json.gz`,
+      `${hour}/orders+0+0000000100.parquet`,
       `${hour}/orders+0+0000000200.JSON`,
       "topics/orders/year=2026/month=11/day=26/hour=1/orders+0+0000000300.json",
       `${hour}/orders+0+300.json`,
@@ -458,5 +459,65 @@ Deno.test("files in the topics' folders that are no raw file of the layout are n
     await prefixed.put("topics/orders/part-0.json", line);
     const again = await syncLake(prefixed, { cacheDir: `${dir}/cache2`, topicPrefix: "x." });
     assert.deepEqual(again.ignored, ["topics/x.orders/part-0.json"]);
+  });
+});
+
+Deno.test("the connector's gzip files (.json.gz) are read like its JSON files; one that is no gzip is quarantined whole", async () => {
+  await withTempDir(async (dir) => {
+    const lake = new FileLake(`${dir}/lake`);
+    const hour = "topics/orders/year=2026/month=11/day=26/hour=10";
+    const order = (id: string, amount: unknown = 1) =>
+      JSON.stringify({
+        event_id: id,
+        order_id: `order_${id}`,
+        user_id: "user_1",
+        timestamp: "2026-11-26T10:00:00.000Z",
+        items: [],
+        total_amount: amount,
+        payment_method: "paypal",
+        status: "pending",
+      });
+    const gz = (lines: string[]) => gzipSync(enc.encode(lines.map((l) => l + "\n").join("")));
+    await lake.put(`${hour}/orders+0+0000000000.json`, enc.encode(order("plain") + "\n"));
+    await lake.put(
+      `${hour}/orders+1+0000000000.json.gz`,
+      gz([order("gz-1"), order("gz-drift", "12.50"), order("gz-2")]),
+    );
+    // Two gzip members one after the other (appended uploads): readers take both.
+    const members = new Uint8Array([...gz([order("m-1")]), ...gz([order("m-2")])]);
+    await lake.put(`${hour}/orders+2+0000000000.json.gz`, members);
+    const broken = `${hour}/orders+3+0000000000.json.gz`;
+    await lake.put(broken, enc.encode(order("not-compressed") + "\n"));
+    const work = `${dir}/w`;
+    const run = await runNrt({ config, lake, workDir: work });
+    assert.deepEqual(run.sync.ignored, []);
+    assert.deepEqual(
+      run.sync.quarantined.map((q) => [q.file.split("/").at(-1), q.line, q.reason.split(":")[0]]),
+      [
+        ["orders+1+0000000000.json.gz", 2, "total_amount"],
+        ["orders+3+0000000000.json.gz", 0, "NotGzip"],
+      ],
+    );
+    // The quarantine of a gzip file is plain JSON lines, named without .gz.
+    assert.ok(
+      await lake.exists(
+        `quarantine/orders/year=2026/month=11/day=26/hour=10/orders+1+0000000000.json`,
+      ),
+    );
+    const db = await NrtDb.open({ path: `${work}/nrt.duckdb`, workDir: work });
+    try {
+      const ids = await db.rows<{ event_id: string }>(
+        "SELECT event_id FROM silver.orders ORDER BY event_id",
+      );
+      assert.deepEqual(ids.map((r) => r.event_id), ["gz-1", "gz-2", "m-1", "m-2", "plain"]);
+    } finally {
+      db.close();
+    }
+    // The broken one, uploaded again compressed: the next pass reads it, its quarantine goes.
+    await lake.put(broken, gz([order("not-compressed")]));
+    const again = await runNrt({ config, lake, workDir: work });
+    assert.equal(again.mode, "incremental");
+    assert.deepEqual(again.sync.synced, [broken]);
+    assert.equal(again.layers.find((l) => l.topic === "orders")!.silver, 6);
   });
 });
