@@ -97,7 +97,7 @@ export interface SyncReport {
   listed: number;
   /**
    * Files in the four topics' folders that are no raw file of the connector's layout (named or
-   * placed otherwise, e.g. `part-00000.json`, `….json.gz`, `hour=7`): not read, their records
+   * placed otherwise, e.g. `part-00000.json`, `….parquet`, `hour=7`): not read, their records
    * not in any layer. Sorted lake paths.
    */
   ignored: string[];
@@ -421,13 +421,13 @@ async function pullFile(
 ): Promise<LakeFileCheck> {
   const { topic } = cacheFolder(entry.path, o.prefix)!;
   const quarantine = `${o.cacheDir}/${quarantinePath(entry.path)}`;
-  const lines = entry.path.endsWith(".gz") ? gunzipped(data) : data;
-  const check: LakeFileCheck = typeof lines === "string"
+  const content = entry.path.endsWith(".gz") ? gunzipped(data) : data;
+  const check: LakeFileCheck = typeof content === "string"
     ? {
       rows: 0,
-      quarantined: [{ topic, file: entry.path, line: 0, reason: lines, record: "" }],
+      quarantined: [{ topic, file: entry.path, line: 0, reason: content, record: "" }],
     }
-    : checkLakeFile(topic, entry.path, lines);
+    : checkLakeFile(topic, entry.path, content);
   const before = checkpoint.files[entry.path];
   if (check.quarantined.length > 0) {
     const lines = quarantineLines(check.quarantined);
@@ -440,8 +440,8 @@ async function pullFile(
       await lake.delete(quarantinePath(entry.path));
     }
   }
-  const segment = check.rows > 0
-    ? await slot.append(check.cleaned ?? (lines as Uint8Array))
+  const segment = check.rows > 0 && typeof content !== "string"
+    ? await slot.append(check.cleaned ?? content)
     : undefined;
   checkpoint.files[entry.path] = {
     size: entry.size,

@@ -445,8 +445,9 @@ function keepPositions(
 const EARLIEST = -2;
 
 /**
- * Seeks partitions (`topic/partition` → offset, or {@linkcode EARLIEST}). Records below a position are skipped anyway,
- * should a fetch come back before the seek applies (or the consumer not run yet).
+ * Seeks partitions (`topic/partition` → offset, or {@linkcode EARLIEST}). Records below a
+ * position are skipped anyway, should a fetch come back before the seek applies (or the consumer
+ * not run yet).
  */
 function seekTo(consumer: Consumer, positions: ReadonlyMap<string, number>): void {
   for (const [key, offset] of positions) {

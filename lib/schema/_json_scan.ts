@@ -5,8 +5,8 @@
  *
  * It answers "valid" only when sure; `false` means "ask the exact rule" (`raw.ts`), which
  * decides: non-ASCII bytes, escapes in a top-level key or in the timestamp, a surrogate's escape
- * (`\ud800`: the rule wants its pair), a byte-order mark,
- * line breaks, deep nesting and anything invalid all go there. State lives in module variables:
+ * (`\ud800`: the rule wants its pair), a byte-order mark, line breaks, deep nesting and anything
+ * invalid all go there. State lives in module variables:
  * no allocation per value.
  *
  * Given field types ({@linkcode ScanFields}), it also tells that the named fields have them (the
