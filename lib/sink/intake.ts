@@ -9,6 +9,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import { dlqName, noBrokerAnswered, whileBrokerAway } from "../kafka/client.ts";
+import { readableEnd } from "../kafka/consume.ts";
 import { partitionKey } from "../kafka/partition.ts";
 import type { ClosedFile } from "./buffer.ts";
 import { checkRecord, dlqMessage, fitMessage } from "./dlq.ts";
@@ -200,11 +201,11 @@ export class Intake {
     try {
       await locked(st, async () => {
         const position = this.#o.positions.get(partitionKey(batch.topic, batch.partition));
-        // Live, the lag follows the log. A drain (`once`) keeps the end it was given at start,
-        // the last stable offset: a transaction another producer left open sits between it and
-        // the high watermark, and waiting for those records would wait for the broker to time
-        // the transaction out (up to 15 minutes), to read nothing more.
-        if (position && !this.#o.settings.once) position.high = Number(batch.highWatermark);
+        // Live, the lag follows the log, up to where a read-committed consumer can read (the
+        // last stable offset, as at start: another producer's open transaction is no lag). A
+        // drain (`once`) keeps the end it was given at start: waiting for an open transaction's
+        // records would wait for the broker to time it out (up to 15 minutes), to read nothing.
+        if (position && !this.#o.settings.once) position.high = readableEnd(batch);
         if (!await this.#roomFor(st, payload)) return;
         const closed: ClosedFile[] = [];
         const size = st.buffer.size;

@@ -1,6 +1,8 @@
 /**
- * A partition added to a source topic while the sink runs: found within the consumer's metadata
- * age, read from its first record, its records in the lake exactly once (the audit agrees).
+ * Source topics that change under a running sink: a partition added (found within the consumer's
+ * metadata age, read from its first record, its records in the lake exactly once: the audit
+ * agrees), and another producer's transaction left open (no lag: a read-committed consumer cannot
+ * read past the last stable offset).
  */
 import assert from "node:assert/strict";
 import { FileLake } from "../../lib/lake/mod.ts";
@@ -68,6 +70,64 @@ Deno.test({
       assert.deepEqual(audit.problems, []);
       assert.equal(audit.topics.reduce((n, a) => n + a.lines, 0), 3);
     });
+    await t.cleanup();
+  },
+});
+
+Deno.test({
+  name:
+    "a live sink's lag ends at the last stable offset: another producer's open transaction is no lag",
+  ...INTEGRATION,
+  async fn() {
+    const t = await freshTopics("sink-lso", { partitions: 1 });
+    const topic = t.name("orders");
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const order = (id: string) => JSON.stringify(orderEvent(at, { event_id: id, order_id: id }));
+    const other = t.kafka.producer({
+      transactionalId: uniqueName("other-app"),
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 180_000,
+    });
+    await other.connect();
+    const open = await other.transaction();
+    await withTempDir(async (dir) => {
+      const producer = t.kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: [{ partition: 0, value: order("a1") }] });
+      // Three records of a transaction left open before the sink starts: its first fetch sees
+      // them below the high watermark, past the last stable offset.
+      await open.send({ topic, messages: ["t1", "t2", "t3"].map((id) => ({ value: order(id) })) });
+      let last: number | undefined;
+      const stop = new AbortController();
+      const running = runSink(t.config, {
+        topics: [topic],
+        group: uniqueName("g"),
+        lake: new FileLake(dir),
+        signal: stop.signal,
+        flushSize: 1,
+        commitIntervalMs: 0,
+        progressEveryMs: 100,
+        onProgress: (p) => (last = p.lag),
+      });
+      try {
+        const files = async () => (await new FileLake(dir).list("topics/")).length;
+        for (let i = 0; i < 100 && (await files()) < 1; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.equal(await files(), 1);
+        // A record sent now waits behind the open transaction too: unreadable, so no lag either.
+        await producer.send({ topic, messages: [{ partition: 0, value: order("a2") }] });
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.equal(last, 0);
+      } finally {
+        await producer.disconnect();
+        stop.abort();
+        await running;
+      }
+    });
+    await open.abort();
+    await other.disconnect();
     await t.cleanup();
   },
 });
