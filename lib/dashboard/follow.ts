@@ -94,7 +94,7 @@ export async function followKafka(
       for (const [topic, ends] of await topicEnds(kafka, config)) {
         for (const [partition, end] of ends) {
           const next = fromBeginning ? 0 : end;
-          feed.lag.update({ topic, partition, nextOffset: next, highWatermark: end });
+          feed.lag.update({ topic, partition, nextOffset: next, end });
           if (!fromBeginning) start.set(partitionKey(topicName(config, topic), partition), end);
         }
       }

@@ -1,6 +1,8 @@
 /**
  * Consumer lag per partition: how many records the dashboard's consumer is behind each
- * partition's high watermark, from the batches it reads (`ConsumeOptions.onBatch`).
+ * partition's end, from the batches it reads (`ConsumeOptions.onBatch`): the high watermark, or
+ * the last stable offset before another producer's open transaction (whose records it cannot read
+ * yet, so they are no lag).
  *
  * A partition's lag is as of its last batch holding records (Kafka sends no batch for a partition
  * with nothing new, so a partition read to its end keeps the lag of its last batch, usually 0).
@@ -18,21 +20,21 @@ export interface PartitionLag {
   partition: number;
   /** The offset of the next record to read. */
   nextOffset: number;
-  /** The high watermark last seen. */
-  highWatermark: number;
-  /** `highWatermark − nextOffset` (never negative). */
+  /** The partition's end last seen (`ConsumedBatch.end`). */
+  end: number;
+  /** `end − nextOffset` (never negative). */
   lag: number;
 }
 
 /**
- * Positions and high watermarks of the partitions being read.
+ * Positions and ends of the partitions being read.
  *
  * @example
  * ```ts
  * import { LagTracker } from "./lag.ts";
  * const lag = new LagTracker();
- * lag.update({ topic: "orders", partition: 0, nextOffset: 90, highWatermark: 100 });
- * lag.rows(["orders"]); // [{ topic: "orders", partition: 0, nextOffset: 90, highWatermark: 100, lag: 10 }]
+ * lag.update({ topic: "orders", partition: 0, nextOffset: 90, end: 100 });
+ * lag.rows(["orders"]); // [{ topic: "orders", partition: 0, nextOffset: 90, end: 100, lag: 10 }]
  * ```
  */
 export class LagTracker {
@@ -42,15 +44,15 @@ export class LagTracker {
   update(batch: ConsumedBatch): void {
     const key = partitionKey(batch.topic, batch.partition);
     const known = this.#partitions.get(key);
-    // A batch's high watermark can be older than one already seen from another fetch.
-    const highWatermark = Math.max(batch.highWatermark, known?.highWatermark ?? 0);
+    // A batch's end can be older than one already seen from another fetch.
+    const end = Math.max(batch.end, known?.end ?? 0);
     const nextOffset = Math.max(batch.nextOffset, known?.nextOffset ?? 0);
     this.#partitions.set(key, {
       topic: batch.topic,
       partition: batch.partition,
       nextOffset,
-      highWatermark,
-      lag: Math.max(0, highWatermark - nextOffset),
+      end,
+      lag: Math.max(0, end - nextOffset),
     });
   }
 

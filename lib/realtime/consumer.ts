@@ -89,8 +89,12 @@ export interface ConsumedBatch {
   partition: number;
   /** The offset the next record of this partition will have (last offset read + 1). */
   nextOffset: number;
-  /** The partition's high watermark when the batch was fetched: `highWatermark − nextOffset` is the lag. */
-  highWatermark: number;
+  /**
+   * Where the partition ends for this read-committed consumer when the batch was fetched: its high
+   * watermark, or the last stable offset before another producer's open transaction (see
+   * `readableEnd`). `end − nextOffset` is the lag.
+   */
+  end: number;
 }
 
 /** Options of {@linkcode consumeInto}. */
@@ -328,7 +332,7 @@ function batchHandler(run: Run, progress: Progress) {
       topic,
       partition: batch.partition,
       nextOffset: Math.min(Number(batch.lastOffset()), last ?? Infinity) + 1,
-      highWatermark: Number(batch.highWatermark),
+      end: readableEnd(batch),
     });
     await (handed ?? Promise.resolve());
   };

@@ -79,8 +79,8 @@ Deno.test("the funnel is 'not available for this data' when clicks carry no sess
 
 Deno.test("lag rows follow the topic filter", () => {
   const lag = [
-    { topic: "orders", partition: 0, nextOffset: 5, highWatermark: 9, lag: 4 },
-    { topic: "clickstream", partition: 1, nextOffset: 0, highWatermark: 0, lag: 0 },
+    { topic: "orders", partition: 0, nextOffset: 5, end: 9, lag: 4 },
+    { topic: "clickstream", partition: 1, nextOffset: 0, end: 0, lag: 0 },
   ] as const;
   const view = liveView(createAggregator().snapshot(), filter("topics=orders"), {
     now: 0,
