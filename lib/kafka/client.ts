@@ -119,6 +119,13 @@ export function noBrokerAnswered(error: unknown): boolean {
 export const BROKER_PATIENCE_MS = 120_000;
 
 /**
+ * How often our consumers look their topics up again, ms: a partition added to a topic while one
+ * runs is found within this time (kafkajs's default, 5 minutes, held its records back that long).
+ * Real time's `metadataMaxAgeMs` and the sink's default to it.
+ */
+export const METADATA_MAX_AGE_MS = 30_000;
+
+/**
  * Runs `step` again while no broker answers ({@linkcode noBrokerAnswered}) or it fails with a
  * retriable workspace error, for up to {@linkcode BROKER_PATIENCE_MS} unless `options` say
  * otherwise: what a client does across a broker restart. A refusal is thrown at once.

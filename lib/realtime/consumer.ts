@@ -25,6 +25,7 @@ import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kaf
 import type { KafkaConfig } from "../config/mod.ts";
 import { errorMessage, KafkaError } from "../errors.ts";
 import {
+  METADATA_MAX_AGE_MS,
   noBrokerAnswered,
   parsePartitionKey,
   partitionKey,
@@ -133,17 +134,14 @@ export interface ConsumeOptions {
   now?: () => number;
   /**
    * How often the consumer looks the topics up again, ms: a partition added to a topic while it
-   * runs is found within this time, and read from its first record. @default 30000 (kafkajs's
-   * own default, 5 minutes, left a live view without a new partition's records that long)
+   * runs is found within this time, and read from its first record. @default METADATA_MAX_AGE_MS
+   * (30 s; kafkajs's own default, 5 minutes, left a live view without its records that long)
    */
   metadataMaxAgeMs?: number;
 }
 
 /** The default of {@linkcode ConsumeOptions.idleTimeoutMs}. */
 export const IDLE_TIMEOUT_MS = 10_000;
-
-/** The default of {@linkcode ConsumeOptions.metadataMaxAgeMs}. */
-export const METADATA_MAX_AGE_MS = 30_000;
 
 /**
  * Consumes the four topics into `aggregator` until `signal` aborts (or, with `once`, until the

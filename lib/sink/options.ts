@@ -6,7 +6,7 @@
  */
 import type { Kafka } from "kafkajs";
 import type { Config } from "../config/mod.ts";
-import { createKafka, topicName } from "../kafka/client.ts";
+import { createKafka, METADATA_MAX_AGE_MS, topicName } from "../kafka/client.ts";
 import { fnv1a32Hex } from "../hash.ts";
 import { openLake } from "../lake/open.ts";
 import type { LakeStorage } from "../lake/storage.ts";
@@ -87,7 +87,8 @@ export interface SinkOptions {
   /**
    * How often the consumer looks its topics up again, ms: records of a partition added to a
    * topic while the sink runs reach the lake within this time (read from the partition's first
-   * record). @default 30000 (kafkajs's own default, 5 minutes, held them back that long)
+   * record). @default METADATA_MAX_AGE_MS (30 s; kafkajs's own default, 5 minutes, held them back
+   * that long)
    */
   metadataMaxAgeMs?: number;
 }
@@ -135,7 +136,7 @@ export const SINK_DEFAULTS = {
   progressEveryMs: 2000,
   sessionTimeoutMs: 10_000,
   maxCommitRetryMs: 120_000,
-  metadataMaxAgeMs: 30_000,
+  metadataMaxAgeMs: METADATA_MAX_AGE_MS,
 } as const;
 
 /** Kafka's default `max.message.bytes`, for a DLQ topic whose setting cannot be read. */
