@@ -151,3 +151,37 @@ export async function readRaw(kafka: Kafka, topic: string, count: number) {
   }
   return out;
 }
+
+/**
+ * A transaction another application began and left open: a transactional producer whose
+ * transaction the broker would time out after 3 minutes. What it sends lies below the high
+ * watermark, past the last stable offset, until `close` aborts it (and disconnects).
+ */
+export async function openTransaction(kafka: Kafka, label = "crashed-app") {
+  const producer = kafka.producer({
+    transactionalId: uniqueName(label),
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: 180_000,
+  });
+  await producer.connect();
+  const transaction = await producer.transaction();
+  return {
+    transaction,
+    close: async () => {
+      await transaction.abort().catch(() => {});
+      await producer.disconnect();
+    },
+  };
+}
+
+/** Grows `topic` to `count` partitions (as an operator would while the pipeline runs). */
+export async function addPartitions(kafka: Kafka, topic: string, count: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createPartitions({ topicPartitions: [{ topic, count }] });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { readAll } from "../../lib/kafka/mod.ts";
 import { INTEGRATION } from "../_helpers.ts";
-import { freshTopics } from "../_topics.ts";
+import { addPartitions, freshTopics } from "../_topics.ts";
 
 Deno.test({
   name: "a send to a partition added since the producer connected is written, to none fails",
@@ -19,10 +19,7 @@ Deno.test({
     await producer.connect();
     try {
       await producer.send({ topic, messages: [{ partition: 0, value: "a" }] });
-      const admin = t.kafka.admin();
-      await admin.connect();
-      await admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
-      await admin.disconnect();
+      await addPartitions(t.kafka, topic, 2);
       const sent = await producer.send({ topic, messages: [{ partition: 1, value: "b" }] });
       assert.deepEqual(sent.map((r) => [r.partition, r.baseOffset]), [[1, "0"]]);
       const read = await readAll(t.kafka, [topic]);

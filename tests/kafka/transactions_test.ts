@@ -11,7 +11,7 @@ import { replay } from "../../lib/realtime/mod.ts";
 import { INTEGRATION, uniqueName } from "../_helpers.ts";
 import { sinkOnceAudited } from "../_lakes.ts";
 import { order as orderEvent } from "../realtime/_events.ts";
-import { cliTopics, runScript } from "../_topics.ts";
+import { cliTopics, openTransaction, runScript } from "../_topics.ts";
 
 /** Order `id` at time `t`, as a record value. */
 const order = (id: string, t: number) =>
@@ -47,14 +47,8 @@ Deno.test({
     });
     await producer.connect();
     // Its transaction times out after 3 minutes: a run that waited for that would find it gone.
-    const open = t.kafka.producer({
-      transactionalId: uniqueName("crashed-app"),
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 180_000,
-    });
-    await open.connect();
-    const hanging = await open.transaction();
+    const open = await openTransaction(t.kafka);
+    const hanging = open.transaction;
     try {
       const txn = async (label: string, n: number, commit: boolean) => {
         const tx = await producer.transaction();
@@ -90,8 +84,7 @@ Deno.test({
       // Neither waited for the open transaction to time out: it is still open, and takes more.
       await hanging.send({ topic: orders, messages: messages("open-more", 1) });
     } finally {
-      await hanging.abort().catch(() => {});
-      await open.disconnect();
+      await open.close();
       await producer.disconnect();
       await t.cleanup();
     }

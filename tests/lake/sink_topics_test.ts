@@ -8,8 +8,12 @@ import assert from "node:assert/strict";
 import { FileLake } from "../../lib/lake/mod.ts";
 import { auditLake, runSink } from "../../lib/sink/mod.ts";
 import { INTEGRATION, uniqueName, withTempDir } from "../_helpers.ts";
-import { freshTopics } from "../_topics.ts";
+import { addPartitions, freshTopics, openTransaction } from "../_topics.ts";
 import { order as orderEvent } from "../realtime/_events.ts";
+
+const AT = new Date(Date.now() - 3_600_000).toISOString();
+/** One of our orders an hour ago, as a record value. */
+const order = (id: string) => JSON.stringify(orderEvent(AT, { event_id: id, order_id: id }));
 
 Deno.test({
   name: "a partition added to a topic while the sink runs reaches the lake from its first record",
@@ -17,8 +21,6 @@ Deno.test({
   async fn() {
     const t = await freshTopics("sink-grow", { partitions: 1 });
     const topic = t.name("orders");
-    const at = new Date(Date.now() - 3_600_000).toISOString();
-    const order = (id: string) => JSON.stringify(orderEvent(at, { event_id: id, order_id: id }));
     await withTempDir(async (dir) => {
       const lake = new FileLake(dir);
       const producer = t.kafka.producer();
@@ -26,6 +28,7 @@ Deno.test({
       await producer.send({ topic, messages: [{ partition: 0, value: order("a1") }] });
       await producer.disconnect();
       const group = uniqueName("g");
+      let dlq = 0;
       const stop = new AbortController();
       const running = runSink(t.config, {
         topics: [topic],
@@ -35,6 +38,8 @@ Deno.test({
         flushSize: 1,
         commitIntervalMs: 0,
         metadataMaxAgeMs: 500,
+        onProgress: (p) => (dlq = p.dlq),
+        progressEveryMs: 100,
       });
       const files = async () => (await lake.list("topics/")).map((e) => e.path);
       const until = async (n: number) => {
@@ -45,16 +50,26 @@ Deno.test({
       };
       try {
         assert.equal((await until(1)).length, 1);
-        const admin = t.kafka.admin();
-        await admin.connect();
-        await admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
-        await admin.disconnect();
-        // Written before the sink finds the partition.
+        await addPartitions(t.kafka, topic, 2);
+        // Written before the sink finds the partition: ours, the original producers' (no
+        // event_id, a wall-clock time) and a Python dict printed instead of JSON (the DLQ).
+        const original = JSON.stringify({
+          order_id: "order_orig",
+          user_id: "user_7",
+          timestamp: AT.slice(0, 19).replace("T", " "),
+          items: [{ product_id: "prod_3", quantity: 1, price: 12.5 }],
+          total_amount: 12.5,
+          payment_method: "paypal",
+          status: "completed",
+        });
         const late = t.kafka.producer();
         await late.connect();
         await late.send({
           topic,
-          messages: [{ partition: 1, value: order("b1") }, { partition: 1, value: order("b2") }],
+          messages: [order("b1"), original, "{'order_id': 'py'}"].map((value) => ({
+            partition: 1,
+            value,
+          })),
         });
         await late.disconnect();
         const stored = await until(3);
@@ -62,6 +77,8 @@ Deno.test({
           stored.map((p) => p.replace(/.*\+(\d+)\+(\d+)\.json$/, "$1+$2")).sort(),
           ["0+0000000000", "1+0000000000", "1+0000000001"],
         );
+        for (let i = 0; i < 100 && dlq < 1; i++) await new Promise((r) => setTimeout(r, 100));
+        assert.equal(dlq, 1);
       } finally {
         stop.abort();
         assert.equal((await running).reason, "stopped");
@@ -81,23 +98,17 @@ Deno.test({
   async fn() {
     const t = await freshTopics("sink-lso", { partitions: 1 });
     const topic = t.name("orders");
-    const at = new Date(Date.now() - 3_600_000).toISOString();
-    const order = (id: string) => JSON.stringify(orderEvent(at, { event_id: id, order_id: id }));
-    const other = t.kafka.producer({
-      transactionalId: uniqueName("other-app"),
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 180_000,
-    });
-    await other.connect();
-    const open = await other.transaction();
+    const open = await openTransaction(t.kafka, "other-app");
     await withTempDir(async (dir) => {
       const producer = t.kafka.producer();
       await producer.connect();
       await producer.send({ topic, messages: [{ partition: 0, value: order("a1") }] });
       // Three records of a transaction left open before the sink starts: its first fetch sees
       // them below the high watermark, past the last stable offset.
-      await open.send({ topic, messages: ["t1", "t2", "t3"].map((id) => ({ value: order(id) })) });
+      await open.transaction.send({
+        topic,
+        messages: ["t1", "t2", "t3"].map((id) => ({ value: order(id) })),
+      });
       let last: number | undefined;
       const stop = new AbortController();
       const running = runSink(t.config, {
@@ -126,8 +137,7 @@ Deno.test({
         await running;
       }
     });
-    await open.abort();
-    await other.disconnect();
+    await open.close();
     await t.cleanup();
   },
 });

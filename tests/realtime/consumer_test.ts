@@ -8,8 +8,8 @@ import {
   type Snapshot,
 } from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
-import { INTEGRATION, runTask, uniqueName } from "../_helpers.ts";
-import { cliTopics, freshTopics } from "../_topics.ts";
+import { INTEGRATION, runTask } from "../_helpers.ts";
+import { addPartitions, cliTopics, freshTopics, openTransaction } from "../_topics.ts";
 import { type Arrival, batchMetrics, comparable } from "./_batch.ts";
 
 const HOUR = 3600_000;
@@ -150,19 +150,27 @@ async function liveRun(
   return agg;
 }
 
+/**
+ * The idle tests' clicks: partition 0 of the clickstream topic moves on to minute 20, partition 1
+ * stops at minute 1. Returns the topic's full name.
+ */
+async function sendIdleLayout(t: Awaited<ReturnType<typeof cliTopics>>): Promise<string> {
+  const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
+  const producer = t.kafka.producer();
+  await producer.connect();
+  await producer.send(clicks(topic, 0, [["a1", "u1", 0], ["a2", "u1", 10], ["a3", "u1", 20]]));
+  await producer.send(clicks(topic, 1, [["b1", "u2", 1]]));
+  await producer.disconnect();
+  return topic;
+}
+
 Deno.test({
   name:
     "live: a partition read to its end and quiet past the idle timeout stops holding windows open",
   ...INTEGRATION,
   async fn() {
     const t = await cliTopics("rt-idle", { dlq: false });
-    const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
-    // Partition 0 moves on to minute 20; partition 1 stops at minute 1.
-    const producer = t.kafka.producer();
-    await producer.connect();
-    await producer.send(clicks(topic, 0, [["a1", "u1", 0], ["a2", "u1", 10], ["a3", "u1", 20]]));
-    await producer.send(clicks(topic, 1, [["b1", "u2", 1]]));
-    await producer.disconnect();
+    await sendIdleLayout(t);
     // Without idleness, partition 1 (minute 1) holds the watermark at minute 0.
     const held = await liveRun(t, 4, 0);
     assert.equal(held.snapshot().totals.accepted, 4);
@@ -185,25 +193,13 @@ Deno.test({
   ...INTEGRATION,
   async fn() {
     const t = await cliTopics("rt-idle-txn", { dlq: false });
-    const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
-    const producer = t.kafka.producer();
-    await producer.connect();
-    await producer.send(clicks(topic, 0, [["a1", "u1", 0], ["a2", "u1", 10], ["a3", "u1", 20]]));
-    await producer.send(clicks(topic, 1, [["b1", "u2", 1]]));
-    await producer.disconnect();
+    const topic = await sendIdleLayout(t);
     // Another application began a transaction on partition 1 and has not ended it: its record
     // lies below the high watermark, but no read-committed consumer reads it until it ends (the
     // broker times it out after 3 minutes; the test aborts it).
-    const other = t.kafka.producer({
-      transactionalId: uniqueName("other-app"),
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 180_000,
-    });
-    await other.connect();
-    const open = await other.transaction();
+    const open = await openTransaction(t.kafka, "other-app");
     try {
-      await open.send(clicks(topic, 1, [["b2", "u2", 30]]));
+      await open.transaction.send(clicks(topic, 1, [["b2", "u2", 30]]));
       // Partition 1 was read to where it can be read: it goes idle like partition 0 and the
       // watermark follows partition 0 (it stayed at minute 0 when only the high watermark
       // counted as the end).
@@ -214,8 +210,7 @@ Deno.test({
       // Nor is the open record lag: partition 1 ends, for this consumer, after b1.
       assert.deepEqual([...ends].sort(), [[0, 3], [1, 1]]);
     } finally {
-      await open.abort().catch(() => {});
-      await other.disconnect();
+      await open.close();
       await t.cleanup();
     }
   },
@@ -248,14 +243,21 @@ Deno.test({
     try {
       assert.equal(await until(1) >= 1, true);
       const before = agg.snapshot().totals.accepted;
-      // Another partition, and at once a record in it: written before the consumer finds the
-      // partition (its metadata is up to 500 ms old), so a start at its end would skip it.
-      const admin = t.kafka.admin();
-      await admin.connect();
-      await admin.createPartitions({ topicPartitions: [{ topic, count: 2 }] });
-      await admin.disconnect();
+      // Another partition, and at once records in it: written before the consumer finds the
+      // partition (its metadata is up to 500 ms old), so a start at its end would skip them.
+      // Ours, and the original producers' click (no event_id, a wall-clock time, no key).
+      await addPartitions(t.kafka, topic, 2);
       await producer.send(clicks(topic, 1, [["b1", "u2", 1]]));
-      assert.equal(await until(before + 1), before + 1);
+      const original = JSON.stringify({
+        event: "page_view",
+        user_id: "user_9",
+        timestamp: minute(2).slice(0, 19).replace("T", " "),
+        page: "home",
+        referrer: "google",
+        device: "mobile",
+      });
+      await producer.send({ topic, messages: [{ partition: 1, value: original }] });
+      assert.equal(await until(before + 2), before + 2);
     } finally {
       await producer.disconnect();
       controller.abort();
