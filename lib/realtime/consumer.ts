@@ -29,6 +29,7 @@ import {
   noBrokerAnswered,
   parsePartitionKey,
   partitionKey,
+  partitionOffsets,
   readableEnd,
   requireTopics,
   topicName,
@@ -102,7 +103,10 @@ export interface ConsumedBatch {
 export interface ConsumeOptions {
   /** Consumer group. @default a fresh `ecom-realtime-<uuid>` (nothing is committed) */
   groupId?: string;
-  /** Start at the earliest offsets instead of the end. @default false */
+  /**
+   * Start at the earliest offsets instead of the end (each partition's end when the run starts).
+   * @default false
+   */
   fromBeginning?: boolean;
   /**
    * With `fromBeginning`: start each listed partition at this offset instead (keys
@@ -189,7 +193,9 @@ export async function consumeIntoSink(
   const base = new Map<string, Topic>(TOPICS.map((t) => [topicName(config, t), t]));
   await requireTopics(kafka, config, [...base.keys()]);
   if (options.once && !options.fromBeginning) return stats;
-  const start = startPositions(base, options);
+  const start = options.fromBeginning
+    ? startPositions(base, options)
+    : await liveStart(kafka, base);
   const plan = options.fromBeginning ? await replayPlan(kafka, base, start) : LIVE_PLAN();
   if (options.once && plan.pending.size === 0) return stats;
   if (options.fromBeginning) aggregator.expectSources(plan.parts.map((p) => p.source));
@@ -271,15 +277,34 @@ function checkIdleTimeout(options: ConsumeOptions): number {
   return idleTimeout;
 }
 
-/** Where each listed partition starts (only from the beginning: a live tail starts at the end). */
+/** Where each listed partition starts, from the beginning. */
 function startPositions(
   base: ReadonlyMap<string, Topic>,
   options: ConsumeOptions,
 ): Map<string, number> {
-  if (!options.fromBeginning) return new Map();
   return new Map(
     [...options.startOffsets ?? []].filter(([key]) => base.has(parsePartitionKey(key).topic)),
   );
+}
+
+/**
+ * Where a live tail starts: every partition at its end (as a read-committed reader sees it) when
+ * the run starts, read before the consumer joins. Kept as the partitions' positions from the
+ * start, they outlast a restart: a partition that had sent nothing yet goes on from there after
+ * a broker restart (left to the consumer, it started at its end again, past the records written
+ * meanwhile), and records written while the consumer joins are read.
+ */
+async function liveStart(
+  kafka: Kafka,
+  base: ReadonlyMap<string, Topic>,
+): Promise<Map<string, number>> {
+  const start = new Map<string, number>();
+  for (const name of base.keys()) {
+    for (const { partition, high } of await partitionOffsets(kafka, name)) {
+      start.set(partitionKey(name, partition), high);
+    }
+  }
+  return start;
 }
 
 /** What a running consume shares between its steps. */
@@ -292,11 +317,6 @@ interface Run extends BoundedRun {
   idle: ReturnType<typeof idleMarker>;
   /** "topic/partition" → the next offset to read (records below it were read). */
   next: Map<string, number>;
-  /**
-   * Partitions assigned so far (`undefined` before the first join): one assigned later was added
-   * to its topic since, and is read from its beginning (a live start would skip its records).
-   */
-  assigned?: Set<string>;
   /** A bounded replay's merge (`_merge.ts`): the order records go to the aggregator in. */
   merge?: ReplayMerge;
 }
@@ -409,30 +429,28 @@ function idleMarker(aggregator: RecordSink, timeout: number, now: () => number) 
 /**
  * Keeps the consumer on course: a crash kafkajs does not recover from itself goes to `crashed`
  * (kafkajs restarts it after errors it deems passing); a consumer that (re)joins starts from the
- * group's offsets, and this group commits none, so it is sent back to the positions reached; a
- * partition assigned for the first time after the first join was added to its topic while the
- * run went on: it starts at its beginning (a live run's fresh group would start it at its end,
- * past the records written before the consumer found it); batches of transaction markers or
- * aborted records, which reach no handler, count as read.
+ * group's offsets, and this group commits none, so it is sent back to the positions reached; in a
+ * live run, a partition without a position was added to its topic after the run started: it
+ * starts at its beginning (a fresh group would start it at its end, past the records written
+ * before the consumer found it); batches of transaction markers or aborted records, which reach
+ * no handler, count as read.
  */
 function keepPositions(
   consumer: Consumer,
-  run: Pick<Run, "next" | "assigned">,
+  run: Pick<Run, "next" | "options">,
   crashed: (error: unknown) => void,
   passed: (key: string, lastOffset: number) => void,
 ): void {
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) crashed(payload.error);
   });
+  const added = run.options.fromBeginning ? undefined : EARLIEST;
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    const known = run.assigned;
-    run.assigned ??= new Set();
     for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
       for (const partition of partitions) {
         const key = partitionKey(topic, partition);
-        const offset = run.next.get(key) ?? (known && !known.has(key) ? EARLIEST : undefined);
+        const offset = run.next.get(key) ?? added;
         if (offset !== undefined) seekTo(consumer, new Map([[key, offset]]));
-        run.assigned.add(key);
       }
     }
   });
