@@ -323,8 +323,9 @@ export function repeatedKey(topic: Topic, text: string): string | null {
 
 /**
  * Checks every line of a raw file of `topic` (the raw validity rule, then bronze's types) and
- * returns how many go on, the file without the others, and the quarantined ones. Empty lines
- * and a line's trailing `\r` are not records.
+ * returns how many go on, the file without the others, and the quarantined ones. Lines end
+ * at `\n`, `\r\n` or a lone `\r` (as Spark's JSON reader splits them: no raw record holds
+ * a raw line break); empty lines are not records.
  *
  * Lines the byte scanner is sure of (plain ASCII objects whose fields have bronze's types:
  * nearly all) are neither decoded nor parsed; the others go through {@linkcode parseRaw} and
@@ -350,13 +351,19 @@ export function checkLakeFile(topic: Topic, file: string, data: Uint8Array): Lak
   let rows = 0;
   let line = 0;
   let rewritten = false;
+  // The next `\n` and `\r` at or after `start` (the file's length: none), each searched for
+  // again only once passed: a file of one kind of line end is searched once for the other.
+  let lf = -1, cr = -1;
   for (let start = 0; start < data.length;) {
-    let stop = data.indexOf(0x0a, start);
-    if (stop < 0) stop = data.length;
+    if (lf < start) lf = nextByte(data, 0x0a, start);
+    if (cr < start) cr = nextByte(data, 0x0d, start);
     line++;
     const from = start;
-    start = stop + 1;
-    if (stop > from && data[stop - 1] === 0x0d) stop--;
+    const stop = Math.min(lf, cr);
+    const crlf = cr + 1 === lf && lf < data.length;
+    start = crlf ? lf + 1 : stop + 1;
+    // A lone `\r` ends a line too: the file goes to bronze with `\n` instead.
+    if (stop === cr && !crlf && cr < data.length) rewritten = true;
     const bytes = data.subarray(from, stop);
     if (bytes.length <= RAW_DEFAULTS.maxBytes && scanPlainObject(bytes, fields)) {
       rows++;
@@ -385,6 +392,12 @@ export function checkLakeFile(topic: Topic, file: string, data: Uint8Array): Lak
 }
 
 const NEWLINE = new Uint8Array([0x0a]);
+
+/** Where `byte` next occurs in `data` from `start` on; `data.length` when it does not. */
+function nextByte(data: Uint8Array, byte: number, start: number): number {
+  const at = data.indexOf(byte, start);
+  return at < 0 ? data.length : at;
+}
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

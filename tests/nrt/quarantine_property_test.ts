@@ -4,7 +4,7 @@
  * `typeProblem`), and the file bronze reads holds exactly the lines that rule keeps. The lines
  * mix every bronze field with values of the right type, the wrong type and the edges (numbers
  * with exponents, too large, `2.0`, nested nulls, escaped and repeated keys, non-ASCII, a
- * byte-order mark, `\r`, bad bytes, blank lines).
+ * byte-order mark, `\r`, bad bytes, blank lines), ended by `\n`, `\r\n` or a lone `\r`.
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -142,7 +142,6 @@ function objectArb(topic: Topic): fc.Arbitrary<string> {
 }
 
 /** One line of a raw file of `topic`: mostly a record, sometimes mangled. */
-/** One line of a raw file of `topic`: mostly a record, sometimes mangled. */
 function lineArb(topic: Topic): fc.Arbitrary<Uint8Array> {
   const object = objectArb(topic);
   return fc.oneof(
@@ -174,13 +173,29 @@ function lineArb(topic: Topic): fc.Arbitrary<Uint8Array> {
   );
 }
 
+/** The line ends a file may use (Spark's reader ends a line at each). */
+const LINE_ENDS = [[0x0a], [0x0d, 0x0a], [0x0d]];
+
+/** Splits a file at `\n`, `\r\n` and a lone `\r`, as Spark's JSON reader does. */
+function splitLines(data: Uint8Array): Uint8Array[] {
+  const lines: Uint8Array[] = [];
+  let from = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== 0x0a && data[i] !== 0x0d) continue;
+    lines.push(data.subarray(from, i));
+    if (data[i] === 0x0d && data[i + 1] === 0x0a) i++;
+    from = i + 1;
+  }
+  if (from < data.length) lines.push(data.subarray(from));
+  return lines;
+}
+
 /** The exact rule alone, line by line: what the sync must keep and quarantine. */
-function reference(topic: Topic, lines: Uint8Array[]) {
+function reference(topic: Topic, data: Uint8Array) {
   const kept: string[] = [];
   const quarantined: Array<{ line: number; reason: string }> = [];
-  lines.forEach((raw, i) => {
+  splitLines(data).forEach((raw, i) => {
     let bytes = raw;
-    if (bytes.length && bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
     const text = loose.decode(bytes);
     if (text.trim() === "") return;
@@ -196,9 +211,10 @@ function reference(topic: Topic, lines: Uint8Array[]) {
   return { kept, quarantined };
 }
 
-function join(lines: Uint8Array[], trailingNewline: boolean): Uint8Array {
+/** The lines as one file, each ended by `ends[i]` (an index into {@linkcode LINE_ENDS}). */
+function join(lines: Uint8Array[], trailingNewline: boolean, ends: number[] = []): Uint8Array {
   const parts = lines.flatMap((l, i) =>
-    i < lines.length - 1 || trailingNewline ? [l, [0x0a]] : [l]
+    i < lines.length - 1 || trailingNewline ? [l, LINE_ENDS[ends[i] ?? 0]] : [l]
   );
   return Uint8Array.from(parts.flatMap((p) => [...p]));
 }
@@ -209,17 +225,19 @@ Deno.test("the sync's fast line check agrees with the exact rule on every line, 
       fc.property(
         fc.array(lineArb(topic), { minLength: 1, maxLength: 12 }),
         fc.boolean(),
-        (lines, trailingNewline) => {
-          const data = join(lines, trailingNewline);
+        // Mostly `\n`; sometimes a file's lines end in `\r\n` or a lone `\r` (old Macs).
+        fc.array(fc.constantFrom(0, 0, 0, 0, 1, 2), { minLength: 12, maxLength: 12 }),
+        (lines, trailingNewline, ends) => {
+          const data = join(lines, trailingNewline, ends);
           const check = checkLakeFile(topic, "topics/x.json", data);
-          const want = reference(topic, lines);
+          const want = reference(topic, data);
           assert.deepEqual(
             check.quarantined.map((q) => ({ line: q.line, reason: q.reason })),
             want.quarantined,
           );
           assert.equal(check.rows, want.kept.length);
-          const bronze = loose.decode(check.cleaned ?? data).split("\n")
-            .map((l) => l.replace(/\r$/, "")).filter((l) => l.trim() !== "");
+          const bronze = splitLines(check.cleaned ?? data).map((l) => loose.decode(l))
+            .filter((l) => l.trim() !== "");
           assert.deepEqual(bronze, want.kept);
         },
       ),
@@ -243,7 +261,9 @@ Deno.test("DuckDB reads every line the check keeps, repeated and escaped keys in
         numRuns: 150,
       });
       for (const [i, lines] of files.entries()) {
-        const check = checkLakeFile(topic, "topics/x.json", join(lines, true));
+        // Every third file's lines end in `\r\n`, every third in a lone `\r`.
+        const data = join(lines, true, lines.map(() => i % 3));
+        const check = checkLakeFile(topic, "topics/x.json", data);
         kept += check.rows;
         rewritten += lines.filter((l) => {
           const text = loose.decode(l).replace(/^\uFEFF/, "");
@@ -251,7 +271,7 @@ Deno.test("DuckDB reads every line the check keeps, repeated and escaped keys in
             repeatedKey(topic, text) !== null;
         }).length;
         const path = `${folder}/${topic}-${i}.json`;
-        await Deno.writeFile(path, check.cleaned ?? join(lines, true));
+        await Deno.writeFile(path, check.cleaned ?? data);
         // One file at a time: an error names its line.
         // Every column read (a count alone would let DuckDB skip them).
         const rows = await db.rows(bronzeSelect(topic, path));

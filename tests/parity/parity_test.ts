@@ -1,6 +1,6 @@
 /**
  * `deno task parity` end to end: a seeded lake with the default faults (and records naming a
- * field twice), through lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
+ * field twice, files with `\r` and `\r\n` line ends), through lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
  * the same rows in every table.
  */
 import assert from "node:assert/strict";
@@ -34,6 +34,16 @@ Deno.test({
             '"items":[{"product_id":"prod_1","quantity":1,"quantity":4,"price":1.5}],',
           ),
         ].join("\n") + "\n",
+      );
+      // Another writer's file with old-Mac line ends (a lone `\r`), and one with `\r\n`: Spark's
+      // reader ends a line at each, so NRT must too (it once read the first as one bad line).
+      await Deno.writeTextFile(
+        `${folder}/orders+9+0000000002.json`,
+        [order("cr-1", ""), order("cr-2", '"items":[],'), order("cr-3", "")].join("\r") + "\r",
+      );
+      await Deno.writeTextFile(
+        `${folder}/orders+9+0000000005.json`,
+        [order("crlf-1", ""), order("crlf-2", "")].join("\r\n") + "\r\n",
       );
       const result = await runParity({ lakeRoot: `${dir}/lake`, outDir: `${dir}/out` });
       const problems = result.tables
