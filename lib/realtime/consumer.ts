@@ -330,7 +330,9 @@ function batchHandler(run: Run, progress: Progress) {
     const topic = run.base.get(batch.topic)!;
     const key = partitionKey(batch.topic, batch.partition);
     const last = options.once ? plan.ends.get(key) ?? -1 : undefined;
-    const first = run.next.get(key) ?? 0;
+    const first = last === undefined
+      ? liveFirst(batch, run.next.get(key) ?? 0)
+      : run.next.get(key) ?? 0;
     const source = partitionKey(topic, batch.partition);
     const { messages, position } = inRange(batch, first, last);
     if (run.merge) {
@@ -369,7 +371,10 @@ async function connect(
   });
   try {
     await consumer.connect();
-    await consumer.subscribe({ topics: names, fromBeginning: options.fromBeginning ?? false });
+    // Every partition is sought to where it starts (`keepPositions`); the default only tells
+    // where a position past the log's end goes back to: its start (a topic made again, records
+    // removed by retention), not its end, which would skip what it holds.
+    await consumer.subscribe({ topics: names, fromBeginning: true });
     return consumer;
   } catch (error) {
     await consumer.disconnect().catch(() => {});
@@ -480,6 +485,18 @@ function seekTo(consumer: Consumer, positions: ReadonlyMap<string, number>): voi
       });
     } catch { /* not running yet */ }
   }
+}
+
+/**
+ * Where a live run takes a batch's records from: its position, unless the partition's log now
+ * ends before it and the batch holds records below it (the consumer was reset to the log's
+ * start): the log started again (the topic was deleted and made again, or its log cut short),
+ * and all it holds now is new.
+ */
+function liveFirst(batch: Batch, next: number): number {
+  const restarted = Number(batch.highWatermark) < next &&
+    batch.messages.length > 0 && Number(batch.messages[0].offset) < next;
+  return restarted ? 0 : next;
 }
 
 /**

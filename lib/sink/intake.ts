@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
+import { KafkaError } from "../errors.ts";
 import { dlqName, noBrokerAnswered, whileBrokerAway } from "../kafka/client.ts";
 import { readableEnd } from "../kafka/consume.ts";
 import { partitionKey } from "../kafka/partition.ts";
@@ -206,6 +207,8 @@ export class Intake {
         // drain (`once`) keeps the end it was given at start: waiting for an open transaction's
         // records would wait for the broker to time it out (up to 15 minutes), to read nothing.
         if (position && !this.#o.settings.once) position.high = readableEnd(batch);
+        const restarted = logRestarted(batch, st.next);
+        if (restarted) throw restarted;
         if (!await this.#roomFor(st, payload)) return;
         const closed: ClosedFile[] = [];
         const size = st.buffer.size;
@@ -308,4 +311,27 @@ export class Intake {
     }
     for (const file of st.buffer.add(offset, check.time, lakeLine(m.value!))) closed.push(file);
   }
+}
+
+/**
+ * The error for a batch that shows the partition's log started again: the log now ends before
+ * the sink's position, and the batch holds records below it (the consumer went back to the
+ * log's start). The topic was deleted and made again, or its log cut short. Its records would be
+ * stored under the names of lake files that hold the old log's records (files are named by
+ * offset), replacing them: the sink stops instead. A fetch that comes back after a leader change
+ * with the new leader's lower high watermark holds no records, so it is not taken for one.
+ */
+export function logRestarted(
+  batch: Pick<Batch, "topic" | "partition" | "highWatermark" | "messages">,
+  next: number,
+): KafkaError | null {
+  const end = Number(batch.highWatermark);
+  if (next < 0 || end >= next || batch.messages.length === 0) return null;
+  if (Number(batch.messages[0].offset) >= next) return null;
+  return new KafkaError(
+    `${batch.topic} partition ${batch.partition} started again: its log ends at offset ${end}, ` +
+      `below the ${next} the sink had taken (the topic was deleted and made again, or its log ` +
+      `cut short), and its new records would replace the lake files named by the same offsets. ` +
+      `Move the lake's topics/${batch.topic}/ aside, then start the sink with a new --group.`,
+  );
 }

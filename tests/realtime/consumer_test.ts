@@ -268,6 +268,75 @@ Deno.test({
 });
 
 Deno.test({
+  name: "live: a topic deleted and made again while the view runs is read from its first record",
+  ...INTEGRATION,
+  async fn() {
+    const t = await freshTopics("rt-remade", { partitions: 1 });
+    const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
+    const agg = createAggregator({ lateness: 60_000 });
+    const controller = new AbortController();
+    const consumed = consumeInto(t.kafka, t.kafkaConfig, agg, {
+      signal: controller.signal,
+      idleTimeoutMs: 0,
+      metadataMaxAgeMs: 500,
+    });
+    const producer = t.kafka.producer();
+    const admin = t.kafka.admin();
+    await Promise.all([producer.connect(), admin.connect()]);
+    const received = async (n: number) => {
+      for (let i = 0; i < 150 && agg.snapshot().totals.received < n; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return agg.snapshot().totals;
+    };
+    try {
+      // Clicks until the view takes one (it starts at the end), then twenty more: its position
+      // passes what the topic holds once made again.
+      for (let i = 0; agg.snapshot().totals.received === 0 && i < 100; i++) {
+        await producer.send(clicks(topic, 0, [[`w${i}`, "u1", 0]]));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const first = agg.snapshot().totals.received;
+      const ids = Array.from(
+        { length: 20 },
+        (_, i) => [`a${i}`, "u1", 0] as [string, string, number],
+      );
+      await producer.send(clicks(topic, 0, ids));
+      const before = await received(first + 20);
+      assert.equal(before.received, first + 20);
+      await admin.deleteTopics({ topics: [topic] });
+      for (let i = 0; i < 100 && (await admin.listTopics()).includes(topic); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      // The topic's new log: our click, the original producers' (no event_id, a wall-clock
+      // time) and a Python dict; offsets 0–2, below the view's position (20).
+      const original = JSON.stringify({
+        event: "page_view",
+        user_id: "user_9",
+        timestamp: minute(2).slice(0, 19).replace("T", " "),
+        page: "home",
+        referrer: "google",
+        device: "mobile",
+      });
+      await producer.send(clicks(topic, 0, [["b1", "u2", 1]]));
+      await producer.send({ topic, messages: [{ value: original }, { value: "{'event': 1}" }] });
+      const after = await received(before.received + 3);
+      // It stayed where it was before: the view skipped offsets below its old position.
+      assert.deepEqual(
+        [after.received, after.accepted, after.malformed],
+        [before.received + 3, before.accepted + 2, before.malformed + 1],
+      );
+    } finally {
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
+      controller.abort();
+      await consumed;
+      await t.cleanup();
+    }
+  },
+});
+
+Deno.test({
   name: "startOffsets: a replay reads only the records after the given offsets",
   ...INTEGRATION,
   async fn() {
