@@ -11,7 +11,7 @@ import type { Admin, Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { Waiters } from "../waiters.ts";
-import { topicName, whileBrokerAway } from "./client.ts";
+import { METADATA_MAX_AGE_MS, topicName, whileBrokerAway } from "./client.ts";
 import { partitionFor, partitionKey } from "./partition.ts";
 import { startProduceRun } from "./_produce_run.ts";
 import type { FromWorker, ToWorker, WorkerBatch } from "./_produce_worker.ts";
@@ -188,21 +188,49 @@ export function utf8Column(
 class Router {
   readonly admin: Admin;
   readonly #threads: number;
+  readonly #maxAgeMs: number;
   /** Partitions per topic (admin metadata). */
   readonly #counts = new Map<string, number>();
+  /** When each topic's count was read (`performance.now`), or looked up again. */
+  readonly #readAt = new Map<string, number>();
   /** Owning thread per {@linkcode partitionKey}. */
   readonly #owners = new Map<string, number>();
   readonly #roundRobin = new Map<string, number>();
   #nextOwner = 0;
 
-  constructor(admin: Admin, threads: number) {
+  constructor(admin: Admin, threads: number, maxAgeMs: number) {
     this.admin = admin;
     this.#threads = threads;
+    this.#maxAgeMs = maxAgeMs;
   }
 
   /** The partition count of `name`, if known (else {@linkcode Router.learn} it first). */
   count(name: string): number | undefined {
     return this.#counts.get(name);
+  }
+
+  /**
+   * Looks up again, in the background, each count read longer than the metadata age ago, so
+   * partitions added to a topic during a long run get its records (as a Java producer's metadata
+   * refresh does); until the answer comes, and when none comes (a broker away), the known count
+   * goes on.
+   */
+  refresh(): void {
+    const now = performance.now();
+    for (const [name, at] of this.#readAt) {
+      if (now - at < this.#maxAgeMs) continue;
+      this.#readAt.set(name, now);
+      this.#read(name).then((fresh) => {
+        if (fresh > (this.#counts.get(name) ?? 0)) this.#counts.set(name, fresh);
+      }, () => {/* the next look-up will tell */});
+    }
+  }
+
+  async #read(name: string): Promise<number> {
+    const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
+    const count = metadata.topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new KafkaError(`Topic ${name} has no partitions`, { retriable: true });
+    return count;
   }
 
   /** A record's partition and owning thread, its topic having `count` partitions. */
@@ -228,13 +256,12 @@ class Router {
    * does not answer is waited for, as the producer threads' own retries wait for it.
    */
   async learn(name: string): Promise<number> {
-    const count = await whileBrokerAway(async () => {
-      const metadata = await this.admin.fetchTopicMetadata({ topics: [name] });
-      const count = metadata.topics[0]?.partitions.length ?? 0;
-      if (count === 0) throw new KafkaError(`Topic ${name} has no partitions`, { retriable: true });
-      return count;
-    }, { initialDelayMs: 500, maxDelayMs: 5000 });
+    const count = await whileBrokerAway(() => this.#read(name), {
+      initialDelayMs: 500,
+      maxDelayMs: 5000,
+    });
     this.#counts.set(name, count);
+    this.#readAt.set(name, performance.now());
     return count;
   }
 }
@@ -260,12 +287,17 @@ export async function produceParallel(
     throw run.failed((error as Error & { records?: number }).records ?? 0, error);
   };
 
-  const router = new Router(kafka.admin(), threads.length);
+  const router = new Router(
+    kafka.admin(),
+    threads.length,
+    options.metadataMaxAgeMs ?? METADATA_MAX_AGE_MS,
+  );
   let nextId = 0;
   let handed = 0;
   const dispatch = async (batch: ProducibleRecord[]) => {
     if (batch.length === 0) return;
     const builders = threads.map(() => new Builder());
+    router.refresh();
     for (const record of batch) {
       const name = topicName(config, record.topic);
       const count = router.count(name) ?? await router.learn(name);

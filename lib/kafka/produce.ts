@@ -16,7 +16,7 @@ import type { Kafka, Message } from "kafkajs";
 import { CompressionTypes } from "./_kafkajs.ts";
 import type { KafkaConfig } from "../config/mod.ts";
 import { SCHEMA_VERSION, type Topic } from "../schema/events.ts";
-import { topicName } from "./client.ts";
+import { METADATA_MAX_AGE_MS, topicName } from "./client.ts";
 import { produceParallel } from "./_produce_parallel.ts";
 import { startProduceRun } from "./_produce_run.ts";
 
@@ -80,6 +80,12 @@ export interface ProduceOptions {
    * spare. @default 1
    */
   workers?: number;
+  /**
+   * How often a topic's partition count is looked up again during a run, ms: partitions added to
+   * a topic meanwhile get its records from then on. @default METADATA_MAX_AGE_MS (30 s;
+   * kafkajs's default, 5 minutes, and the threads' count read once per run, kept them out longer)
+   */
+  metadataMaxAgeMs?: number;
 }
 
 const DEFAULT_WORKERS = 1;
@@ -132,6 +138,9 @@ export async function produceRecords(
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
+    // Its partitioner counts the partitions its metadata lists: partitions added during a run
+    // get records once it is read again.
+    metadataMaxAge: options.metadataMaxAgeMs ?? METADATA_MAX_AGE_MS,
     // Generous retries: a broker restart of a few seconds must not fail the run, and a resend
     // by the same idempotent producer cannot duplicate (see ./_in_doubt.ts).
     retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 2000 },
