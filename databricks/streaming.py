@@ -101,10 +101,12 @@ print("Kafka:", BOOTSTRAP, SECURITY, "topics:", [TOPIC_PREFIX + t for t in TOPIC
 
 
 import json
+import sys
 
 KEY_FIELDS = {"clickstream": "user_id", "orders": "order_id", "user-profiles": "user_id",
               "delivery-status": "order_id"}
 RAW_MAX_BYTES = 1_048_576  # Kafka's default message size (lib/schema/raw.ts)
+MAX_NESTING = 1000  # Spark's JSON reader (Jackson's default) refuses deeper lines (raw.ts)
 
 
 def _no_constant(name):
@@ -129,6 +131,27 @@ def _lone_surrogate(text):
     return False
 
 
+def _nesting_over(text, limit):
+    """Whether valid JSON text nests objects and arrays more than `limit` levels deep."""
+    if len(text) < 2 * (limit + 1):  # each level opens and closes
+        return False
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':  # a string: skip to its closing quote (a backslash escapes one character)
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif c in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif c in "]}":
+            depth -= 1
+        i += 1
+    return False
+
+
 def raw_event(value, key_field):
     """The value's JSON text when the real-time rule takes the record, else None."""
     if value is None or len(value) == 0 or len(value) > RAW_MAX_BYTES:
@@ -137,14 +160,16 @@ def raw_event(value, key_field):
         text = bytes(value).decode("utf-8")
         if text.startswith("\ufeff"):
             text = text[1:]
+        if len(text) >= 2 * MAX_NESTING and sys.getrecursionlimit() < 3 * MAX_NESTING:
+            sys.setrecursionlimit(3 * MAX_NESTING)  # Python's parser recurses once per level
         # Integers as floats, as JavaScript reads them (Python refuses over 4,300 digits).
         event = json.loads(text, parse_constant=_no_constant, parse_int=float)
-    except ValueError:  # not UTF-8, not JSON
-        return None
-    except RecursionError:  # nested deeper than Python parses: left out (real time takes it)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested past any limit
         return None
     body = text.strip(" \t\r\n")
     if not isinstance(event, dict) or "\n" in body or "\r" in body or _lone_surrogate(body):
+        return None
+    if _nesting_over(body, MAX_NESTING):
         return None
     key, event_id = event.get(key_field), event.get("event_id")
     if not isinstance(key, str) or key == "":

@@ -47,6 +47,7 @@ export const MALFORMED_REASONS = {
   notObject: "not a JSON object",
   multiline: "JSON spread over lines",
   loneSurrogate: "a lone UTF-16 surrogate in a string",
+  tooDeep: "JSON nested over 1,000 levels deep",
   badEventId: "event_id is not a non-empty string",
   noUserId: "user_id is missing or not a non-empty string",
   noOrderId: "order_id is missing or not a non-empty string",
@@ -65,6 +66,7 @@ const RAW_REASONS: Readonly<Record<RawErrorClass, Malformed>> = Object.freeze({
   NotAnObject: Object.freeze(malformed(R.notObject)),
   MultilineJson: Object.freeze(malformed(R.multiline)),
   LoneSurrogate: Object.freeze(malformed(R.loneSurrogate)),
+  TooDeep: Object.freeze(malformed(R.tooDeep)),
 });
 
 /**

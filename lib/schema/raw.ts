@@ -17,7 +17,10 @@
  * 7. Unicode text in every string (`LoneSurrogate`): JSON may escape half of a UTF-16 surrogate
  *    pair alone (`"\ud800"`), which no UTF-8 text can hold. JavaScript and Python read it, but
  *    DuckDB's JSON reader refuses the whole file holding such a line, and I-JSON (RFC 7493)
- *    forbids it: a record the lake could not be read back with.
+ *    forbids it: a record the lake could not be read back with;
+ * 8. nested at most {@linkcode MAX_NESTING} levels deep, the object itself being the first
+ *    (`TooDeep`): Spark's JSON reader (Jackson's default limit) refuses a deeper line, so the
+ *    Databricks notebooks never see it, and Python's parser gives up near there too.
  *
  * Field types are not part of it: an object with a string `total_amount` is a valid raw record,
  * kept in the raw layer; near-real-time quarantines that record alone (`lib/nrt/quarantine.ts`).
@@ -38,7 +41,8 @@ export type RawErrorClass =
   | "InvalidJson"
   | "NotAnObject"
   | "MultilineJson"
-  | "LoneSurrogate";
+  | "LoneSurrogate"
+  | "TooDeep";
 
 /** Why a value cannot be a raw record: a short class and one line for people. */
 export interface RawRejection {
@@ -59,6 +63,12 @@ export interface RawOptions {
    */
   maxBytes?: number;
 }
+
+/**
+ * The deepest nesting a raw record may have, its object counting as the first level: what
+ * Spark's JSON reader takes (Jackson's `StreamReadConstraints` default, 1,000).
+ */
+export const MAX_NESTING = 1000;
 
 /** The rule's defaults, in one place. */
 export const RAW_DEFAULTS: Readonly<Required<RawOptions>> = { maxBytes: 1_048_576 };
@@ -120,6 +130,8 @@ export function parseRaw(
     }
     case "MultilineJson":
       return reject(record, "Value is JSON spread over several lines; a JSON-lines file needs one");
+    case "TooDeep":
+      return reject(record, `Value's JSON is nested more than ${MAX_NESTING} levels deep`);
     case "LoneSurrogate":
       return reject(
         record,
@@ -176,6 +188,7 @@ export function rawRecord(
     return "MultilineJson";
   }
   if (loneSurrogate(text) !== "") return "LoneSurrogate";
+  if (nestingOver(text, MAX_NESTING)) return "TooDeep";
   return json as Record<string, unknown>;
 }
 
@@ -220,6 +233,36 @@ export function loneSurrogate(text: string): string {
     i = text.indexOf("\\", i + 12);
   }
   return "";
+}
+
+/**
+ * Whether valid JSON `text` nests containers (objects, arrays) more than `max` levels deep. Only
+ * a text of more than `2 × max` characters can (each level opens and closes): records of the
+ * usual size are not walked.
+ *
+ * @example
+ * ```ts
+ * import { nestingOver } from "./raw.ts";
+ * nestingOver('{"a":[[1]]}', 3); // false: three levels
+ * nestingOver('{"a":[[[1]]]}', 3); // true: four levels
+ * nestingOver(`{"a":${"[".repeat(1000)}${"]".repeat(1000)}}`, 1000); // true: 1,001 levels
+ * nestingOver('{"a":"[[[[[[[[[[[[[[[[[[[[[[[[[[[["}', 2); // false: brackets in a string
+ * ```
+ */
+export function nestingOver(text: string, max: number): boolean {
+  if (text.length < 2 * (max + 1)) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // a string: skip to its closing quote (a backslash escapes one character)
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) i++;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 const multiline = (text: string) => text.includes("\n") || text.includes("\r");

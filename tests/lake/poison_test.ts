@@ -20,6 +20,8 @@ import { freshTopics, readRaw, runScript } from "../_topics.ts";
 
 const HOUR = 3_600_000;
 const iso = (t: number) => new Date(t).toISOString();
+/** A value nesting lists `levels` deep (an event holding it nests once more). */
+const nest = (levels: number): unknown => levels === 0 ? 1 : [nest(levels - 1)];
 
 Deno.test({
   name: "poison goes to the DLQ with its reason and headers, drift to the quarantine, the rest on",
@@ -84,6 +86,8 @@ Deno.test({
           },
           // Half a surrogate pair, escaped: JSON to JavaScript, a file no JSON-lines reader takes.
           { value: order("lone", { user_id: "user_\ud800" }), errorClass: "LoneSurrogate" },
+          // Nested past 1,000 levels: Spark's JSON reader refuses the line.
+          { value: order("deep", { extra: nest(1001) }), errorClass: "TooDeep" },
         ];
       const drift = [
         order("drift-amount", { total_amount: "12.50" }),

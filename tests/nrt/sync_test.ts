@@ -40,10 +40,12 @@ Deno.test("a raw file's lines that cannot go to bronze are named by line and rea
     "{'order_id': 'order_1'}", // 11 a Python dict
     order({ user_id: "u\ud800" }), // 12 half a surrogate pair, escaped: DuckDB refuses the file
     order({ user_id: "\ud83d\ude00" }), // 13 fine: a whole pair (😀)
+    order({ extra: JSON.parse("[".repeat(1000) + "]".repeat(1000)) }), // 14 past 1,000 levels
+    order({ extra: JSON.parse("[".repeat(999) + "]".repeat(999)) }), // 15 fine: 1,000 levels
   ];
   const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
   const check = checkLakeFile("orders", "topics/orders/x.json", bytes);
-  assert.equal(check.rows, 3);
+  assert.equal(check.rows, 4);
   assert.deepEqual(
     check.quarantined.map((q) => [q.line, q.reason.replace(/JSON: .*/, "JSON: …")]),
     [
@@ -60,6 +62,7 @@ Deno.test("a raw file's lines that cannot go to bronze are named by line and rea
         "LoneSurrogate: Value's JSON holds a lone UTF-16 surrogate (\\ud800), which is not " +
         "Unicode text",
       ],
+      [14, "TooDeep: Value's JSON is nested more than 1000 levels deep"],
     ],
   );
   assert.ok(check.quarantined.every((q) => q.topic === "orders" && q.file.endsWith("x.json")));
@@ -69,6 +72,7 @@ Deno.test("a raw file's lines that cannot go to bronze are named by line and rea
     lines[0],
     lines[7].slice(0, -1),
     lines[12],
+    lines[14],
     "",
   ]);
   // A file with nothing to set aside goes on as it is.

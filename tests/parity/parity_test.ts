@@ -1,6 +1,7 @@
 /**
  * `deno task parity` end to end: a seeded lake with the default faults (and records naming a
- * field twice, files with `\r` and `\r\n` line ends), through lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
+ * field twice, files with `\r` and `\r\n` line ends, records nested 1,000 and 1,001 levels
+ * deep), through lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
  * the same rows in every table.
  */
 import assert from "node:assert/strict";
@@ -44,6 +45,14 @@ Deno.test({
       await Deno.writeTextFile(
         `${folder}/orders+9+0000000005.json`,
         [order("crlf-1", ""), order("crlf-2", "")].join("\r\n") + "\r\n",
+      );
+      // Records nested 1,000 levels deep (Spark's JSON reader takes them) and 1,001 (it
+      // refuses them: NRT quarantines them, by the raw rule's `TooDeep`; it kept them before).
+      const deep = (levels: number) =>
+        `"extra":${"[".repeat(levels - 1)}${"]".repeat(levels - 1)},`;
+      await Deno.writeTextFile(
+        `${folder}/orders+9+0000000007.json`,
+        [order("deep-1000", deep(1000)), order("deep-1001", deep(1001))].join("\n") + "\n",
       );
       const result = await runParity({ lakeRoot: `${dir}/lake`, outDir: `${dir}/out` });
       const problems = result.tables

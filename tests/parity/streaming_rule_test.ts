@@ -35,10 +35,10 @@ async function notebookRule(
     const script = `
 import ast, base64, json, sys
 tree = ast.parse(open(sys.argv[1]).read())
-keep = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("raw_event", "_no_constant", "_lone_surrogate")
-        or isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "RAW_MAX_BYTES" for t in n.targets)
-        or isinstance(n, ast.Import) and n.names[0].name == "json"]
-assert len(keep) == 5, [getattr(n, "name", n) for n in keep]
+keep = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in ("raw_event", "_no_constant", "_lone_surrogate", "_nesting_over")
+        or isinstance(n, ast.Assign) and any(getattr(t, "id", "") in ("RAW_MAX_BYTES", "MAX_NESTING") for t in n.targets)
+        or isinstance(n, ast.Import) and n.names[0].name in ("json", "sys")]
+assert len(keep) == 8, [getattr(n, "name", n) for n in keep]
 exec(compile(ast.Module(body=keep, type_ignores=[]), "streaming.py", "exec"))
 for line in open(sys.argv[2]):
     key, b64 = line.rstrip("\\n").split(" ")
@@ -126,6 +126,16 @@ Deno.test("streaming.py takes the records real time takes, by Python's strict pa
     '{"user_id": "u", "order_id": "o", "k": {"\\udc00": ["\\\\ud800"]}}', // a lone low one in a key
     '{"user_id": "u", "order_id": "o", "x": Infinity}',
     '{"user_id": "u", "order_id": "o", "x": 1e400}',
+    // Nested 1,000 levels deep (taken; Python's default recursion limit alone refused it), 1,001
+    // and far deeper (neither takes them: Spark's JSON reader refuses past 1,000); brackets in
+    // strings, escaped quotes and backslashes before them, are no nesting.
+    `{"user_id": "u", "order_id": "o", "d": ${"[".repeat(999)}${"]".repeat(999)}}`,
+    `{"user_id": "u", "order_id": "o", "d": ${"[".repeat(1000)}${"]".repeat(1000)}}`,
+    `{"user_id": "u", "order_id": "o", "d": ${'{"a":'.repeat(999)}1${"}".repeat(999)}}`,
+    `{"user_id": "u", "order_id": "o", "d": ${'{"a":'.repeat(1000)}1${"}".repeat(1000)}}`,
+    `{"user_id": "u", "order_id": "o", "d": ${"[".repeat(20000)}${"]".repeat(20000)}}`,
+    String.raw`{"user_id": "u", "order_id": "o", "s": "\\\"` + "[".repeat(3000) +
+    String.raw`\\", "d": [[1]]}`,
   ].map(enc);
   const cases = [...generated, ...edge].flatMap((bytes) =>
     (["clickstream", "delivery-status"] as const).map((topic) => ({ topic, bytes }))

@@ -21,6 +21,7 @@ const REASON: Record<RawErrorClass, string> = {
   NotAnObject: R.notObject,
   MultilineJson: R.multiline,
   LoneSurrogate: R.loneSurrogate,
+  TooDeep: R.tooDeep,
 };
 
 /** The decoder as its doc states it: the raw rule, then the checks on the parsed object. */

@@ -151,7 +151,17 @@ function statedRule(value: Uint8Array | string, maxBytes: number): RawCheck {
       `Value's JSON holds a lone UTF-16 surrogate (${lone}), which is not Unicode text`,
     ) as RawCheck;
   }
+  // At most 1,000 levels of objects and arrays, the object itself the first.
+  if (depthOf(json) > 1000) {
+    return no("TooDeep", "Value's JSON is nested more than 1000 levels deep") as RawCheck;
+  }
   return { ok: true, record: json };
+}
+
+/** How deep a parsed JSON value nests objects and arrays (a scalar: 0), by recursion. */
+function depthOf(value: unknown): number {
+  if (value === null || typeof value !== "object") return 0;
+  return 1 + Math.max(0, ...Object.values(value as object).map(depthOf));
 }
 
 /** The first lone surrogate of JSON text, as written (`\ud800`), else "": by regular expressions. */
@@ -263,4 +273,52 @@ Deno.test("a producer's line break or byte-order mark around the object: valid, 
   // Inside the object a line break still makes it multiline, whatever surrounds it.
   const inside = parseRaw(enc('{"a":\n1}\n'));
   assert.ok(!inside.ok && inside.rejection.errorClass === "MultilineJson");
+});
+
+Deno.test("up to 1,000 levels of nesting is a raw record, deeper is TooDeep; brackets in strings do not count", () => {
+  /** An object `levels` deep, objects and arrays by `shape`, with `fill` innermost. */
+  const nested = (levels: number, shape: boolean[], fill: string) => {
+    let text = fill;
+    for (let i = levels - 1; i >= 1; i--) {
+      text = shape[i % shape.length] ? `{"k":${text},"n":1}` : `[0,${text}]`;
+    }
+    return `{"event_id":"e","a":${text}}`;
+  };
+  const fill = fc.constantFrom(
+    "1",
+    '"x"',
+    '"[[[{{{"',
+    String.raw`"\\"`,
+    String.raw`"\\\"[["`,
+    "null",
+    "[]",
+    "{}",
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(2, 64, 65, 998, 999, 1000, 1001, 1002, 1500),
+      fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+      fill,
+      (levels, shape, inner) => {
+        const text = nested(levels, shape, inner);
+        const expected = statedRule(text, 1_048_576);
+        for (const value of [text, enc(text)]) {
+          assert.deepEqual(parseRaw(value), expected);
+          const verdict = rawRecord(value);
+          assert.equal(
+            typeof verdict === "string" ? verdict : "ok",
+            expected.ok ? "ok" : "TooDeep",
+          );
+        }
+        assert.deepEqual(rejectRaw(enc(text)), expected.ok ? null : expected.rejection);
+        assert.equal(checkRecord(enc(text), 0).ok, expected.ok);
+        // `fill` nests once more when it is a list or an object.
+        const depth = levels + (inner === "[]" || inner === "{}" ? 1 : 0);
+        assert.equal(expected.ok, depth <= 1000, `${depth} levels`);
+      },
+    ),
+    { ...RUNS, numRuns: 300 },
+  );
+  // A long string of brackets is text, not nesting.
+  assert.ok(parseRaw(`{"a":"${"[".repeat(5000)}"}`).ok);
 });
