@@ -128,32 +128,107 @@ const EXPECTED = {
   struct: "an object",
 } as const;
 
+/** Where a parsed value's numbers were written: holder → key → the number's JSON text. */
+type NumberSources = WeakMap<object, Map<string, string>>;
+
+/**
+ * Whether a whole number written as `source` is one Spark reads into a LONG (`BIGINT`): a JSON
+ * integer (no fraction, no exponent: Spark refuses `2.0` and `1e2` there, and so drops the
+ * record) within 64 bits. Without its text, a safe integer.
+ */
+function isLong(value: number, source: string | undefined): boolean {
+  if (source === undefined) return Number.isSafeInteger(value);
+  if (!/^-?\d+$/.test(source)) return false;
+  const n = BigInt(source);
+  return n >= -(2n ** 63n) && n < 2n ** 63n;
+}
+
 /** The first type problem of `value` against `type` at `path`, or null. */
-function problem(value: unknown, type: FieldType, path: string): string | null {
+function problem(
+  value: unknown,
+  type: FieldType,
+  path: string,
+  sources: NumberSources | undefined,
+  source: string | undefined,
+): string | null {
   if (value === null || value === undefined) return null;
   let ok = false;
   if (type.kind === "text") ok = typeof value === "string";
   else if (type.kind === "number") ok = typeof value === "number" && Number.isFinite(value);
-  else if (type.kind === "integer") ok = typeof value === "number" && Number.isSafeInteger(value);
+  else if (type.kind === "integer") ok = typeof value === "number" && isLong(value, source);
   else if (type.kind === "boolean") ok = typeof value === "boolean";
   else if (type.kind === "list" && Array.isArray(value)) {
+    const written = sources?.get(value);
     for (let i = 0; i < value.length; i++) {
-      const p = problem(value[i], type.of, `${path}[${i}]`);
+      const p = problem(value[i], type.of, `${path}[${i}]`, sources, written?.get(String(i)));
       if (p) return p;
     }
     return null;
   } else if (type.kind === "struct" && typeof value === "object" && !Array.isArray(value)) {
+    const written = sources?.get(value);
     for (const [name, t] of type.fields) {
-      const p = problem((value as Record<string, unknown>)[name], t, `${path}.${name}`);
+      const field = (value as Record<string, unknown>)[name];
+      const p = problem(field, t, `${path}.${name}`, sources, written?.get(name));
       if (p) return p;
     }
     return null;
   }
-  return ok ? null : `${path}: expected ${EXPECTED[type.kind]}, got ${describe(value)}`;
+  if (ok) return null;
+  const got = source !== undefined && type.kind === "integer"
+    ? `the number ${source}`
+    : describe(value);
+  return `${path}: expected ${EXPECTED[type.kind]}, got ${got}`;
+}
+
+/** `JSON.rawJSON` (V8 has it, TypeScript's library not yet): JSON text written as given. */
+const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+/**
+ * Valid JSON `text` written again as `JSON.parse` reads it (each key once, with its last value),
+ * its numbers as they were written: through a JavaScript number, a whole number past 2^53 would
+ * change (`9223372036854775807` became `9223372036854776000`, past what DuckDB's BIGINT holds,
+ * and DuckDB refused the whole file).
+ *
+ * @example
+ * ```ts
+ * import { lastValues } from "./quarantine.ts";
+ * lastValues('{"a":1,"n":9007199254740993,"a":2.50}'); // '{"a":2.50,"n":9007199254740993}'
+ * ```
+ */
+export function lastValues(text: string): string {
+  return JSON.stringify(
+    JSON.parse(
+      text.replace(/^\uFEFF/, ""),
+      ((_key: string, value: unknown, context?: { source?: string }) =>
+        typeof value === "number" && context?.source !== undefined
+          ? rawJSON(context.source)
+          : value) as (key: string, value: unknown) => unknown,
+    ),
+  );
+}
+
+/** `text` parsed, with where each number was written (`JSON.parse`'s source text access). */
+function parseWithSources(text: string): { value: unknown; sources: NumberSources } {
+  const sources: NumberSources = new WeakMap();
+  const value = JSON.parse(
+    text,
+    function (this: object, key: string, value: unknown, context?: { source?: string }) {
+      if (typeof value === "number" && context?.source !== undefined) {
+        let written = sources.get(this);
+        if (!written) sources.set(this, written = new Map());
+        written.set(key, context.source);
+      }
+      return value;
+    } as (key: string, value: unknown) => unknown,
+  );
+  return { value, sources };
 }
 
 /**
- * Why a parsed record does not fit its topic's bronze types, or null when it does.
+ * Why a parsed record does not fit its topic's bronze types, or null when it does. Given the
+ * record's JSON `text`, a whole number is judged as it is written, as Spark reads it into a
+ * LONG: a JSON integer within 64 bits (`2.0` and `1e2` are no whole numbers there, and Spark
+ * drops such a record; 2^53 + 1 is one); without it, a safe integer.
  *
  * @example
  * ```ts
@@ -163,17 +238,39 @@ function problem(value: unknown, type: FieldType, path: string): string | null {
  * typeProblem("orders", { order_id: "o-1", total_amount: null, items: [{ quantity: 2 }] }); // null
  * typeProblem("orders", { order_id: "o-1", timestamp: 1795688130123 }); // null: epoch ms
  * typeProblem("orders", { order_id: "o-1", timestamp: { ms: 1 } }); // null: no event time
+ * const text = '{"order_id":"o-1","items":[{"quantity":2.0}]}';
+ * typeProblem("orders", JSON.parse(text), text);
+ * // "items[0].quantity: expected a whole number, got the number 2.0"
  * ```
  */
-export function typeProblem(topic: Topic, record: Record<string, unknown>): string | null {
+export function typeProblem(
+  topic: Topic,
+  record: Record<string, unknown>,
+  text?: string,
+): string | null {
+  let sources: NumberSources | undefined;
+  if (text !== undefined && hasInteger(schemaOf(topic))) {
+    const parsed = parseWithSources(text.replace(/^\uFEFF/, ""));
+    record = parsed.value as Record<string, unknown>;
+    sources = parsed.sources;
+  }
+  const written = sources?.get(record);
   for (const [name, type] of schemaOf(topic)) {
     // The event time is never drift: the event-time rule reads epoch ms from a JSON number, and
     // whatever it cannot read (an object, a date it does not know) is kept with a NULL event time.
     if (name === "timestamp") continue;
-    const p = problem(record[name], type, name);
+    const p = problem(record[name], type, name, sources, written?.get(name));
     if (p) return p;
   }
   return null;
+}
+
+/** Whether whole numbers stand anywhere among `fields` (their text then decides). */
+function hasInteger(fields: Array<[string, FieldType]>): boolean {
+  const of = (t: FieldType): boolean =>
+    t.kind === "integer" || (t.kind === "list" && of(t.of)) ||
+    (t.kind === "struct" && hasInteger(t.fields));
+  return fields.some(([name, t]) => name !== "timestamp" && of(t));
 }
 
 /** A topic's bronze types for the byte scanner (`timestamp` left out: it is never drift). */
@@ -223,11 +320,11 @@ function exactLine(
   if (text.trim() === "") return null;
   const raw = parseRaw(utf8 ? text : bytes);
   if (!raw.ok) return { text, reason: `${raw.rejection.errorClass}: ${raw.rejection.message}` };
-  const reason = typeProblem(topic, raw.record);
+  const reason = typeProblem(topic, raw.record, text);
   // DuckDB refuses an object naming a field it reads twice; JSON.parse, Spark and real time
   // read the last value: bronze gets the record as they read it.
   if (reason === null && repeatedKey(topic, text) !== null) {
-    return { text, reason, rewrite: JSON.stringify(raw.record) };
+    return { text, reason, rewrite: lastValues(text) };
   }
   return { text, reason };
 }

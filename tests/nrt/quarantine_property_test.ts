@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BRONZE_COLUMNS } from "../../lib/nrt/bronze.ts";
-import { checkLakeFile, repeatedKey, typeProblem } from "../../lib/nrt/quarantine.ts";
+import { checkLakeFile, lastValues, repeatedKey, typeProblem } from "../../lib/nrt/quarantine.ts";
 import { NrtDb } from "../../lib/nrt/db.ts";
 import { bronzeSelect } from "../../lib/nrt/bronze.ts";
 import { installEventTime } from "../../lib/nrt/event_time.ts";
@@ -78,6 +78,10 @@ const INTEGER = [
   "1e3",
   "2.5",
   "12345678901234567",
+  "9223372036854775807",
+  "-9223372036854775808",
+  "9223372036854775808",
+  "-9223372036854775809",
 ];
 
 function typedArb(type: string): fc.Arbitrary<string> {
@@ -201,11 +205,11 @@ function reference(topic: Topic, data: Uint8Array) {
     if (text.trim() === "") return;
     const check = parseRaw(bytes);
     const reason = check.ok
-      ? typeProblem(topic, check.record)
+      ? typeProblem(topic, check.record, text)
       : `${check.rejection.errorClass}: ${check.rejection.message}`;
     // A field bronze reads named twice: the record as JSON.parse reads it (the last value).
     if (reason === null) {
-      kept.push(repeatedKey(topic, text) === null ? text : JSON.stringify(JSON.parse(text)));
+      kept.push(repeatedKey(topic, text) === null ? text : lastValues(text));
     } else quarantined.push({ line: i + 1, reason });
   });
   return { kept, quarantined };
@@ -267,7 +271,7 @@ Deno.test("DuckDB reads every line the check keeps, repeated and escaped keys in
         kept += check.rows;
         rewritten += lines.filter((l) => {
           const text = loose.decode(l).replace(/^\uFEFF/, "");
-          return parseRaw(text).ok && typeProblem(topic, JSON.parse(text)) === null &&
+          return parseRaw(text).ok && typeProblem(topic, JSON.parse(text), text) === null &&
             repeatedKey(topic, text) !== null;
         }).length;
         const path = `${folder}/${topic}-${i}.json`;

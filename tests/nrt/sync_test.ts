@@ -42,10 +42,16 @@ Deno.test("a raw file's lines that cannot go to bronze are named by line and rea
     order({ user_id: "\ud83d\ude00" }), // 13 fine: a whole pair (😀)
     order({ extra: JSON.parse("[".repeat(1000) + "]".repeat(1000)) }), // 14 past 1,000 levels
     order({ extra: JSON.parse("[".repeat(999) + "]".repeat(999)) }), // 15 fine: 1,000 levels
+    // Whole numbers as written, as Spark reads a LONG: a JSON integer within 64 bits.
+    order({}).replace('"items":[]', '"items":[{"quantity":2.0}]'), // 16 no integer
+    order({}).replace('"items":[]', '"items":[{"quantity":1e2}]'), // 17 no integer
+    order({}).replace('"items":[]', '"items":[{"quantity":9007199254740993}]'), // 18 fine
+    order({}).replace('"items":[]', '"items":[{"quantity":-9223372036854775808}]'), // 19 fine
+    order({}).replace('"items":[]', '"items":[{"quantity":9223372036854775808}]'), // 20 too large
   ];
   const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
   const check = checkLakeFile("orders", "topics/orders/x.json", bytes);
-  assert.equal(check.rows, 4);
+  assert.equal(check.rows, 6);
   assert.deepEqual(
     check.quarantined.map((q) => [q.line, q.reason.replace(/JSON: .*/, "JSON: …")]),
     [
@@ -63,6 +69,9 @@ Deno.test("a raw file's lines that cannot go to bronze are named by line and rea
         "Unicode text",
       ],
       [14, "TooDeep: Value's JSON is nested more than 1000 levels deep"],
+      [16, "items[0].quantity: expected a whole number, got the number 2.0"],
+      [17, "items[0].quantity: expected a whole number, got the number 1e2"],
+      [20, "items[0].quantity: expected a whole number, got the number 9223372036854775808"],
     ],
   );
   assert.ok(check.quarantined.every((q) => q.topic === "orders" && q.file.endsWith("x.json")));
@@ -73,6 +82,8 @@ Deno.test("a raw file's lines that cannot go to bronze are named by line and rea
     lines[7].slice(0, -1),
     lines[12],
     lines[14],
+    lines[17],
+    lines[18],
     "",
   ]);
   // A file with nothing to set aside goes on as it is.

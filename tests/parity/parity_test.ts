@@ -1,7 +1,7 @@
 /**
  * `deno task parity` end to end: a seeded lake with the default faults (and records naming a
  * field twice, files with `\r` and `\r\n` line ends, records nested 1,000 and 1,001 levels
- * deep), through lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
+ * deep, orders at the edges of bronze's types), through lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
  * the same rows in every table.
  */
 import assert from "node:assert/strict";
@@ -53,6 +53,56 @@ Deno.test({
       await Deno.writeTextFile(
         `${folder}/orders+9+0000000007.json`,
         [order("deep-1000", deep(1000)), order("deep-1001", deep(1001))].join("\n") + "\n",
+      );
+      // Other producers' orders at the edges of bronze's types: keys in other cases (Spark and
+      // DuckDB both read only `order_id`), NUL and control characters, characters beyond the
+      // BMP, an escaped key, empty and dotted keys, items that are null, empty or partly null,
+      // odd numbers, and whole numbers written as `2.0` and `1e2` (Spark's LONG refuses both
+      // and drops the record: NRT kept them) or past 2^53 (Spark keeps them exactly: NRT
+      // quarantined them).
+      const odd = (id: string, body: string) =>
+        `{"event_id":"${id}","timestamp":"2026-11-26T10:40:00.000Z","total_amount":3.5,` +
+        `"status":"completed",${body}}`;
+      const item = (value: string) => `"items":[{"product_id":"prod_3",${value}}]`;
+      await Deno.writeTextFile(
+        `${folder}/orders+9+0000000009.json`,
+        [
+          odd("case1", '"ORDER_ID":"order_case1","user_id":"user_2"'),
+          odd("case2", '"Order_Id":"order_case2","order_id":"order_c2b","user_id":"user_2"'),
+          odd("nul", '"order_id":"order_nul","user_id":"user_\\u0000x"'),
+          odd("ctrl", '"order_id":"order_ctrl","user_id":"user_\\u001f\\u007f"'),
+          odd("nonbmp", '"order_id":"order_𝄞","user_id":"user_😀"'),
+          odd("esc", '"order\\u005fid":"order_esc","user_id":"user_4"'),
+          odd("keys", '"order_id":"order_ek","user_id":"user_3","":1,"a.b":2'),
+          odd("i1", '"order_id":"order_i1","user_id":"user_6","items":[null]'),
+          odd("i2", '"order_id":"order_i2","user_id":"user_6","items":[{}]'),
+          odd(
+            "i3",
+            `"order_id":"order_i3","user_id":"user_6",${item('"quantity":null,"price":null')}`,
+          ),
+          odd(
+            "i4",
+            `"order_id":"order_i4","user_id":"user_6",${item('"quantity":0,"price":-1.5')}`,
+          ),
+          odd(
+            "i5",
+            `"order_id":"order_i5","user_id":"user_6",${item('"quantity":-3,"price":1e-320')}`,
+          ),
+          odd("q1", `"order_id":"order_q1","user_id":"user_8",${item('"quantity":2.0,"price":2')}`),
+          odd("q2", `"order_id":"order_q2","user_id":"user_8",${item('"quantity":1e2,"price":2')}`),
+          odd("q3", `"order_id":"order_q3","user_id":"user_8",${item('"quantity":-0,"price":2')}`),
+          odd(
+            "q4",
+            `"order_id":"order_q4","user_id":"user_8",${
+              item('"quantity":9007199254740993,"price":2')
+            }`,
+          ),
+          odd("t1", '"order_id":"order_t1","user_id":"user_7","status":null,"payment_method":null'),
+          odd(
+            "t2",
+            '"order_id":"order_t2","user_id":"user_7","status":"","payment_method":"PayPal "',
+          ),
+        ].join("\n") + "\n",
       );
       const result = await runParity({ lakeRoot: `${dir}/lake`, outDir: `${dir}/out` });
       const problems = result.tables
