@@ -4,12 +4,14 @@
  *
  * A line is quarantined when it fails the raw validity rule (`lib/schema/raw.ts`: a lake written
  * by another writer, or a file cut short) or when a field has another type than bronze reads it
- * as (`BRONZE_COLUMNS`): a string where a number belongs (`"total_amount": "12.50"`), an object
- * where a list belongs (`"items": {}`), a number where text belongs. Such *type drift* would abort
- * DuckDB's read of the whole file (and of every pass after it); quarantined alone, it costs one
- * record. Nulls and missing fields are not drift (cleaning handles them), and neither are
- * unknown extra fields (bronze does not read them), nor a number in `timestamp` (epoch ms, which
- * the event-time rule reads).
+ * as (`BRONZE_COLUMNS`), as Spark's JSON reader judges it (it drops such a record): a string
+ * where a number belongs (`"total_amount": "12.50"`), an object where a list belongs
+ * (`"items": {}`), `2.0` where a whole number belongs. Such *type drift* would abort DuckDB's
+ * read of the whole file (and of every pass after it); quarantined alone, it costs one record.
+ * Nulls and missing fields are not drift (cleaning handles them), and neither are unknown extra
+ * fields (bronze does not read them), nor any value where text belongs (`timestamp` too): Spark
+ * reads a number, `true`, a list or an object there as its JSON text, as written, and the line
+ * goes to bronze so ({@linkcode asWritten}).
  *
  * Each quarantined line becomes a {@linkcode QuarantinedRecord} (topic, file, line, reason and the
  * line itself), kept in the cache, in the `quarantine` table and in the lake under
@@ -153,7 +155,9 @@ function problem(
 ): string | null {
   if (value === null || value === undefined) return null;
   let ok = false;
-  if (type.kind === "text") ok = typeof value === "string";
+  // Text takes any JSON value: Spark reads a number, true or an object there as its JSON text
+  // (`asWritten` writes the line so for bronze).
+  if (type.kind === "text") ok = true;
   else if (type.kind === "number") ok = typeof value === "number" && Number.isFinite(value);
   else if (type.kind === "integer") ok = typeof value === "number" && isLong(value, source);
   else if (type.kind === "boolean") ok = typeof value === "boolean";
@@ -321,12 +325,15 @@ function exactLine(
   const raw = parseRaw(utf8 ? text : bytes);
   if (!raw.ok) return { text, reason: `${raw.rejection.errorClass}: ${raw.rejection.message}` };
   const reason = typeProblem(topic, raw.record, text);
+  if (reason !== null) return { text, reason };
+  // Text fields holding other JSON values, as Spark reads them: their JSON text, as written.
+  const written = asWritten(topic, text);
   // DuckDB refuses an object naming a field it reads twice; JSON.parse, Spark and real time
   // read the last value: bronze gets the record as they read it.
-  if (reason === null && repeatedKey(topic, text) !== null) {
-    return { text, reason, rewrite: lastValues(text) };
+  if (repeatedKey(topic, written) !== null) {
+    return { text, reason, rewrite: lastValues(written) };
   }
-  return { text, reason };
+  return written === text ? { text, reason } : { text, reason, rewrite: written };
 }
 
 /**
@@ -345,6 +352,67 @@ function exactLine(
  * ```
  */
 export function repeatedKey(topic: Topic, text: string): string | null {
+  return walkFields(
+    text,
+    schemaOf(topic),
+    (path, key, _type, _from, _to, seen) => key !== null && seen.has(key) ? path : null,
+  );
+}
+
+/**
+ * Valid JSON `text` of a `topic` record with each field bronze reads as text that holds another
+ * JSON value (a number, `true`, an object, a list) turned into a string of that value's JSON
+ * text, as it is written: what Spark's JSON reader gives for such a field (DuckDB would give its
+ * own rendering, `1.5` for `1.50`, `{"a":1}` for `{ "a" : 1 }`). `text` itself when none does.
+ *
+ * @example
+ * ```ts
+ * import { asWritten } from "./quarantine.ts";
+ * asWritten("orders", '{"order_id":true,"session_id":{ "a" : 1.50 },"user_id":7,"note":5}');
+ * // '{"order_id":"true","session_id":"{ \\"a\\" : 1.50 }","user_id":7,"note":5}'
+ * ```
+ */
+export function asWritten(topic: Topic, text: string): string {
+  // (A plain whole number is left as it is: DuckDB writes it back as Spark reads it.)
+  const spans: number[] = [];
+  walkFields(text, schemaOf(topic), (_path, _key, type, from, to) => {
+    const c = text[from];
+    if (
+      type.kind === "text" && c !== '"' && c !== "n" && !PLAIN_INTEGER.test(text.slice(from, to))
+    ) {
+      spans.push(from, to);
+    }
+    return null;
+  });
+  if (spans.length === 0) return text;
+  let out = "";
+  let at = 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    out += text.slice(at, spans[k]) + JSON.stringify(text.slice(spans[k], spans[k + 1]));
+    at = spans[k + 1];
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * Walks valid JSON `text` (an object) through the fields bronze reads, at the top and inside
+ * typed objects and lists (an order's items), in the order they are written: `visit` hears each
+ * field's path, key (`null` for a list's element), type, where its value lies (`from`, `to`) and
+ * the keys its object named before it; the first answer that is not null ends the walk and is
+ * returned. Keys are compared as JSON reads them (`"event\u005fid"` is `event_id`).
+ */
+function walkFields(
+  text: string,
+  fields: Array<[string, FieldType]>,
+  visit: (
+    path: string,
+    key: string | null,
+    type: FieldType,
+    from: number,
+    to: number,
+    seen: ReadonlySet<string>,
+  ) => string | null,
+): string | null {
   let i = 0;
   const space = () => {
     for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13;) {
@@ -376,16 +444,28 @@ export function repeatedKey(topic: Topic, text: string): string | null {
       else if ((d === "}" || d === "]") && --depth === 0) return;
     }
   };
-  const value = (type: FieldType, path: string): string | null => {
-    space();
-    if (type.kind === "struct" && text[i] === "{") return object(type.fields, path);
-    if (type.kind !== "list" || text[i] !== "[") return skip(), null;
+  /** A field's value (at its first character): its typed inside walked, then visited. */
+  const value = (
+    type: FieldType,
+    path: string,
+    key: string | null,
+    seen: ReadonlySet<string>,
+  ): string | null => {
+    const from = i;
+    let found: string | null = null;
+    if (type.kind === "struct" && text[i] === "{") found = object(type.fields, path);
+    else if (type.kind === "list" && text[i] === "[") found = list(type.of, path);
+    else skip();
+    return found ?? visit(path, key, type, from, i, seen);
+  };
+  const list = (of: FieldType, path: string): string | null => {
     i++;
     space();
     if (text[i] === "]") return i++, null;
     for (let k = 0;; k++) {
-      const p = value(type.of, `${path}[${k}]`);
-      if (p) return p;
+      space();
+      const found = value(of, `${path}[${k}]`, null, NO_KEYS);
+      if (found) return found;
       space();
       if (text[i++] === "]") return null;
     }
@@ -404,19 +484,22 @@ export function repeatedKey(topic: Topic, text: string): string | null {
       const field = fields.find(([name]) => name === key);
       if (field === undefined) skip();
       else {
-        const at = path === "" ? key : `${path}.${key}`;
-        if (seen.has(key)) return at;
+        const found = value(field[1], path === "" ? key : `${path}.${key}`, key, seen);
+        if (found) return found;
         seen.add(key);
-        const p = value(field[1], at);
-        if (p) return p;
       }
       space();
       if (text[i++] === "}") return null;
     }
   };
   space();
-  return object(schemaOf(topic), "");
+  return object(fields, "");
 }
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/** A whole number DuckDB writes back as it is written: `0`, or up to 18 digits (`-0` is not). */
+const PLAIN_INTEGER = /^(0|-?[1-9][0-9]{0,17})$/;
 
 /**
  * Checks every line of a raw file of `topic` (the raw validity rule, then bronze's types) and

@@ -273,6 +273,10 @@ function scanObject(depth: number, fields: ScanFields | null = null): boolean {
         const c = buf[from];
         if (c === 0x2d || (c >= 0x30 && c <= 0x39)) scanned.tsStart = from, scanned.tsEnd = pos;
         else scanned.tsStart = scanned.tsEnd = -1;
+        // Typed (the lake's lines): bronze reads the timestamp as text, and Spark reads any
+        // value there as its JSON text, as written; DuckDB gives its own rendering, the same
+        // only for null and a plain whole number (`1.50`, `1e3`, `-0`, `{ }` differ).
+        if (fields !== null && c !== 0x6e && !plainInteger(from, pos)) return false;
       }
     }
     skipSpace();
@@ -282,6 +286,15 @@ function scanObject(depth: number, fields: ScanFields | null = null): boolean {
     if (c !== 0x2c) return false;
     skipSpace();
   }
+}
+
+/** Whether `buf[from, to)` is a whole number DuckDB writes back as it is: `0`, or up to 18 digits. */
+function plainInteger(from: number, to: number): boolean {
+  if (buf[from] === 0x2d) from++;
+  if (to - from === 1 && buf[from] === 0x30) return buf[from - 1] !== 0x2d; // 0, not -0
+  if (to - from < 1 || to - from > 18 || buf[from] === 0x30) return false;
+  for (let i = from; i < to; i++) if (buf[i] < 0x30 || buf[i] > 0x39) return false;
+  return true;
 }
 
 function scanArray(depth: number, of: ScanType | null = null): boolean {

@@ -9,7 +9,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BRONZE_COLUMNS } from "../../lib/nrt/bronze.ts";
-import { checkLakeFile, lastValues, repeatedKey, typeProblem } from "../../lib/nrt/quarantine.ts";
+import {
+  asWritten,
+  checkLakeFile,
+  lastValues,
+  repeatedKey,
+  typeProblem,
+} from "../../lib/nrt/quarantine.ts";
 import { NrtDb } from "../../lib/nrt/db.ts";
 import { bronzeSelect } from "../../lib/nrt/bronze.ts";
 import { installEventTime } from "../../lib/nrt/event_time.ts";
@@ -209,7 +215,9 @@ function reference(topic: Topic, data: Uint8Array) {
       : `${check.rejection.errorClass}: ${check.rejection.message}`;
     // A field bronze reads named twice: the record as JSON.parse reads it (the last value).
     if (reason === null) {
-      kept.push(repeatedKey(topic, text) === null ? text : lastValues(text));
+      // Text fields holding other values as their JSON text; each key once, its last value.
+      const written = asWritten(topic, text);
+      kept.push(repeatedKey(topic, written) === null ? written : lastValues(written));
     } else quarantined.push({ line: i + 1, reason });
   });
   return { kept, quarantined };

@@ -97,6 +97,16 @@ Deno.test({
               item('"quantity":9007199254740993,"price":2')
             }`,
           ),
+          `{"event_id":"ts1","order_id":"order_ts1","user_id":"user_1","status":"completed","total_amount":1,"timestamp":{ "ms" : 1 }}`,
+          `{"event_id":"ts2","order_id":"order_ts2","user_id":"user_1","status":"completed","total_amount":1,"timestamp":1795688130123.50}`,
+          `{"event_id":"ts3","order_id":"order_ts3","user_id":"user_1","status":"completed","total_amount":1,"timestamp":1.79568813E12}`,
+          `{"event_id":"ts4","order_id":"order_ts4","user_id":"user_1","status":"completed","total_amount":1,"timestamp":[ 1, "a" ]}`,
+          `{"event_id":"ts5","order_id":"order_ts5","user_id":"user_1","status":"completed","total_amount":1,"timestamp":true}`,
+          `{"event_id":"ts6","order_id":"order_ts6","user_id":"user_1","status":"completed","total_amount":1,"timestamp":"2026-11-26T10:40:00.000Z","session_id":{"a":[1,2.50]}}`,
+          odd("s1", '"order_id":"order_s1","user_id":"user_1","session_id":{ "a" : [1, 2.50] }'),
+          odd("s2", '"order_id":"order_s2","user_id":42,"payment_method":true,"status":1.50'),
+          odd("s3", `"order_id":"order_s3","user_id":"user_1",${item('"quantity":1,"price":2')}`)
+            .replace('"prod_3"', "[ 3 ]"),
           odd("t1", '"order_id":"order_t1","user_id":"user_7","status":null,"payment_method":null'),
           odd(
             "t2",
@@ -104,6 +114,41 @@ Deno.test({
           ),
         ].join("\n") + "\n",
       );
+      // Timestamps that are no string: Spark reads their JSON text, as written (DuckDB would
+      // write `1.5` for `1.50`, `{"ms":1}` for `{ "ms" : 1 }`).
+      const stamped = (id: string, ts: string) =>
+        `{"event_id":"${id}","order_id":"order_${id}","user_id":"user_1","status":"completed",` +
+        `"total_amount":1,"timestamp":${ts}}`;
+      await Deno.writeTextFile(
+        `${folder}/orders+9+0000000040.json`,
+        [
+          stamped("ts1", '{ "ms" : 1 }'),
+          stamped("ts2", "1795688130123.50"),
+          stamped("ts3", "1.79568813E12"),
+          stamped("ts4", '[ 1, "a" ]'),
+          stamped("ts5", "true"),
+          stamped("ts6", "-0"),
+          stamped("ts7", "1795688130123"),
+        ].join("\n") + "\n",
+      );
+      // The other topics' text fields holding numbers, lists and objects.
+      const other = async (topic: string, lines: string[]) => {
+        const dir2 = `${dir}/lake/topics/${topic}/year=2026/month=11/day=26/hour=10`;
+        await Deno.mkdir(dir2, { recursive: true });
+        await Deno.writeTextFile(`${dir2}/${topic}+9+0000000000.json`, lines.join("\n") + "\n");
+      };
+      const at = '"timestamp":"2026-11-26T10:20:00.000Z"';
+      await other("clickstream", [
+        `{"event_id":"c1","user_id":"user_1",${at},"event":"page_view","page":{"p":1},"device":7}`,
+        `{"event_id":"c2","user_id":"user_2",${at},"event":["click"],"page":"home","referrer":2.50}`,
+      ]);
+      await other("user-profiles", [
+        `{"event_id":"p1","user_id":"user_1",${at},"action":"update","details":{"email":1,"name":[ "A" ],"preferred_category":true}}`,
+      ]);
+      await other("delivery-status", [
+        `{"event_id":"d1","order_id":"order_1","delivery_person_id":12,${at},"status":"in_transit","current_location":["Paris", "France"]}`,
+        `{"event_id":"d2","order_id":"order_2","delivery_person_id":"dp_1",${at},"status":{"s":"delivered"},"current_location":"Lyon, France"}`,
+      ]);
       const result = await runParity({ lakeRoot: `${dir}/lake`, outDir: `${dir}/out` });
       const problems = result.tables
         .filter((t) => !t.comparison || t.comparison.mismatches > 0)
