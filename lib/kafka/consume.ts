@@ -50,6 +50,31 @@ export function readableEnd(batch: Pick<Batch, "highWatermark">): number {
 }
 
 /**
+ * Whether a fetched batch shows its partition's log started again below `position` (the next
+ * offset a consumer had to read): the log now ends before it, and the batch holds records below
+ * it (the consumer went back to the log's start). The topic was deleted and made again, or its
+ * log cut short. A fetch after a leader change, whose new leader's high watermark has not caught
+ * up yet, holds no records: it is not taken for one.
+ *
+ * @example
+ * ```ts
+ * import { logRestartedBelow } from "./consume.ts";
+ * const batch = (high: number, offsets: number[]) =>
+ *   ({ highWatermark: String(high), messages: offsets.map((o) => ({ offset: String(o) })) }) as never;
+ * logRestartedBelow(batch(2, [0, 1]), 4); // true
+ * logRestartedBelow(batch(3, []), 4); // false: no records
+ * logRestartedBelow(batch(9, [2, 3]), 4); // false: the log goes on past the position
+ * ```
+ */
+export function logRestartedBelow(
+  batch: Pick<Batch, "highWatermark" | "messages">,
+  position: number,
+): boolean {
+  return position > 0 && Number(batch.highWatermark) < position &&
+    batch.messages.length > 0 && Number(batch.messages[0].offset) < position;
+}
+
+/**
  * Each partition's end as a read-committed reader sees it (kafkajs asks for the last stable
  * offset). A transaction's commit markers are written just after its commit returns, so right
  * after a sink's commit that end may still lie before the records it committed: the offsets are

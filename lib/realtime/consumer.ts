@@ -25,6 +25,7 @@ import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kaf
 import type { KafkaConfig } from "../config/mod.ts";
 import { errorMessage, KafkaError } from "../errors.ts";
 import {
+  logRestartedBelow,
   METADATA_MAX_AGE_MS,
   noBrokerAnswered,
   parsePartitionKey,
@@ -494,9 +495,7 @@ function seekTo(consumer: Consumer, positions: ReadonlyMap<string, number>): voi
  * and all it holds now is new.
  */
 function liveFirst(batch: Batch, next: number): number {
-  const restarted = Number(batch.highWatermark) < next &&
-    batch.messages.length > 0 && Number(batch.messages[0].offset) < next;
-  return restarted ? 0 : next;
+  return logRestartedBelow(batch, next) ? 0 : next;
 }
 
 /**

@@ -10,7 +10,7 @@
 import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import { KafkaError } from "../errors.ts";
 import { dlqName, noBrokerAnswered, whileBrokerAway } from "../kafka/client.ts";
-import { readableEnd } from "../kafka/consume.ts";
+import { logRestartedBelow, readableEnd } from "../kafka/consume.ts";
 import { partitionKey } from "../kafka/partition.ts";
 import type { ClosedFile } from "./buffer.ts";
 import { checkRecord, dlqMessage, fitMessage } from "./dlq.ts";
@@ -314,20 +314,17 @@ export class Intake {
 }
 
 /**
- * The error for a batch that shows the partition's log started again: the log now ends before
- * the sink's position, and the batch holds records below it (the consumer went back to the
- * log's start). The topic was deleted and made again, or its log cut short. Its records would be
- * stored under the names of lake files that hold the old log's records (files are named by
- * offset), replacing them: the sink stops instead. A fetch that comes back after a leader change
- * with the new leader's lower high watermark holds no records, so it is not taken for one.
+ * The error for a batch that shows the partition's log started again below the sink's position
+ * (`logRestartedBelow`: the topic was deleted and made again, or its log cut short): its records
+ * would be stored under the names of lake files that hold the old log's records (files are named
+ * by offset), replacing them, so the sink stops instead.
  */
 export function logRestarted(
   batch: Pick<Batch, "topic" | "partition" | "highWatermark" | "messages">,
   next: number,
 ): KafkaError | null {
+  if (!logRestartedBelow(batch, next)) return null;
   const end = Number(batch.highWatermark);
-  if (next < 0 || end >= next || batch.messages.length === 0) return null;
-  if (Number(batch.messages[0].offset) >= next) return null;
   return new KafkaError(
     `${batch.topic} partition ${batch.partition} started again: its log ends at offset ${end}, ` +
       `below the ${next} the sink had taken (the topic was deleted and made again, or its log ` +
