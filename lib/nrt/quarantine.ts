@@ -158,8 +158,11 @@ function problem(
   // Text takes any JSON value: Spark reads a number, true or an object there as its JSON text
   // (`asWritten` writes the line so for bronze).
   if (type.kind === "text") ok = true;
-  else if (type.kind === "number") ok = typeof value === "number" && Number.isFinite(value);
-  else if (type.kind === "integer") ok = typeof value === "number" && isLong(value, source);
+  // A number, also one past the largest double (`1e400`: infinite, as Spark reads it), or a
+  // string Spark reads as a special number (`"NaN"`, `"-Infinity"`…).
+  else if (type.kind === "number") {
+    ok = typeof value === "number" || (typeof value === "string" && SPECIAL_NUMBERS.has(value));
+  } else if (type.kind === "integer") ok = typeof value === "number" && isLong(value, source);
   else if (type.kind === "boolean") ok = typeof value === "boolean";
   else if (type.kind === "list" && Array.isArray(value)) {
     const written = sources?.get(value);
@@ -183,6 +186,20 @@ function problem(
     : describe(value);
   return `${path}: expected ${EXPECTED[type.kind]}, got ${got}`;
 }
+
+/**
+ * The strings Spark's JSON reader takes where a number belongs (Spark 4.0, checked: not `"INF"`,
+ * `"inf"`, `"+NaN"`…, which it refuses), and how DuckDB's reader is to be given them: it takes
+ * `"NaN"`, `"Infinity"`, `"-Infinity"` and `"-INF"` but refuses the file at `"+Infinity"`.
+ */
+const SPECIAL_NUMBERS = new Map([
+  ["NaN", "NaN"],
+  ["Infinity", "Infinity"],
+  ["+Infinity", "Infinity"],
+  ["-Infinity", "-Infinity"],
+  ["+INF", "Infinity"],
+  ["-INF", "-Infinity"],
+]);
 
 /** `JSON.rawJSON` (V8 has it, TypeScript's library not yet): JSON text written as given. */
 const rawJSON = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
@@ -363,7 +380,8 @@ export function repeatedKey(topic: Topic, text: string): string | null {
  * Valid JSON `text` of a `topic` record with each field bronze reads as text that holds another
  * JSON value (a number, `true`, an object, a list) turned into a string of that value's JSON
  * text, as it is written: what Spark's JSON reader gives for such a field (DuckDB would give its
- * own rendering, `1.5` for `1.50`, `{"a":1}` for `{ "a" : 1 }`). `text` itself when none does.
+ * own rendering, `1.5` for `1.50`, `{"a":1}` for `{ "a" : 1 }`); and a special number Spark takes
+ * as a string (`"+INF"`) written as DuckDB takes it (`"Infinity"`). `text` itself when none does.
  *
  * @example
  * ```ts
@@ -373,23 +391,27 @@ export function repeatedKey(topic: Topic, text: string): string | null {
  * ```
  */
 export function asWritten(topic: Topic, text: string): string {
-  // (A plain whole number is left as it is: DuckDB writes it back as Spark reads it.)
-  const spans: number[] = [];
+  const edits: Array<[from: number, to: number, value: string]> = [];
   walkFields(text, schemaOf(topic), (_path, _key, type, from, to) => {
     const c = text[from];
-    if (
-      type.kind === "text" && c !== '"' && c !== "n" && !PLAIN_INTEGER.test(text.slice(from, to))
-    ) {
-      spans.push(from, to);
+    const value = text.slice(from, to);
+    // (A plain whole number is left as it is: DuckDB writes it back as Spark reads it.)
+    if (type.kind === "text" && c !== '"' && c !== "n" && !PLAIN_INTEGER.test(value)) {
+      edits.push([from, to, JSON.stringify(value)]);
+    } else if (type.kind === "number" && c === '"') {
+      const special = SPECIAL_NUMBERS.get(JSON.parse(value));
+      if (special !== undefined && special !== JSON.parse(value)) {
+        edits.push([from, to, JSON.stringify(special)]);
+      }
     }
     return null;
   });
-  if (spans.length === 0) return text;
+  if (edits.length === 0) return text;
   let out = "";
   let at = 0;
-  for (let k = 0; k < spans.length; k += 2) {
-    out += text.slice(at, spans[k]) + JSON.stringify(text.slice(spans[k], spans[k + 1]));
-    at = spans[k + 1];
+  for (const [from, to, value] of edits) {
+    out += text.slice(at, from) + value;
+    at = to;
   }
   return out + text.slice(at);
 }

@@ -73,6 +73,11 @@ const NUMBER = [
   "1e400",
   "9".repeat(320),
   '"3"',
+  '"NaN"',
+  '"+INF"',
+  '"-Infinity"',
+  '"inf"',
+  '"INF"',
 ];
 const INTEGER = [
   "12",

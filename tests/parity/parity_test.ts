@@ -107,6 +107,16 @@ Deno.test({
           odd("s2", '"order_id":"order_s2","user_id":42,"payment_method":true,"status":1.50'),
           odd("s3", `"order_id":"order_s3","user_id":"user_1",${item('"quantity":1,"price":2')}`)
             .replace('"prod_3"', "[ 3 ]"),
+          // Special numbers: Spark reads these strings and 1e400 (it refuses "INF" and "inf").
+          odd("n1", '"order_id":"order_n1","user_id":"user_9","total_amount":"NaN"'),
+          odd(
+            "n2",
+            `"order_id":"order_n2","user_id":"user_9",${item('"quantity":1,"price":"-INF"')}`,
+          ),
+          odd("n3", '"order_id":"order_n3","user_id":"user_9","total_amount":"+Infinity"'),
+          odd("n4", '"order_id":"order_n4","user_id":"user_9","total_amount":1e400'),
+          odd("n5", '"order_id":"order_n5","user_id":"user_9","total_amount":"INF"'),
+          odd("n6", '"order_id":"order_n6","user_id":"user_9","total_amount":"inf"'),
           odd("t1", '"order_id":"order_t1","user_id":"user_7","status":null,"payment_method":null'),
           odd(
             "t2",
