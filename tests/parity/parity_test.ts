@@ -1,7 +1,8 @@
 /**
  * `deno task parity` end to end: a seeded lake with the default faults (and records naming a
  * field twice, files with `\r` and `\r\n` line ends, records nested 1,000 and 1,001 levels
- * deep, orders at the edges of bronze's types), through lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
+ * deep, records of all four topics at the edges of bronze's types and of the gold logic), through
+ * lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
  * the same rows in every table.
  */
 import assert from "node:assert/strict";
@@ -141,23 +142,82 @@ Deno.test({
           stamped("ts7", "1795688130123"),
         ].join("\n") + "\n",
       );
-      // The other topics' text fields holding numbers, lists and objects.
+      // The other topics: their text fields holding numbers, lists and objects, and values the
+      // gold logic meets in other spellings (funnel steps, devices, statuses, locations).
       const other = async (topic: string, lines: string[]) => {
         const dir2 = `${dir}/lake/topics/${topic}/year=2026/month=11/day=26/hour=10`;
         await Deno.mkdir(dir2, { recursive: true });
         await Deno.writeTextFile(`${dir2}/${topic}+9+0000000000.json`, lines.join("\n") + "\n");
       };
-      const at = '"timestamp":"2026-11-26T10:20:00.000Z"';
+      /** A record of `id` with a key field, a time (10:20 UTC unless `body` gives one) and `body`. */
+      const event = (id: string, key: string, body: string) =>
+        `{"event_id":"${id}",${key},${
+          body.includes('"timestamp"') ? "" : '"timestamp":"2026-11-26T10:20:00.000Z",'
+        }${body}}`;
+      const steps = ["page_view", "PAGE_VIEW", "add_to_cart", "purchase", "checkout", " click", ""];
       await other("clickstream", [
-        `{"event_id":"c1","user_id":"user_1",${at},"event":"page_view","page":{"p":1},"device":7}`,
-        `{"event_id":"c2","user_id":"user_2",${at},"event":["click"],"page":"home","referrer":2.50}`,
+        ...steps.flatMap((step, k) => [
+          event(
+            `f${k}a`,
+            `"user_id":"user_${k}"`,
+            `"event":"${step}","page":"product_page",` +
+              `"device":"Tablet","session_id":"s_${k % 3}"`,
+          ),
+          event(
+            `f${k}b`,
+            `"user_id":"user_${k}"`,
+            `"event":"${step}","page":"checkout",` +
+              `"device":"tablet","session_id":null`,
+          ),
+        ]),
+        event("c1", '"user_id":"user_1"', '"event":"page_view","page":{"p":1},"device":7'),
+        event("c2", '"user_id":"user_2"', '"event":["click"],"page":"home","referrer":2.50'),
       ]);
       await other("user-profiles", [
-        `{"event_id":"p1","user_id":"user_1",${at},"action":"update","details":{"email":1,"name":[ "A" ],"preferred_category":true}}`,
+        event(
+          "p1",
+          '"user_id":"user_1"',
+          '"action":"update","details":{"email":1,' +
+            '"name":[ "A" ],"preferred_category":true}',
+        ),
+        event("p2", '"user_id":"user_2"', '"action":"UPDATE","details":{"email":null,"extra":1}'),
+        event("p3", '"user_id":"user_2"', '"action":"register","details":null'),
+        event(
+          "p4",
+          '"user_id":"user_2"',
+          '"action":"register","details":{"preferred_category":"Books"}',
+        ),
+        event(
+          "p5",
+          '"user_id":"user_3"',
+          '"timestamp":"2026-11-26T10:21:00+01:00","action":"update",' +
+            '"details":{"preferred_category":""}',
+        ),
       ]);
+      const places = ["Paris,France", "Paris, ", ", France", "A, B, C", " Lyon , France ", "", ","];
+      places.push(", ", "X,, Y", "Köln, Deutschland", "Rome, Italy\\u0000", "a\\tb, c");
+      const statuses = ["delivered", "Delivered", "returned", "RETURNED", " delivered"];
       await other("delivery-status", [
-        `{"event_id":"d1","order_id":"order_1","delivery_person_id":12,${at},"status":"in_transit","current_location":["Paris", "France"]}`,
-        `{"event_id":"d2","order_id":"order_2","delivery_person_id":"dp_1",${at},"status":{"s":"delivered"},"current_location":"Lyon, France"}`,
+        ...places.map((place, k) =>
+          event(
+            `loc${k}`,
+            `"order_id":"order_l${k}"`,
+            `"delivery_person_id":"dp_2",` +
+              `"status":"${statuses[k % 5]}","current_location":"${place}"`,
+          )
+        ),
+        event(
+          "d1",
+          '"order_id":"order_1"',
+          '"delivery_person_id":12,"status":"in_transit",' +
+            '"current_location":["Paris", "France"]',
+        ),
+        event(
+          "d2",
+          '"order_id":"order_2"',
+          '"delivery_person_id":"dp_1","status":{"s":"delivered"},' +
+            '"current_location":"Lyon, France"',
+        ),
       ]);
       const result = await runParity({ lakeRoot: `${dir}/lake`, outDir: `${dir}/out` });
       const problems = result.tables
