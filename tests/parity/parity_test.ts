@@ -2,8 +2,8 @@
  * `deno task parity` end to end: a seeded lake with the default faults (and records naming a
  * field twice, files with `\r` and `\r\n` line ends, records nested 1,000 and 1,001 levels
  * deep, records of all four topics at the edges of bronze's types and of the gold logic), through
- * lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives
- * the same rows in every table.
+ * lib/nrt (DuckDB) and the databricks/ notebooks (local PySpark), gives the same rows in every
+ * table.
  */
 import assert from "node:assert/strict";
 import { formatDiff } from "../../lib/nrt/parity.ts";
