@@ -22,6 +22,7 @@ export * from "./arrow.ts";
 export * from "./sync.ts";
 export * from "./event_time.ts";
 export * from "./quarantine.ts";
+export * from "./drift.ts";
 export * from "./bronze.ts";
 export * from "./cleaning.ts";
 export * from "./silver.ts";

@@ -9,13 +9,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BRONZE_COLUMNS } from "../../lib/nrt/bronze.ts";
-import {
-  asWritten,
-  checkLakeFile,
-  lastValues,
-  repeatedKey,
-  typeProblem,
-} from "../../lib/nrt/quarantine.ts";
+import { checkLakeFile } from "../../lib/nrt/quarantine.ts";
+import { asWritten, lastValues, repeatedKey, typeProblem } from "../../lib/nrt/drift.ts";
 import { NrtDb } from "../../lib/nrt/db.ts";
 import { bronzeSelect } from "../../lib/nrt/bronze.ts";
 import { installEventTime } from "../../lib/nrt/event_time.ts";
