@@ -216,53 +216,78 @@ Deno.test({
   },
 });
 
+/** The original producers' click: no event_id, a wall-clock time, minute 2. */
+const originalClick = JSON.stringify({
+  event: "page_view",
+  user_id: "user_9",
+  timestamp: minute(2).slice(0, 19).replace("T", " "),
+  page: "home",
+  referrer: "google",
+  device: "mobile",
+});
+
+/**
+ * A live view of fresh one-partition topics (topics looked up every 500 ms, no idleness), a
+ * producer, and `started()`, which sends clicks until the view takes one (it starts at the end);
+ * `close()` stops it all.
+ */
+async function liveView(label: string) {
+  const t = await freshTopics(label, { partitions: 1 });
+  const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
+  const agg = createAggregator({ lateness: 60_000 });
+  const controller = new AbortController();
+  const consumed = consumeInto(t.kafka, t.kafkaConfig, agg, {
+    signal: controller.signal,
+    idleTimeoutMs: 0,
+    metadataMaxAgeMs: 500,
+  });
+  const producer = t.kafka.producer();
+  await producer.connect();
+  return {
+    t,
+    topic,
+    agg,
+    producer,
+    async started() {
+      for (let i = 0; agg.snapshot().totals.received === 0 && i < 100; i++) {
+        await producer.send(clicks(topic, 0, [[`w${i}`, "u1", 0]]));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return agg.snapshot().totals;
+    },
+    async close() {
+      await producer.disconnect();
+      controller.abort();
+      await consumed;
+      await t.cleanup();
+    },
+  };
+}
+
 Deno.test({
   name: "live: a partition added to a topic while the view runs is read from its first record",
   ...INTEGRATION,
   async fn() {
-    const t = await freshTopics("rt-grow", { partitions: 1 });
-    const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
-    const agg = createAggregator({ lateness: 60_000 });
-    const controller = new AbortController();
-    const consumed = consumeInto(t.kafka, t.kafkaConfig, agg, {
-      signal: controller.signal,
-      idleTimeoutMs: 0,
-      metadataMaxAgeMs: 500,
-    });
-    const producer = t.kafka.producer();
-    await producer.connect();
+    const { t, topic, agg, producer, started, close } = await liveView("rt-grow");
     const until = async (accepted: number) => {
       const deadline = Date.now() + 20_000;
       while (agg.snapshot().totals.accepted < accepted && Date.now() < deadline) {
-        // A live run starts at the end: send until the consumer has joined and takes one.
-        if (accepted === 1) await producer.send(clicks(topic, 0, [["a1", "u1", 0]]));
         await new Promise((r) => setTimeout(r, 200));
       }
       return agg.snapshot().totals.accepted;
     };
     try {
-      assert.equal(await until(1) >= 1, true);
+      assert.equal((await started()).accepted >= 1, true);
       const before = agg.snapshot().totals.accepted;
       // Another partition, and at once records in it: written before the consumer finds the
       // partition (its metadata is up to 500 ms old), so a start at its end would skip them.
       // Ours, and the original producers' click (no event_id, a wall-clock time, no key).
       await addPartitions(t.kafka, topic, 2);
       await producer.send(clicks(topic, 1, [["b1", "u2", 1]]));
-      const original = JSON.stringify({
-        event: "page_view",
-        user_id: "user_9",
-        timestamp: minute(2).slice(0, 19).replace("T", " "),
-        page: "home",
-        referrer: "google",
-        device: "mobile",
-      });
-      await producer.send({ topic, messages: [{ partition: 1, value: original }] });
+      await producer.send({ topic, messages: [{ partition: 1, value: originalClick }] });
       assert.equal(await until(before + 2), before + 2);
     } finally {
-      await producer.disconnect();
-      controller.abort();
-      await consumed;
-      await t.cleanup();
+      await close();
     }
   },
 });
@@ -271,18 +296,9 @@ Deno.test({
   name: "live: a topic deleted and made again while the view runs is read from its first record",
   ...INTEGRATION,
   async fn() {
-    const t = await freshTopics("rt-remade", { partitions: 1 });
-    const topic = `${t.kafkaConfig.topicPrefix}clickstream`;
-    const agg = createAggregator({ lateness: 60_000 });
-    const controller = new AbortController();
-    const consumed = consumeInto(t.kafka, t.kafkaConfig, agg, {
-      signal: controller.signal,
-      idleTimeoutMs: 0,
-      metadataMaxAgeMs: 500,
-    });
-    const producer = t.kafka.producer();
+    const { t, topic, agg, producer, started, close } = await liveView("rt-remade");
     const admin = t.kafka.admin();
-    await Promise.all([producer.connect(), admin.connect()]);
+    await admin.connect();
     const received = async (n: number) => {
       for (let i = 0; i < 150 && agg.snapshot().totals.received < n; i++) {
         await new Promise((r) => setTimeout(r, 200));
@@ -290,13 +306,9 @@ Deno.test({
       return agg.snapshot().totals;
     };
     try {
-      // Clicks until the view takes one (it starts at the end), then twenty more: its position
-      // passes what the topic holds once made again.
-      for (let i = 0; agg.snapshot().totals.received === 0 && i < 100; i++) {
-        await producer.send(clicks(topic, 0, [[`w${i}`, "u1", 0]]));
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      const first = agg.snapshot().totals.received;
+      // Clicks until the view takes one, then twenty more: its position passes what the topic
+      // holds once made again.
+      const first = (await started()).received;
       const ids = Array.from(
         { length: 20 },
         (_, i) => [`a${i}`, "u1", 0] as [string, string, number],
@@ -311,16 +323,11 @@ Deno.test({
       await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
       // The topic's new log: our click, the original producers' (no event_id, a wall-clock
       // time) and a Python dict; offsets 0–2, below the view's position (20).
-      const original = JSON.stringify({
-        event: "page_view",
-        user_id: "user_9",
-        timestamp: minute(2).slice(0, 19).replace("T", " "),
-        page: "home",
-        referrer: "google",
-        device: "mobile",
-      });
       await producer.send(clicks(topic, 0, [["b1", "u2", 1]]));
-      await producer.send({ topic, messages: [{ value: original }, { value: "{'event': 1}" }] });
+      await producer.send({
+        topic,
+        messages: [{ value: originalClick }, { value: "{'event': 1}" }],
+      });
       const after = await received(before.received + 3);
       // It stayed where it was before: the view skipped offsets below its old position.
       assert.deepEqual(
@@ -328,10 +335,8 @@ Deno.test({
         [before.received + 3, before.accepted + 2, before.malformed + 1],
       );
     } finally {
-      await Promise.all([producer.disconnect(), admin.disconnect()]);
-      controller.abort();
-      await consumed;
-      await t.cleanup();
+      await admin.disconnect();
+      await close();
     }
   },
 });
