@@ -5,7 +5,7 @@
  * @module
  */
 import type { KafkaConfig as KafkaJsConfig } from "kafkajs";
-import { Kafka, logLevel } from "./_kafkajs.ts";
+import { Kafka, logLevel, socketFactory } from "./_kafkajs.ts";
 import type { KafkaConfig } from "../config/mod.ts";
 import type { Topic } from "../schema/events.ts";
 import { isRetriable, retry, type RetryOptions } from "../retry.ts";
@@ -60,6 +60,7 @@ export function createKafka(config: KafkaConfig, options: CreateKafkaOptions = {
     connectionTimeout: options.connectionTimeout ?? 3000,
     retry: options.retry ?? { retries: 8, initialRetryTime: 200, maxRetryTime: 5000 },
     logLevel: options.verbose ? logLevel.WARN : logLevel.NOTHING,
+    socketFactory: socketFactory(),
   });
 }
 
