@@ -32,6 +32,7 @@ import {
   type Snapshot,
   summaryLine,
   summaryRows,
+  topicsNotice,
   windowRows,
 } from "../lib/realtime/mod.ts";
 import { formatTable } from "../lib/viz/table.ts";
@@ -102,7 +103,7 @@ const SPEC = {
 } as const;
 
 /** The compact view the live mode redraws. */
-function render(snapshot: Snapshot, records: number, seconds: number): string {
+function render(snapshot: Snapshot, records: number, seconds: number, notice = ""): string {
   const funnel = snapshot.funnel.map((f) => ({
     step: f.step,
     sessions: f.sessions,
@@ -120,11 +121,16 @@ function render(snapshot: Snapshot, records: number, seconds: number): string {
     formatTable(countRows(snapshot)),
     "",
     snapshot.available.funnel ? formatTable(funnel) : `funnel: ${NOT_AVAILABLE} (no session_id)`,
+    ...notice ? ["", notice] : [],
   ].join("\n");
 }
 
 async function live(
-  run: (signal: AbortSignal, agg: Aggregator) => Promise<number>,
+  run: (
+    signal: AbortSignal,
+    agg: Aggregator,
+    onTopics: (gone: readonly string[]) => void,
+  ) => Promise<number>,
   agg: Aggregator,
   json: boolean,
   duration: number | undefined,
@@ -136,6 +142,14 @@ async function live(
   const began = performance.now();
   const tty = Deno.stdout.isTerminal();
   let lastRecords = 0, lastAt = began;
+  // Topics gone from the broker: a terminal shows it under the tables while they are gone; a
+  // log or a pipe gets the line when it changes.
+  let gone: readonly string[] = [];
+  const onTopics = (now: readonly string[]) => {
+    const notice = topicsNotice(now, gone);
+    gone = now;
+    if (json || !tty) console.error(notice);
+  };
   const draw = (final: boolean) => {
     const snapshot = agg.snapshot();
     const now = performance.now();
@@ -143,7 +157,8 @@ async function live(
     if (json) console.log(liveJsonLine(snapshot));
     else if (tty) {
       // Every record read so far went to the aggregator: its count is the live one.
-      console.log(`\x1b[H\x1b[2J${render(snapshot, snapshot.totals.received, seconds)}`);
+      const notice = gone.length > 0 ? topicsNotice(gone, []) : "";
+      console.log(`\x1b[H\x1b[2J${render(snapshot, snapshot.totals.received, seconds, notice)}`);
     } else if (!final) {
       // A log or a pipe: one line per interval; the tables once, at the end.
       const rate = (snapshot.totals.received - lastRecords) /
@@ -155,7 +170,7 @@ async function live(
   };
   const ticker = setInterval(() => draw(false), 1000);
   try {
-    await run(abort.signal, agg);
+    await run(abort.signal, agg, onTopics);
   } finally {
     clearInterval(ticker);
     clearTimeout(timer);
@@ -207,10 +222,11 @@ await runCli(async () => {
   }
   let records = 0;
   await live(
-    async (signal, aggregator) => {
+    async (signal, aggregator, onTopics) => {
       const stats = await consumeInto(kafka, config.kafka, aggregator, {
         fromBeginning,
         signal,
+        onTopics,
         idleTimeoutMs: flags["idle-timeout"],
         onBatch: (s) => records = s.records,
       });

@@ -26,6 +26,8 @@ export interface FeedStatus {
   state: "starting" | "reading" | "error";
   /** Why, for `error` (one line, no secrets: the Kafka client's message). */
   message?: string;
+  /** While `reading`: topics gone from the broker (deleted), whose panels stand still. */
+  gone?: string[];
 }
 
 /** A live view with where reading Kafka stands: what each `live` event carries. */
@@ -219,7 +221,9 @@ export class LiveFeed {
     const agg = this.aggregator;
     // What a view shows changes with records, the watermark (idle partitions move it), the lag
     // and the status: if none moved, the views would be the same.
-    const version = `${this.#changes}|${agg.watermark}|${this.lag.total}|${this.status.state}`;
+    const version = `${this.#changes}|${agg.watermark}|${this.lag.total}|${this.status.state}|${
+      this.status.gone ?? ""
+    }`;
     const moving = [...this.#subscribers].some((s) => s.filter.last !== undefined);
     const now = this.options.now();
     if (version === this.#version && !moving) {

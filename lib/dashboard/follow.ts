@@ -29,6 +29,8 @@ export interface FollowOptions {
   idleTimeoutMs?: number;
   /** Pause before reading again after a failure, ms (doubles up to 30 s). @default 1000 */
   retryMs?: number;
+  /** See `ConsumeOptions.metadataMaxAgeMs` (also how soon a deleted topic shows). @default 30000 */
+  metadataMaxAgeMs?: number;
 }
 
 /**
@@ -107,6 +109,13 @@ export async function followKafka(
       startOffsets: start,
       signal,
       idleTimeoutMs: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
+      metadataMaxAgeMs: options.metadataMaxAgeMs,
+      onTopics: (gone) => {
+        feed.status = gone.length > 0
+          ? { state: "reading", gone: [...gone] }
+          : { state: "reading" };
+        feed.changed();
+      },
       onBatch: (_, batch) => {
         feed.lag.update(batch);
         start.set(partitionKey(topicName(config, batch.topic), batch.partition), batch.nextOffset);

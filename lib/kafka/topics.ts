@@ -83,23 +83,30 @@ export async function requireTopics(
   config: KafkaConfig,
   names: readonly string[],
 ): Promise<void> {
-  const admin = kafka.admin();
   let existing: Set<string>;
   try {
-    await admin.connect();
-    existing = new Set(await admin.listTopics());
+    existing = await topicNames(kafka);
   } catch (error) {
     throw new KafkaError(
       `Could not list topics on ${config.brokers.join(",")}: ${(error as Error).message}`,
       { cause: error, retriable: true },
     );
-  } finally {
-    await admin.disconnect().catch(() => {});
   }
   const missing = missingTopic(config, names, existing, {
     advice: "`deno task produce` creates the topics; or check KAFKA_TOPIC_PREFIX",
   });
   if (missing) throw missing;
+}
+
+/** The names of the topics the broker holds (one short admin connection). */
+export async function topicNames(kafka: Kafka): Promise<Set<string>> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    return new Set(await admin.listTopics());
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   readableEnd,
   requireTopics,
   topicName,
+  topicNames,
   whileBrokerAway,
 } from "../kafka/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
@@ -143,6 +144,13 @@ export interface ConsumeOptions {
    * (30 s; kafkajs's own default, 5 minutes, left a live view without its records that long)
    */
   metadataMaxAgeMs?: number;
+  /**
+   * A run without `once` hears here when topics it reads are gone from the broker (deleted) or
+   * back (made again): the full names missing now, each time that set changes (empty: every one
+   * is back). kafkajs says nothing of a deleted topic; the run goes on reading the others, and a
+   * topic made again is read from its first record. Looked up every `metadataMaxAgeMs`.
+   */
+  onTopics?: (gone: readonly string[]) => void;
 }
 
 /** The default of {@linkcode ConsumeOptions.idleTimeoutMs}. */
@@ -229,7 +237,7 @@ export async function consumeIntoSink(
     next: new Map(start),
     merge,
   };
-  let deletions: ReturnType<typeof setInterval> | undefined;
+  let watcher: ReturnType<typeof setInterval> | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       // A partition read to its end holds no record back any more.
@@ -237,7 +245,10 @@ export async function consumeIntoSink(
         merge?.close(key);
         merge?.drain();
       });
-      if (options.once) deletions = watchDeletions(run, progress);
+      if (options.once) watcher = watchDeletions(run, progress);
+      else if (options.onTopics) {
+        watcher = watchTopics(kafka, names, options.onTopics, options.metadataMaxAgeMs);
+      }
       const fail = (error: unknown) => {
         progress.done = true;
         reject(error);
@@ -263,10 +274,36 @@ export async function consumeIntoSink(
     });
   } finally {
     idle.stop();
-    clearInterval(deletions);
+    clearInterval(watcher);
     await consumer.disconnect().catch(() => {});
   }
   return stats;
+}
+
+/**
+ * Looks up which of `names` the broker holds every `everyMs`; `onTopics` hears the missing ones
+ * whenever that set changes. A lookup that fails (the broker away) changes nothing.
+ */
+function watchTopics(
+  kafka: Kafka,
+  names: readonly string[],
+  onTopics: (gone: readonly string[]) => void,
+  everyMs = METADATA_MAX_AGE_MS,
+): ReturnType<typeof setInterval> {
+  let reported = "";
+  let looking = false;
+  return setInterval(() => {
+    if (looking) return;
+    looking = true;
+    topicNames(kafka).then((existing) => {
+      const gone = names.filter((name) => !existing.has(name));
+      if (gone.join() === reported) return;
+      reported = gone.join();
+      onTopics(gone);
+    }, () => {/* the broker may be away: the next look will tell */}).finally(() => {
+      looking = false;
+    });
+  }, everyMs);
 }
 
 /** The checked {@linkcode ConsumeOptions.idleTimeoutMs} (0 with `once`). */

@@ -9,6 +9,7 @@ import {
   liveJsonLine,
   type LiveLine,
   summaryLine,
+  topicsNotice,
 } from "../../lib/realtime/mod.ts";
 import { simulate } from "../../lib/simulate/mod.ts";
 import { INTEGRATION, runTask } from "../_helpers.ts";
@@ -31,6 +32,32 @@ Deno.test("summaryLine: one line with the counts the snapshot has", () => {
   assert.ok(line.includes(`watermark ${snap.watermark}`));
   const future = { ...snap, totals: { ...snap.totals, future: 3 } };
   assert.match(summaryLine(future, { seconds: 1 }), / · duplicates \d+ · future 3 · /);
+});
+
+Deno.test("topicsNotice: which topics went, which came back, in one line", () => {
+  assert.equal(
+    topicsNotice(["p.orders"], []),
+    "realtime: topic p.orders is gone from the broker (deleted?): its metrics stand still until " +
+      "it is made again",
+  );
+  assert.equal(
+    topicsNotice(["p.orders", "p.clickstream"], ["p.orders"]),
+    "realtime: topics p.orders, p.clickstream are gone from the broker (deleted?): their metrics " +
+      "stand still until they are made again",
+  );
+  // One back, one still gone: both said.
+  assert.equal(
+    topicsNotice(["p.clickstream"], ["p.orders", "p.clickstream"]),
+    "realtime: topic p.clickstream is gone from the broker (deleted?): its metrics stand still " +
+      "until it is made again; topic p.orders is back: read from its first record",
+  );
+  assert.equal(
+    topicsNotice([], ["p.orders", "p.clickstream"]),
+    "realtime: topics p.orders, p.clickstream are back: read from their first record",
+  );
+  for (const line of [topicsNotice(["a"], []), topicsNotice([], ["a"])]) {
+    assert.ok(!line.includes("\n"));
+  }
 });
 
 Deno.test("liveJsonLine: the snapshot as it is, and the process's memory beside it", () => {

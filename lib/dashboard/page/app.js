@@ -420,8 +420,16 @@ function renderLive(view) {
   drawLag(view);
   drawWatermark(view);
   drawQuality(view);
+  const gone = view.kafka.gone ?? [];
   if (view.kafka.state === "error") setStatus("error", `Kafka: ${view.kafka.message} (retrying)`);
-  else setStatus("live", `live · updated ${utc(view.at)}`);
+  else if (gone.length > 0) {
+    setStatus(
+      "error",
+      `Kafka: ${gone.join(", ")} gone from the broker (deleted?): ${
+        gone.length > 1 ? "their" : "its"
+      } panels stand still · updated ${utc(view.at)}`,
+    );
+  } else setStatus("live", `live · updated ${utc(view.at)}`);
 }
 
 // ---- lake panels ---------------------------------------------------------------------------
