@@ -28,11 +28,24 @@ import { decompress as zstdDecompress } from "fzstd";
 const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];
 const XERIAL_HEADER_BYTES = 16;
 
+/**
+ * A raw Snappy block of `n` bytes holds at most this many: its densest element, a copy with a
+ * two-byte offset, writes 64 bytes for 3. A block claiming more is corrupt, and refused before
+ * `snappyjs` allocates what it claims (up to 2 GiB from a few bytes).
+ */
+export function snappyBound(n: number): number {
+  return Math.floor(n * 64 / 3);
+}
+
+function snappyBlock(block: Uint8Array): Uint8Array {
+  return snappy.uncompress(block, snappyBound(block.length));
+}
+
 /** Decompresses a Snappy batch as Kafka's clients write it (xerial framing, or raw). */
 export function snappyDecompress(input: Uint8Array): Uint8Array {
   const framed = input.length >= XERIAL_HEADER_BYTES &&
     XERIAL_MAGIC.every((b, i) => input[i] === b);
-  if (!framed) return snappy.uncompress(input);
+  if (!framed) return snappyBlock(input);
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   const blocks: Uint8Array[] = [];
   let pos = XERIAL_HEADER_BYTES, total = 0;
@@ -41,7 +54,7 @@ export function snappyDecompress(input: Uint8Array): Uint8Array {
     const size = view.getUint32(pos);
     pos += 4;
     if (pos + size > input.length) throw new Error("Snappy: a block is cut off");
-    const block = snappy.uncompress(input.subarray(pos, pos + size));
+    const block = snappyBlock(input.subarray(pos, pos + size));
     blocks.push(block);
     total += block.length;
     pos += size;

@@ -106,6 +106,26 @@ Deno.test("LZ4 and Snappy: any data round-trips; a cut or foreign frame is an Er
   );
 });
 
+Deno.test("Snappy: the densest block reads; one claiming more than it can hold is refused", () => {
+  // Runs of one byte compress to copies of 64 bytes for 3: the most a block can hold.
+  for (const size of [64, 1000, 1 << 20]) {
+    const data = new Uint8Array(size).fill(7);
+    const raw = snappy.compress(data);
+    assert.ok(size < 1 << 20 || size / raw.length > 21, `ratio ${size / raw.length}`);
+    assert.deepEqual(snappyDecompress(raw), data);
+  }
+  // Seven bytes claiming 1 GiB (a varint of 2^30), raw and framed: refused by what it claims.
+  const claim = bytes([0x80, 0x80, 0x80, 0x80, 0x04], [0x00, 0x41]);
+  const framed = bytes(
+    [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1],
+    [0, 0, 0, claim.length],
+    claim,
+  );
+  for (const input of [claim, framed]) {
+    assert.throws(() => snappyDecompress(input), /length of 1073741824 is too big/);
+  }
+});
+
 Deno.test("a batch that does not decode is a fatal error naming its codec (no endless refetch)", async () => {
   class Fatal extends Error {}
   // deno-lint-ignore no-explicit-any
