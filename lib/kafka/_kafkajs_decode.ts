@@ -6,10 +6,12 @@
  * as 64-bit `Long`s (a BigInt parsed from the batch's decimal string, for every record) and
  * builds the headers object by spreading it once per header. Ours reads the batch's bytes in
  * place, adds the deltas as numbers while they are exact (below 2^53), and builds each headers
- * object once. It returns the same objects: same fields, same strings, `Buffer` slices of the
- * same bytes (`tests/kafka/kafkajs_fast_test.ts` compares the two), and a record it is not sure
- * of (longer or shorter than its length says, a header without a key, a `__proto__` header, a
- * delta beyond 2^53) is decoded by kafkajs's own record decoder.
+ * object once. Its records ({@linkcode FastRecord}) read as kafkajs's do: same fields, same
+ * strings, `Buffer` slices of the same bytes (`tests/kafka/kafkajs_fast_test.ts` compares the
+ * two), but the key, value, headers, offset and timestamp are made when first read, so a reader
+ * that takes the value's bytes where they lie ({@linkcode FastRecord.bytes}) makes none of them.
+ * A record it is not sure of (longer or shorter than its length says, a header without a key, a
+ * `__proto__` header, a delta beyond 2^53) is decoded by kafkajs's own record decoder.
  *
  * @module
  */
@@ -143,12 +145,11 @@ function decodeRecords(
     if (bytes > 7) return NaN;
     return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
   };
-  const bytes = () => {
+  /** Skips a length-prefixed field; its length (−1: null). */
+  const skip = () => {
     const n = varint();
-    if (n === -1) return null;
-    const value = buffer.slice(pos, pos + n);
-    pos += n;
-    return value;
+    if (n > 0) pos += n;
+    return n;
   };
 
   for (let r = 0; r < count; r++) {
@@ -167,25 +168,175 @@ function decodeRecords(
   }
   return records;
 
-  function decodeOne(): Any {
+  function decodeOne(): FastRecord | undefined {
     const attributes = buffer.readInt8(pos++);
     const timestampDelta = varlong();
     const offsetDelta = varint();
     const time = timeBase + timestampDelta; // NaN when the delta may not be exact
     if (!Number.isSafeInteger(time)) return undefined;
-    const timestamp = appendTime ? maxTimestamp : String(time);
-    const offset = String(offsetBase + offsetDelta);
-    const key = bytes();
-    const value = bytes();
+    const keyLength = varint();
+    const keyStart = pos;
+    if (keyLength > 0) pos += keyLength;
+    const valueLength = varint();
+    const valueStart = pos;
+    if (valueLength > 0) pos += valueLength;
+    if (keyLength < -1 || valueLength < -1) return undefined;
+    const headersStart = pos;
     const headerCount = varint();
-    const headers: Record<string, Any> = {};
+    // Headers are read when asked for; here only what would send the record to kafkajs's
+    // decoder: a header without a key, or one named `__proto__`.
     for (let h = 0; h < headerCount; h++) {
       const keyLength = varint();
       if (keyLength < 0) return undefined;
+      if (keyLength === 9 && isProto(buffer, pos)) return undefined;
+      pos += keyLength;
+      if (skip() < -1) return undefined;
+    }
+    return new FastRecord(
+      buffer,
+      magicByte,
+      attributes,
+      offsetBase + offsetDelta,
+      appendTime ? Number(maxTimestamp) : time,
+      appendTime ? maxTimestamp : undefined,
+      keyStart,
+      keyLength,
+      valueStart,
+      valueLength,
+      headerCount === 0 ? -1 : headersStart,
+      isControlRecord,
+      batchContext,
+    );
+  }
+}
+
+const PROTO = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f]; // "__proto__"
+
+function isProto(buffer: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 9; i++) if (buffer[at + i] !== PROTO[i]) return false;
+  return true;
+}
+
+/** The `headers` of a record without any (kafkajs gives `{}`); shared, so frozen. */
+const NO_HEADERS: Readonly<Record<string, Any>> = Object.freeze({});
+
+/**
+ * A record as kafkajs's record decoder returns it: `magicByte`, `attributes`, `timestamp` and
+ * `offset` (decimal strings), `key` and `value` (`Buffer` slices of the batch's bytes, or null),
+ * `headers`, `isControlRecord`, `batchContext`. The strings, slices and headers are made when
+ * first read (then kept); a replay reading a million values where they lie made two million
+ * slices and as many strings it never used. Readers that know this class read the fields behind
+ * them instead: `bytes` (the batch's bytes), `valueStart` and `valueLength` (−1: null),
+ * `offsetNumber` and `timeNumber` (ms; exact: the decoder takes only records whose offset and
+ * timestamp a number holds).
+ */
+export class FastRecord {
+  #offset: string | undefined;
+  #timestamp: string | undefined;
+  #key: Buffer | null | undefined;
+  #value: Buffer | null | undefined;
+  #headers: Record<string, Any> | undefined;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly magicByte: number,
+    readonly attributes: number,
+    readonly offsetNumber: number,
+    readonly timeNumber: number,
+    timestamp: string | undefined,
+    readonly keyStart: number,
+    readonly keyLength: number,
+    readonly valueStart: number,
+    readonly valueLength: number,
+    /** Where the header count starts (−1: no headers). */
+    readonly headersStart: number,
+    readonly isControlRecord: boolean,
+    readonly batchContext: Any,
+  ) {
+    this.#timestamp = timestamp;
+  }
+
+  get offset(): string {
+    return this.#offset ??= String(this.offsetNumber);
+  }
+
+  get timestamp(): string {
+    return this.#timestamp ??= String(this.timeNumber);
+  }
+
+  get key(): Buffer | null {
+    return this.#key !== undefined ? this.#key : this.#key = this.#slice(
+      this.keyStart,
+      this.keyLength,
+    );
+  }
+
+  get value(): Buffer | null {
+    return this.#value !== undefined ? this.#value : this.#value = this.#slice(
+      this.valueStart,
+      this.valueLength,
+    );
+  }
+
+  get headers(): Record<string, Any> {
+    return this.#headers ??= this.headersStart < 0 ? NO_HEADERS : this.#readHeaders();
+  }
+
+  /**
+   * The record over other bytes: `bytes` hold its value `shift` bytes before where this record's
+   * bytes do (a copy of a stretch of them); its key and headers are dropped. What waits in
+   * memory then no longer keeps the whole fetch response its bytes are part of.
+   */
+  rebased(bytes: Uint8Array, shift: number): FastRecord {
+    const copy = new FastRecord(
+      bytes,
+      this.magicByte,
+      this.attributes,
+      this.offsetNumber,
+      this.timeNumber,
+      this.#timestamp,
+      0,
+      -1,
+      this.valueStart - shift,
+      this.valueLength,
+      -1,
+      this.isControlRecord,
+      this.batchContext,
+    );
+    copy.#offset = this.#offset;
+    return copy;
+  }
+
+  #slice(from: number, length: number): Buffer | null {
+    if (length < 0) return null;
+    const bytes = this.bytes;
+    return Buffer.from(bytes.buffer, bytes.byteOffset + from, length);
+  }
+
+  #readHeaders(): Record<string, Any> {
+    const bytes = this.bytes;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let pos = this.headersStart;
+    const varint = () => {
+      let b;
+      let result = 0;
+      let i = 0;
+      do {
+        b = buffer[pos++];
+        result += (b & 0x7f) << i;
+        i += 7;
+      } while (b >= 0x80);
+      return (result >>> 1) ^ -(result & 1);
+    };
+    const headers: Record<string, Any> = {};
+    const count = varint();
+    for (let h = 0; h < count; h++) {
+      const keyLength = varint();
       const headerKey = buffer.toString("utf8", pos, pos + keyLength);
       pos += keyLength;
-      if (headerKey === "__proto__") return undefined;
-      const headerValue = bytes();
+      const valueLength = varint();
+      const headerValue = valueLength === -1 ? null : buffer.slice(pos, pos + valueLength);
+      if (valueLength > 0) pos += valueLength;
       const current = headers[headerKey];
       headers[headerKey] = current === undefined
         ? headerValue
@@ -193,16 +344,6 @@ function decodeRecords(
         ? current.concat([headerValue])
         : [current, headerValue];
     }
-    return {
-      magicByte,
-      attributes,
-      timestamp,
-      offset,
-      key,
-      value,
-      headers,
-      isControlRecord,
-      batchContext,
-    };
+    return headers;
   }
 }

@@ -7,6 +7,8 @@
  */
 import type { Batch, Kafka } from "kafkajs";
 import { partitionKey } from "./partition.ts";
+import { FastRecord } from "./_kafkajs_decode.ts";
+export { FastRecord };
 
 /** One record as read back, its key and value as bytes. */
 export interface ReadBytes {
@@ -27,6 +29,19 @@ export interface ReadRecord {
   value: string | null;
   timestamp: number;
   headers: Record<string, string>;
+}
+
+/**
+ * A fetched record's offset as a number: read where our decoder left it (no decimal string made
+ * and parsed again), else from kafkajs's string.
+ */
+export function offsetOf(message: { offset: string }): number {
+  return message instanceof FastRecord ? message.offsetNumber : Number(message.offset);
+}
+
+/** A fetched record's timestamp (ms) as a number, the same way as {@linkcode offsetOf}. */
+export function timestampOf(message: { timestamp: string }): number {
+  return message instanceof FastRecord ? message.timeNumber : Number(message.timestamp);
 }
 
 /**

@@ -16,6 +16,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import { FastRecord, timestampOf as recordTime } from "../kafka/mod.ts";
 import type { Topic } from "../schema/events.ts";
 
 /** Records a partition may have waiting before it is paused. */
@@ -176,16 +177,7 @@ export class ReplayMerge {
       for (let c = chunks.length - p.fresh; c < chunks.length; c++) {
         const from = c === 0 ? p.head : 0;
         const chunk = chunks[c];
-        const copy: MergeRecord[] = new Array(chunk.length - from);
-        for (let i = from; i < chunk.length; i++) {
-          const m = chunk[i];
-          copy[i - from] = {
-            offset: m.offset,
-            timestamp: m.timestamp,
-            value: m.value === null ? null : Buffer.from(m.value),
-          };
-        }
-        chunks[c] = copy;
+        chunks[c] = detached(chunk, from);
         if (c === 0) p.head = 0;
       }
       p.fresh = 0;
@@ -233,8 +225,39 @@ export class ReplayMerge {
   }
 }
 
+/**
+ * Copies of `chunk`'s records from `from` on, holding what the merge needs (offset, timestamp,
+ * value) and no longer the fetched bytes. Runs of our decoder's records over the same bytes
+ * copy the stretch holding their values at once (one copy for a run, not one per record).
+ */
+function detached(chunk: readonly MergeRecord[], from: number): MergeRecord[] {
+  const copy: MergeRecord[] = new Array(chunk.length - from);
+  let i = from;
+  while (i < chunk.length) {
+    const m = chunk[i];
+    if (!(m instanceof FastRecord)) {
+      copy[i - from] = {
+        offset: m.offset,
+        timestamp: m.timestamp,
+        value: m.value === null ? null : Buffer.from(m.value),
+      };
+      i++;
+      continue;
+    }
+    const bytes = m.bytes;
+    let end = i, low = Infinity, high = -Infinity;
+    for (let r = chunk[end]; r instanceof FastRecord && r.bytes === bytes; r = chunk[++end]) {
+      low = Math.min(low, r.valueStart);
+      high = Math.max(high, r.valueStart + Math.max(0, r.valueLength));
+    }
+    const kept = new Uint8Array(bytes.buffer, bytes.byteOffset + low, high - low).slice();
+    for (; i < end; i++) copy[i - from] = (chunk[i] as FastRecord).rebased(kept, low);
+  }
+  return copy;
+}
+
 /** A record's timestamp, ms (a record without a readable one sorts first: -Infinity). */
 function timestampOf(message: MergeRecord): number {
-  const t = Number(message.timestamp);
+  const t = recordTime(message);
   return Number.isFinite(t) ? t : -Infinity;
 }

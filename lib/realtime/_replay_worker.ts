@@ -11,10 +11,11 @@ import type { Topic } from "../schema/events.ts";
 
 /**
  * Values handed over at once: value `i` is `bytes[ends[i - 1] .. ends[i])` (null as empty), or,
- * when every byte is ASCII, `text.substring(ends[i - 1], ends[i])` (the same value: the raw rule
- * gives bytes and their text the same outcome, and one decoding per batch costs less than one
- * per value); it came from source `sources[source[i]]` of topic `topics[source[i]]`, its Kafka
- * record timestamp `times[i]`.
+ * when every value is valid UTF-8, `text.substring(ends[i - 1], ends[i])` with the ends in UTF-16
+ * units (the same value: the raw rule gives bytes and their text the same outcome, and one
+ * decoding per batch, on the consumer's thread, costs less than one per value here); it came from
+ * source `sources[source[i]]` of topic `topics[source[i]]`, its Kafka record timestamp
+ * `times[i]`.
  */
 export interface ValueBatch {
   topics: Topic[];

@@ -25,14 +25,17 @@ import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kaf
 import type { KafkaConfig } from "../config/mod.ts";
 import { errorMessage, KafkaError } from "../errors.ts";
 import {
+  FastRecord,
   logRestartedBelow,
   METADATA_MAX_AGE_MS,
   noBrokerAnswered,
+  offsetOf,
   parsePartitionKey,
   partitionKey,
   partitionOffsets,
   readableEnd,
   requireTopics,
+  timestampOf,
   topicName,
   topicNames,
   whileBrokerAway,
@@ -67,6 +70,18 @@ export interface RecordSink {
   addLine(
     topic: Topic,
     line: Uint8Array | null,
+    source: string,
+    recordTime: number,
+  ): Outcome | undefined;
+  /**
+   * The same, the value given where it lies: `length` bytes of `bytes` from `start` (−1: no
+   * value). Used, when a sink has it, for records our decoder read (no slice made per record).
+   */
+  addSpan?(
+    topic: Topic,
+    bytes: Uint8Array,
+    start: number,
+    length: number,
     source: string,
     recordTime: number,
   ): Outcome | undefined;
@@ -547,7 +562,7 @@ function inRange(
   const messages: KafkaMessage[] = [];
   let position = first;
   for (const message of batch.messages) {
-    const offset = Number(message.offset);
+    const offset = offsetOf(message);
     if (offset < first) continue;
     if (last !== undefined && offset > last) break;
     messages.push(message);
@@ -564,15 +579,25 @@ function emit(
   run: Run,
   part: Pick<MergePartition, "topic" | "source" | "partition">,
   message: MergeRecord,
-  timestamp = Number(message.timestamp),
+  timestamp = timestampOf(message),
 ): void {
-  const outcome = run.aggregator.addLine(part.topic, message.value, part.source, timestamp);
+  const sink = run.aggregator;
+  const outcome = message instanceof FastRecord && sink.addSpan
+    ? sink.addSpan(
+      part.topic,
+      message.bytes,
+      message.valueStart,
+      message.valueLength,
+      part.source,
+      timestamp,
+    )
+    : sink.addLine(part.topic, message.value, part.source, timestamp);
   run.stats.records++;
   run.stats.perTopic[part.topic]++;
   run.options.onRecord?.({
     topic: part.topic,
     partition: part.partition,
-    offset: Number(message.offset),
+    offset: offsetOf(message),
     value: message.value === null ? null : message.value.toString(),
     outcome: outcome!,
   });

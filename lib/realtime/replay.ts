@@ -29,6 +29,7 @@ import {
 import type { FromReplayWorker, ToReplayWorker, ValueBatch } from "./_replay_worker.ts";
 
 const loose = new TextDecoder();
+const EMPTY = new Uint8Array(0);
 
 /** Batches handed to the aggregator's thread and not yet added, at most. */
 export const MAX_IN_FLIGHT = 8;
@@ -104,6 +105,9 @@ class AggregatorThread implements RecordSink {
   #ends = new Int32Array(1024);
   #size = 0;
   #count = 0;
+  // The bytes values were last copied from, and a plain view of them.
+  #from: Uint8Array = EMPTY;
+  #fromView: Uint8Array = EMPTY;
 
   constructor(options: Omit<AggregatorOptions, "now">) {
     this.#worker = new Worker(new URL("./_replay_worker.ts", import.meta.url), { type: "module" });
@@ -140,6 +144,19 @@ class AggregatorThread implements RecordSink {
     source: string,
     recordTime: number,
   ): Outcome | undefined {
+    return line === null
+      ? this.addSpan(topic, EMPTY, 0, -1, source, recordTime)
+      : this.addSpan(topic, line, 0, line.byteLength, source, recordTime);
+  }
+
+  addSpan(
+    topic: Topic,
+    bytes: Uint8Array,
+    start: number,
+    length: number,
+    source: string,
+    recordTime: number,
+  ): Outcome | undefined {
     let index = this.#sourceIndex.get(source);
     if (index === undefined) {
       // A batch names at most 65,536 sources (a replay's partitions are far fewer).
@@ -149,14 +166,21 @@ class AggregatorThread implements RecordSink {
       this.#sources.push(source);
       this.#topics.push(topic);
     }
-    const length = line?.byteLength ?? 0;
-    if (this.#size + length > this.#bytes.byteLength) {
-      const grown = new Uint8Array(Math.max(2 * this.#bytes.byteLength, this.#size + length));
+    const n = Math.max(0, length); // no value: as an empty one (both are no record)
+    if (this.#size + n > this.#bytes.byteLength) {
+      const grown = new Uint8Array(Math.max(2 * this.#bytes.byteLength, this.#size + n));
       grown.set(this.#bytes.subarray(0, this.#size));
       this.#bytes = grown;
     }
-    if (line !== null && length > 0) this.#bytes.set(line, this.#size);
-    this.#size += length;
+    if (n > 0) {
+      // From a plain view of the whole bytes: a Buffer's own subarray costs a Buffer per record.
+      if (bytes !== this.#from) {
+        this.#from = bytes;
+        this.#fromView = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      }
+      this.#bytes.set(this.#fromView.subarray(start, start + n), this.#size);
+    }
+    this.#size += n;
     if (this.#count === this.#ends.length) {
       const ends = new Int32Array(2 * this.#ends.length);
       ends.set(this.#ends);
@@ -189,10 +213,13 @@ class AggregatorThread implements RecordSink {
       ends,
       count: this.#count,
     };
-    // All ASCII (no byte became a replacement character or shared one with others): the text,
-    // decoded here on the consumer's thread, which has time to spare; else the bytes themselves.
+    // Valid UTF-8 value by value: the text, decoded here on the consumer's thread, which has
+    // time to spare, and each value's end counted in UTF-16 units; else the bytes themselves.
     const text = loose.decode(bytes);
-    if (text.length === bytes.byteLength && !text.includes("\uFFFD")) {
+    if (
+      !text.includes("\uFFFD") &&
+      (text.length === bytes.byteLength || utf16Ends(bytes, ends, text.length))
+    ) {
       batch.text = text;
       this.#post({ type: "batch", ...batch }, [ends.buffer, source.buffer, times.buffer]);
     } else {
@@ -239,4 +266,49 @@ class AggregatorThread implements RecordSink {
     this.#worker.terminate();
     this.#waiters.wake();
   }
+}
+
+/**
+ * Turns `ends` (each value's end in the UTF-8 `bytes`, values back to back) into ends in the
+ * text those bytes decode to (UTF-16 units): a byte that starts a character counts one unit, one
+ * that starts a four-byte character two (a surrogate pair). For bytes that decode without a
+ * replacement character only, and only when no value starts with a continuation byte (a
+ * character split across two values is no text of either: each value alone is not UTF-8) or a
+ * byte-order mark (decoded alone, a value loses it; in the batch's text it stays, or goes with
+ * the batch's first value): else it returns false and leaves `ends` as they were.
+ *
+ * @example
+ * ```ts
+ * import { utf16Ends } from "./replay.ts";
+ * const bytes = new TextEncoder().encode("aé😀b");
+ * const ends = new Int32Array([1, 3, 7, 8]);
+ * utf16Ends(bytes, ends, 5); // true
+ * [...ends]; // [1, 2, 4, 5]
+ * utf16Ends(new Uint8Array([0xc3, 0xa9]), new Int32Array([1, 2]), 1); // false: é split
+ * ```
+ */
+export function utf16Ends(bytes: Uint8Array, ends: Int32Array, textLength: number): boolean {
+  let from = 0;
+  for (const to of ends) {
+    if (to > from && ((bytes[from] & 0xc0) === 0x80 || bomAt(bytes, from, to))) return false;
+    from = to;
+  }
+  const counted = new Int32Array(ends.length);
+  let units = 0, at = 0;
+  for (let i = 0; i < ends.length; i++) {
+    for (const to = ends[i]; at < to; at++) {
+      const b = bytes[at];
+      if ((b & 0xc0) !== 0x80) units += b >= 0xf0 ? 2 : 1;
+    }
+    counted[i] = units;
+  }
+  if (units !== textLength) return false;
+  ends.set(counted);
+  return true;
+}
+
+/** Whether `bytes[from, to)` starts with a UTF-8 byte-order mark. */
+function bomAt(bytes: Uint8Array, from: number, to: number): boolean {
+  return to - from >= 3 && bytes[from] === 0xef && bytes[from + 1] === 0xbb &&
+    bytes[from + 2] === 0xbf;
 }

@@ -10,7 +10,7 @@
 import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from "kafkajs";
 import { KafkaError } from "../errors.ts";
 import { dlqName, noBrokerAnswered, whileBrokerAway } from "../kafka/client.ts";
-import { logRestartedBelow, readableEnd } from "../kafka/consume.ts";
+import { logRestartedBelow, offsetOf, readableEnd, timestampOf } from "../kafka/consume.ts";
 import { partitionKey } from "../kafka/partition.ts";
 import type { ClosedFile } from "./buffer.ts";
 import { checkRecord, dlqMessage, fitMessage } from "./dlq.ts";
@@ -263,6 +263,7 @@ export class Intake {
   async #takeBatch(st: PartitionState, payload: EachBatchPayload, closed: ClosedFile[]) {
     const messages = payload.batch.messages;
     let last: string | undefined;
+    let taken = -1; // the index of the last record looked at
     let complete = true;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
@@ -273,13 +274,14 @@ export class Intake {
         }
         await payload.heartbeat();
       }
-      const offset = Number(m.offset);
+      const offset = offsetOf(m);
       if (st.next < 0 || offset >= st.next) {
         st.next = offset + 1;
         this.#take(st, m, offset, closed);
       }
-      last = m.offset;
+      taken = i;
     }
+    if (taken >= 0) last = messages[taken].offset;
     // Every record taken: the batch's end (its last offset, records or not) is passed.
     const end = payload.batch.lastOffset();
     const after = Number(end) + 1;
@@ -293,7 +295,7 @@ export class Intake {
   /** Adds one record to its file, or to the pending dead letters. */
   #take(st: PartitionState, m: KafkaMessage, offset: number, closed: ClosedFile[]) {
     const zone = this.#o.settings.eventTimeZone;
-    const check = checkRecord(m.value, Number(m.timestamp), { zone });
+    const check = checkRecord(m.value, timestampOf(m), { zone });
     if (!check.ok) {
       const source = {
         topic: st.topic,

@@ -14,6 +14,7 @@ import { createKafka } from "../../lib/kafka/mod.ts";
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 import assert from "node:assert/strict";
+import { asKafkajs } from "./_records.ts";
 
 const require = createRequire(import.meta.url);
 const Long = require("kafkajs/src/utils/long.js");
@@ -182,7 +183,7 @@ async function batchBytes(
 async function decodeBoth(bytes: Buffer): Promise<[any, any]> {
   const run = (decode: (d: unknown) => Promise<unknown>) =>
     decode(new Decoder(bytes)).catch((e: Error) => `${e.name}: ${e.message}`);
-  return [await run(fastRecordBatchDecode()), await run(kafkajsRecordBatchDecoder())];
+  return [asKafkajs(await run(fastRecordBatchDecode())), await run(kafkajsRecordBatchDecoder())];
 }
 
 Deno.test("kafkajs fast paths: record batches decode to what kafkajs decodes", async () => {

@@ -189,6 +189,55 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a replay hands values as text only when each is UTF-8 on its own: split, BOM, emoji",
+  ...INTEGRATION,
+  async fn() {
+    const t = await freshTopics("replaytext", { partitions: 1 });
+    try {
+      const at = Math.floor(Date.now() / HOUR) * HOUR - HOUR;
+      const click = (id: string, page: string) =>
+        Buffer.from(JSON.stringify({
+          event_id: id,
+          user_id: "user_3",
+          session_id: "s-1",
+          timestamp: new Date(at).toISOString(),
+          event: "page_view",
+          page,
+          device: "mobile",
+        }));
+      const values = [
+        click("plain-1", "home"),
+        // "é" split across two values: each alone no UTF-8, the two together text.
+        Buffer.from([0x7b, 0x22, 0xc3]),
+        Buffer.from([0xa9, 0x22, 0x3a, 0x31, 0x7d]),
+        // A byte-order mark before a record (decoded alone, a value loses it).
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), click("bom-1", "home")]),
+        click("emoji-1", "página 😀 ☃"),
+      ];
+      const producer = t.kafka.producer();
+      await producer.connect();
+      // One partition, one request: one fetched batch, handed to the other thread at once.
+      await producer.send({
+        topic: t.name("clickstream"),
+        messages: values.map((value) => ({ value, timestamp: String(at) })),
+      });
+      await producer.disconnect();
+      const one = createAggregator(REPLAY_DEFAULTS);
+      await consumeInto(t.kafka, t.kafkaConfig, one, { once: true, fromBeginning: true });
+      const two = await replay(t.kafka, t.kafkaConfig);
+      const expected = plain(one.snapshot());
+      assert.deepEqual(
+        [expected.totals.received, expected.totals.accepted, expected.totals.malformed],
+        [5, 3, 2],
+      );
+      assert.deepEqual(plain(two.snapshot), expected);
+    } finally {
+      await t.cleanup();
+    }
+  },
+});
+
+Deno.test({
   name: "a replay with a bad aggregator option stops with a usage error before reading",
   async fn() {
     const config = testConfig().kafka;
