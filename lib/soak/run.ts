@@ -31,7 +31,14 @@ import { runNrt } from "../nrt/mod.ts";
 import type { LiveLine } from "../realtime/mod.ts";
 import { TOPICS } from "../schema/events.ts";
 import { DEFAULT_EVENT_TIME_ZONE } from "../schema/event_time.ts";
-import { type Service, services, stackDir, startService, stopService } from "../stack/mod.ts";
+import {
+  freeServicePort,
+  type Service,
+  services,
+  stackDir,
+  startService,
+  stopService,
+} from "../stack/mod.ts";
 import { Child, rssOf, type RssSample } from "./child.ts";
 import { IndependentCount } from "./count.ts";
 import { type SoakEnd, type SoakReport, soakReport } from "./report.ts";
@@ -75,23 +82,13 @@ const SESSION_TIMEOUT_MS = 60_000;
 const RETENTION_MS = 120_000;
 const DELIVERY_HORIZON_MS = 120_000;
 
-/** A free local port whose next port is free too (Kafka's controller takes port + 1). */
+/**
+ * Ports for the private stack: Kafka's and its controller's (port + 1), and Azurite's, outside
+ * the ephemeral range (the soak restarts both: see `freeServicePort`).
+ */
 function freePorts(): { kafka: number; azurite: number } {
-  for (;;) {
-    const a = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (a.addr as Deno.NetAddr).port;
-    try {
-      const b = Deno.listen({ hostname: "127.0.0.1", port: port + 1 });
-      const c = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const azurite = (c.addr as Deno.NetAddr).port;
-      b.close();
-      c.close();
-      a.close();
-      if (azurite !== port && azurite !== port + 1) return { kafka: port, azurite };
-    } catch {
-      a.close();
-    }
-  }
+  const kafka = freeServicePort(2);
+  return { kafka, azurite: freeServicePort(1, [kafka, kafka + 1]) };
 }
 
 /** The private stack's configuration. */

@@ -1,16 +1,22 @@
 /** A Kafka broker of a test's own (another port, its own data folder), to stop and restart. */
 import { type Config, loadConfig } from "../../lib/config/mod.ts";
 import { createKafka, ensureTopics } from "../../lib/kafka/mod.ts";
-import { type Service, services, startService, stopService } from "../../lib/stack/mod.ts";
+import {
+  freeServicePort,
+  type Service,
+  services,
+  startService,
+  stopService,
+} from "../../lib/stack/mod.ts";
 
 /** Runs `fn` against a broker of the test's own, the four topics created; stops it after. */
 export async function withOwnBroker(
   fn: (config: Config, broker: Service) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ecom-broker-" });
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
+  // Its port and the controller's (port + 1), outside the ephemeral range: a restart finds them
+  // free.
+  const port = freeServicePort(2);
   const config = loadConfig({
     env: {
       ...Deno.env.toObject(),
