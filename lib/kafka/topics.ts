@@ -4,7 +4,7 @@ import type { KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { retry } from "../retry.ts";
 import { TOPICS } from "../schema/events.ts";
-import { dlqName, topicName } from "./client.ts";
+import { dlqName, METADATA_MAX_AGE_MS, topicName } from "./client.ts";
 
 /** Options of {@linkcode ensureTopics}. */
 export interface EnsureTopicsOptions {
@@ -107,6 +107,32 @@ export async function topicNames(kafka: Kafka): Promise<Set<string>> {
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+/**
+ * Looks up which of `names` the broker holds every `everyMs`; `onTopics` hears the missing ones
+ * whenever that set changes. A lookup that fails (the broker away) changes nothing.
+ */
+export function watchTopics(
+  kafka: Kafka,
+  names: readonly string[],
+  onTopics: (gone: readonly string[]) => void,
+  everyMs: number = METADATA_MAX_AGE_MS,
+): ReturnType<typeof setInterval> {
+  let reported = "";
+  let looking = false;
+  return setInterval(() => {
+    if (looking) return;
+    looking = true;
+    topicNames(kafka).then((existing) => {
+      const gone = names.filter((name) => !existing.has(name));
+      if (gone.join() === reported) return;
+      reported = gone.join();
+      onTopics(gone);
+    }, () => {/* the broker may be away: the next look will tell */}).finally(() => {
+      looking = false;
+    });
+  }, everyMs);
 }
 
 /**

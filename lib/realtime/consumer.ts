@@ -37,7 +37,7 @@ import {
   requireTopics,
   timestampOf,
   topicName,
-  topicNames,
+  watchTopics,
   whileBrokerAway,
 } from "../kafka/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
@@ -293,32 +293,6 @@ export async function consumeIntoSink(
     await consumer.disconnect().catch(() => {});
   }
   return stats;
-}
-
-/**
- * Looks up which of `names` the broker holds every `everyMs`; `onTopics` hears the missing ones
- * whenever that set changes. A lookup that fails (the broker away) changes nothing.
- */
-function watchTopics(
-  kafka: Kafka,
-  names: readonly string[],
-  onTopics: (gone: readonly string[]) => void,
-  everyMs = METADATA_MAX_AGE_MS,
-): ReturnType<typeof setInterval> {
-  let reported = "";
-  let looking = false;
-  return setInterval(() => {
-    if (looking) return;
-    looking = true;
-    topicNames(kafka).then((existing) => {
-      const gone = names.filter((name) => !existing.has(name));
-      if (gone.join() === reported) return;
-      reported = gone.join();
-      onTopics(gone);
-    }, () => {/* the broker may be away: the next look will tell */}).finally(() => {
-      looking = false;
-    });
-  }, everyMs);
 }
 
 /** The checked {@linkcode ConsumeOptions.idleTimeoutMs} (0 with `once`). */

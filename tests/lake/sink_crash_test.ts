@@ -9,7 +9,7 @@ import { produceRecords } from "../../lib/kafka/mod.ts";
 import { openLake } from "../../lib/lake/mod.ts";
 import { auditLake } from "../../lib/sink/mod.ts";
 import { Random, simulate } from "../../lib/simulate/mod.ts";
-import { AZURITE_BIN } from "../../lib/stack/mod.ts";
+import { AZURITE_BIN, freeServicePort } from "../../lib/stack/mod.ts";
 import { INTEGRATION, uniqueName } from "../_helpers.ts";
 import { cliTopics } from "../_topics.ts";
 import { sleep } from "../../lib/sleep.ts";
@@ -122,7 +122,10 @@ Deno.test({
   },
 });
 
-/** Our own Azurite on a free port, so the shared one is never stopped. */
+/**
+ * Our own Azurite on a free port, so the shared one is never stopped; outside the ephemeral range
+ * (`freeServicePort`), so no outgoing connection takes it while it is stopped.
+ */
 class OwnAzurite {
   readonly location: string;
   readonly port: number;
@@ -130,9 +133,7 @@ class OwnAzurite {
 
   constructor(location: string) {
     this.location = location;
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    this.port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
+    this.port = freeServicePort();
   }
 
   async start() {
