@@ -12,7 +12,7 @@
 import type { Kafka } from "kafkajs";
 import type { KafkaConfig } from "../config/mod.ts";
 import { errorMessage, KafkaError } from "../errors.ts";
-import { topicName } from "../kafka/mod.ts";
+import { fetchOffsets, topicName } from "../kafka/mod.ts";
 import { consumeInto, IDLE_TIMEOUT_MS } from "../realtime/mod.ts";
 import { type Topic, TOPICS } from "../schema/events.ts";
 import type { LiveFeed } from "./feed.ts";
@@ -56,7 +56,7 @@ async function topicEnds(
     }
     const out: Array<[Topic, Array<[number, number]>]> = [];
     for (const topic of TOPICS) {
-      const offsets = await admin.fetchTopicOffsets(topicName(config, topic));
+      const offsets = await fetchOffsets(admin, topicName(config, topic));
       out.push([topic, offsets.map((o) => [o.partition, Number(o.high)])]);
     }
     return out;

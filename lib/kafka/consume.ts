@@ -8,6 +8,7 @@
 import type { Batch, Kafka } from "kafkajs";
 import { partitionKey } from "./partition.ts";
 import { FastRecord } from "./_kafkajs_decode.ts";
+import { fetchOffsets } from "./topics.ts";
 export { FastRecord };
 
 /** One record as read back, its key and value as bytes. */
@@ -102,7 +103,7 @@ async function stableEnds(kafka: Kafka, topics: string[]): Promise<Map<string, n
     const read = async () => {
       const ends = new Map<string, number>();
       for (const topic of topics) {
-        for (const o of await admin.fetchTopicOffsets(topic)) {
+        for (const o of await fetchOffsets(admin, topic)) {
           if (Number(o.high) > Number(o.low)) {
             ends.set(partitionKey(topic, o.partition), Number(o.high));
           }

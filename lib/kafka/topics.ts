@@ -44,8 +44,10 @@ export async function ensureTopics(
           replicationFactor: options.replicationFactor ?? (config.local ? 1 : 3),
         })),
       });
-      await untilServed(admin, missing);
     }
+    // Every topic, not only the new ones: a broker that just (re)started answers "not the
+    // leader" for its existing topics too until it has loaded them.
+    await untilServed(admin, wanted);
     return missing;
   } catch (error) {
     throw new KafkaError(
@@ -58,19 +60,20 @@ export async function ensureTopics(
 }
 
 /**
- * Waits until the broker answers offset requests for every new topic. A KRaft broker learns of a
- * topic's leaders a little after `createTopics` returns, and until then answers "not the leader";
- * a busy broker with many topics can take a second or two.
+ * Waits until the broker answers offset requests for every topic. A KRaft broker learns of a new
+ * topic's leaders a little after `createTopics` returns, and one that just started takes a moment
+ * to load the topics it holds; until then it answers "not the leader" (a busy broker with many
+ * topics can take a second or two).
  */
 async function untilServed(admin: Admin, topics: readonly string[]): Promise<void> {
-  for (const topic of topics) {
-    await retry(() => admin.fetchTopicOffsets(topic), {
+  await Promise.all(topics.map((topic) =>
+    retry(() => admin.fetchTopicOffsets(topic), {
       maxTries: 51,
       initialDelayMs: 100,
       factor: 1,
       retriable: () => true, // kafkajs's "not the leader" and the like: the wait is the point
-    });
-  }
+    })
+  ));
 }
 
 /**
@@ -157,7 +160,7 @@ export async function highWatermarks(kafka: Kafka, topic: string): Promise<Map<n
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await fetchOffsets(admin, topic);
     return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
   } finally {
     await admin.disconnect();
@@ -176,16 +179,65 @@ export interface PartitionOffsets {
  * `delete-records` lie below `low`, so a partition with `low === high` holds none.
  */
 export async function partitionOffsets(kafka: Kafka, topic: string): Promise<PartitionOffsets[]> {
+  return (await topicsOffsets(kafka, [topic])).get(topic)!;
+}
+
+/**
+ * {@linkcode partitionOffsets} of several topics over one admin connection, asked at once: a
+ * run's start-up pays one connection, not one per topic.
+ */
+export async function topicsOffsets(
+  kafka: Kafka,
+  topics: readonly string[],
+): Promise<Map<string, PartitionOffsets[]>> {
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.map((o) => ({
-      partition: o.partition,
-      low: Number(o.low),
-      high: Number(o.high),
-    }));
+    const all = await Promise.all(topics.map((topic) => fetchOffsets(admin, topic)));
+    return new Map(topics.map((topic, i) => [
+      topic,
+      all[i].map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })),
+    ]));
   } finally {
     await admin.disconnect();
   }
+}
+
+/** How long an offsets request waits for a partition's leader, ms. */
+export const LEADER_WAIT_MS = 15_000;
+
+/**
+ * Whether a Kafka error says a partition's leader is being chosen (a broker that just started and
+ * has not loaded its topics yet, an election after a broker left): asking again soon answers.
+ *
+ * @example
+ * ```ts
+ * import { leaderMoving } from "./topics.ts";
+ * leaderMoving({ type: "NOT_LEADER_FOR_PARTITION" }); // true
+ * leaderMoving({ type: "TOPIC_AUTHORIZATION_FAILED" }); // false
+ * ```
+ */
+export function leaderMoving(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null | undefined)?.type;
+  return type === "NOT_LEADER_FOR_PARTITION" || type === "LEADER_NOT_AVAILABLE";
+}
+
+/**
+ * `admin.fetchTopicOffsets(topic)`, asked again for up to `waitMs` while a partition's leader is
+ * being chosen ({@linkcode leaderMoving}): kafkajs gives up at the first "not the leader", which a
+ * KRaft broker answers for a few seconds after it starts, so `stack up` followed at once by
+ * `realtime --once` failed. Every other error is thrown at once.
+ */
+export function fetchOffsets(
+  admin: Pick<Admin, "fetchTopicOffsets">,
+  topic: string,
+  waitMs: number = LEADER_WAIT_MS,
+): ReturnType<Admin["fetchTopicOffsets"]> {
+  return retry(() => admin.fetchTopicOffsets(topic), {
+    retriable: leaderMoving,
+    initialDelayMs: 100,
+    factor: 1.5,
+    maxDelayMs: 1000,
+    maxElapsedMs: waitMs,
+  });
 }

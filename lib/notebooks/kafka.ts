@@ -14,7 +14,7 @@ import type { Config, KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { createKafka } from "../kafka/client.ts";
 import { pingKafka } from "../kafka/health.ts";
-import { ensureTopics } from "../kafka/topics.ts";
+import { ensureTopics, fetchOffsets } from "../kafka/topics.ts";
 import { retry } from "../retry.ts";
 import { sleep } from "../sleep.ts";
 
@@ -71,7 +71,7 @@ async function leadersReady(kafka: Kafka, prefix: string): Promise<void> {
   await admin.connect();
   try {
     for (const topic of (await admin.listTopics()).filter((t) => t.startsWith(prefix))) {
-      await admin.fetchTopicOffsets(topic);
+      await fetchOffsets(admin, topic);
     }
   } finally {
     await admin.disconnect();

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Kafka } from "kafkajs";
-import { parsePartitionKey, partitionKey, partitionOffsets } from "../kafka/mod.ts";
+import { fetchOffsets, parsePartitionKey, partitionKey, topicsOffsets } from "../kafka/mod.ts";
 import type { Topic } from "../schema/events.ts";
 import type { ConsumeOptions } from "./consumer.ts";
 import type { MergePartition } from "./_merge.ts";
@@ -108,8 +108,9 @@ export async function replayPlan(
   const ends = new Map<string, number>();
   const pending = new Set<string>();
   const parts: MergePartition[] = [];
+  const all = await topicsOffsets(kafka, [...base.keys()]);
   for (const [name, topic] of base) {
-    const offsets = (await partitionOffsets(kafka, name)).sort((a, b) => a.partition - b.partition);
+    const offsets = all.get(name)!.sort((a, b) => a.partition - b.partition);
     for (const { partition, low, high } of offsets) {
       const key = partitionKey(name, partition);
       ends.set(key, high - 1);
@@ -137,7 +138,7 @@ export async function checkDeleted(
   try {
     await admin.connect();
     for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
+      for (const o of await fetchOffsets(admin, topic)) {
         const key = partitionKey(topic, o.partition);
         if (pending.has(key) && Number(o.low) > (ends.get(key) ?? Infinity)) gone.push(key);
       }

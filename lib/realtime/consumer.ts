@@ -32,11 +32,11 @@ import {
   offsetOf,
   parsePartitionKey,
   partitionKey,
-  partitionOffsets,
   readableEnd,
   requireTopics,
   timestampOf,
   topicName,
+  topicsOffsets,
   watchTopics,
   whileBrokerAway,
 } from "../kafka/mod.ts";
@@ -326,10 +326,8 @@ async function liveStart(
   base: ReadonlyMap<string, Topic>,
 ): Promise<Map<string, number>> {
   const start = new Map<string, number>();
-  for (const name of base.keys()) {
-    for (const { partition, high } of await partitionOffsets(kafka, name)) {
-      start.set(partitionKey(name, partition), high);
-    }
+  for (const [name, offsets] of await topicsOffsets(kafka, [...base.keys()])) {
+    for (const { partition, high } of offsets) start.set(partitionKey(name, partition), high);
   }
   return start;
 }

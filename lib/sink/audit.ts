@@ -14,6 +14,7 @@ import type { Kafka } from "kafkajs";
 import { dlqName } from "../kafka/client.ts";
 import { readToEnd } from "../kafka/consume.ts";
 import { parsePartitionKey, partitionKey } from "../kafka/partition.ts";
+import { fetchOffsets } from "../kafka/topics.ts";
 import { lakeLine, parseRaw } from "../schema/raw.ts";
 import { DLQ_HEADERS } from "./dlq.ts";
 import { hourStart, parseRawPath, recordTime } from "../lake/layout.ts";
@@ -303,7 +304,7 @@ async function partitionPlan(
   await admin.connect();
   try {
     for (const topic of topics) {
-      for (const o of await admin.fetchTopicOffsets(topic)) {
+      for (const o of await fetchOffsets(admin, topic)) {
         parts.set(partitionKey(topic, o.partition), {
           files: [],
           next: 0,

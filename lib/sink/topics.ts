@@ -11,7 +11,7 @@ import { errorMessage, KafkaError, WorkspaceError } from "../errors.ts";
 import { ConfigResourceTypes } from "../kafka/_kafkajs.ts";
 import { dlqName } from "../kafka/client.ts";
 import { partitionKey } from "../kafka/partition.ts";
-import { missingTopic } from "../kafka/topics.ts";
+import { fetchOffsets, missingTopic } from "../kafka/topics.ts";
 import { sleep } from "../sleep.ts";
 import { KAFKA_MAX_MESSAGE_BYTES, SINK_DEFAULTS, type SinkSettings } from "./options.ts";
 import type { Position } from "./state.ts";
@@ -82,7 +82,7 @@ async function readPositions(admin: Admin, s: SinkSettings): Promise<Map<string,
   const positions = new Map<string, Position>();
   const committed = await admin.fetchOffsets({ groupId: s.group, topics: s.topics });
   for (const topic of s.topics) {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await fetchOffsets(admin, topic);
     const done = committed.find((c) => c.topic === topic)?.partitions ?? [];
     for (const o of offsets) {
       positions.set(partitionKey(topic, o.partition), {

@@ -24,7 +24,7 @@
  */
 import { type Config, parseLakeUrl, PROJECT_ROOT } from "../config/mod.ts";
 import { errorMessage } from "../errors.ts";
-import { createKafka, ensureTopics, topicName } from "../kafka/mod.ts";
+import { createKafka, ensureTopics, fetchOffsets, topicName } from "../kafka/mod.ts";
 import { openLake } from "../lake/mod.ts";
 import { auditLake } from "../sink/mod.ts";
 import { runNrt } from "../nrt/mod.ts";
@@ -215,7 +215,7 @@ async function kafkaRecords(config: Config): Promise<number> {
   try {
     let n = 0;
     for (const t of TOPICS) {
-      for (const o of await admin.fetchTopicOffsets(topicName(config.kafka, t))) {
+      for (const o of await fetchOffsets(admin, topicName(config.kafka, t))) {
         n += Number(o.high) - Number(o.low);
       }
     }
