@@ -208,9 +208,14 @@ export class Metrics {
   /** Whether any clickstream event carried a session_id / a product_id. */
   #sessionSeen = false;
   #productSeen = false;
-  /** The pane each user was last added in (a cache: cleared on every `advance`; sessions keep
-   * theirs in their state). */
-  readonly #userPane = new Map<string, number>();
+  /**
+   * The pane each user was last added in since the last `advance` (a cache of the users of the
+   * last minute or so, kept small: on `advance` it becomes `#userPaneBefore` and starts empty;
+   * sessions keep theirs in their state).
+   */
+  #userPane = new Map<string, number>();
+  /** The same as of the `advance` before (the last pane each user was added in, before it). */
+  #userPaneBefore = new Map<string, number>();
   readonly #grid: number;
   /** Rows of closed windows, rendered once (see `RowCache`). */
   readonly #rowCaches = {
@@ -251,14 +256,13 @@ export class Metrics {
     if (hasSession) this.#sessionSeen = true;
     // Users and sessions go into every window holding `t`. Which windows those are depends only
     // on the pane (t on the grid of gcd(window, slide)), so a user or session already added in
-    // this pane is skipped: most clicks of a session fall in the same minute.
+    // this pane is skipped: most clicks of a session fall in the same minute; the windows
+    // holding the pane it was added in before are skipped too (`#addActive`).
     const pane = Math.floor(t / this.#grid);
-    if (this.#userPane.get(user) !== pane) {
+    const seen = this.#userPane.get(user);
+    if (seen !== pane) {
       this.#userPane.set(user, pane);
-      this.#activity.at(start).users.add(user);
-      for (let s = this.#firstSlide(t); s <= t; s += this.#s.slide) {
-        this.#sliding.at(s).users.add(user);
-      }
+      this.#addActive("users", user, t, start, seen ?? this.#userPaneBefore.get(user));
     }
     if (hasSession) {
       let mask = 0;
@@ -271,17 +275,37 @@ export class Metrics {
       // across ticks.
       const state = this.#sessions.step(session, mask, t);
       if (state.pane !== pane) {
+        const before = state.pane;
         state.pane = pane;
-        this.#activity.at(start).sessions.add(session);
-        for (let s = this.#firstSlide(t); s <= t; s += this.#s.slide) {
-          this.#sliding.at(s).sessions.add(session);
-        }
+        this.#addActive("sessions", session, t, start, before);
       }
     }
     if (typeof product === "string") {
       this.#productSeen = true;
       if (event === "click") bump(this.#views, product);
       else if (event === "add_to_cart") bump(this.#carts, product);
+    }
+  }
+
+  /**
+   * Adds a user or session seen at `t` to the activity sets of every window holding `t`, but
+   * those holding pane `before` (one it was added in already, if known: each window holding that
+   * pane has it). A user active minute after minute goes into two sets per minute (its tumbling
+   * window and the one sliding window starting that minute) instead of six.
+   */
+  #addActive(
+    kind: "users" | "sessions",
+    key: string,
+    t: number,
+    start: number,
+    before: number | undefined,
+  ): void {
+    // NaN when unknown: no window holds it.
+    const at = before === undefined ? NaN : before * this.#grid;
+    if (!(at >= start && at < start + this.#s.window)) this.#activity.at(start)[kind].add(key);
+    const { slide, slidingWindow } = this.#s;
+    for (let s = this.#firstSlide(t); s <= t; s += slide) {
+      if (!(at >= s && at < s + slidingWindow)) this.#sliding.at(s)[kind].add(key);
     }
   }
 
@@ -325,7 +349,10 @@ export class Metrics {
    * the session timeout into the funnel's final counts.
    */
   advance(watermark: number): void {
-    this.#userPane.clear();
+    const before = this.#userPaneBefore;
+    before.clear();
+    this.#userPaneBefore = this.#userPane;
+    this.#userPane = before;
     const stores = [this.#events, this.#clicks, this.#activity, this.#sliding, this.#revenue];
     for (const store of stores) store.close(watermark);
     const retention = this.#s.retention ?? 0;
