@@ -47,7 +47,12 @@ export async function ensureTopics(
     }
     // Every topic, not only the new ones: a broker that just (re)started answers "not the
     // leader" for its existing topics too until it has loaded them.
-    await untilServed(admin, wanted);
+    const created = new Set(missing);
+    await Promise.all(
+      wanted.map((topic) =>
+        created.has(topic) ? untilServed(admin, topic) : fetchOffsets(admin, topic)
+      ),
+    );
     return missing;
   } catch (error) {
     throw new KafkaError(
@@ -60,20 +65,19 @@ export async function ensureTopics(
 }
 
 /**
- * Waits until the broker answers offset requests for every topic. A KRaft broker learns of a new
- * topic's leaders a little after `createTopics` returns, and one that just started takes a moment
- * to load the topics it holds; until then it answers "not the leader" (a busy broker with many
- * topics can take a second or two).
+ * Waits until the broker answers offset requests for a topic just created. A KRaft broker learns
+ * of a new topic's leaders a little after `createTopics` returns, and until then answers "not the
+ * leader" or "does not host this topic-partition" (a busy broker with many topics can take a
+ * second or two). A topic that existed already waits through {@linkcode fetchOffsets}, for its
+ * leaders only: any other error there is a real one.
  */
-async function untilServed(admin: Admin, topics: readonly string[]): Promise<void> {
-  await Promise.all(topics.map((topic) =>
-    retry(() => admin.fetchTopicOffsets(topic), {
-      maxTries: 51,
-      initialDelayMs: 100,
-      factor: 1,
-      retriable: () => true, // kafkajs's "not the leader" and the like: the wait is the point
-    })
-  ));
+async function untilServed(admin: Admin, topic: string): Promise<void> {
+  await retry(() => admin.fetchTopicOffsets(topic), {
+    maxTries: 51,
+    initialDelayMs: 100,
+    factor: 1,
+    retriable: () => true, // kafkajs's "not the leader" and the like: the wait is the point
+  });
 }
 
 /**
