@@ -188,7 +188,8 @@ if (import.meta.main) {
       console.log(
         `\nnrt --watch: ${summary.passes} passes (${summary.full} full, ${summary.incremental} ` +
           `incremental, ${summary.upToDate} up-to-date, ${summary.failed} failed), ` +
-          `${seconds(summary.busyMs)} s in passes`,
+          `${seconds(summary.busyMs)} s in passes` +
+          (summary.idleMs >= 50 ? `, ${seconds(summary.idleMs)} s checkpointing between them` : ""),
       );
       return summary.failed > 0 && !summary.last ? 1 : 0;
     } finally {

@@ -122,6 +122,48 @@ Deno.test("openNrt: passes run one at a time, and a closed runner's database ope
   });
 });
 
+Deno.test("openNrt: idle() checkpoints the write-ahead log between passes, which then leave it", async () => {
+  await withTempDir(async (dir) => {
+    const lake = new FileLake(`${dir}/lake`);
+    const wal = () => {
+      try {
+        return Deno.statSync(`${dir}/w/nrt.duckdb.wal`).size;
+      } catch {
+        return 0;
+      }
+    };
+    await writeLakeFromRecords(lake, simulate({ ...SIM, events: 1500 }), { flushSize: 200 });
+    const runner = openNrt({ config, lake, workDir: `${dir}/w`, writeBack: false });
+    try {
+      assert.equal(await runner.idle(0), false, "no database yet: nothing to do");
+      assert.equal((await runner.pass()).mode, "full");
+      await runner.idle(Infinity);
+      const more = simulate({
+        ...SIM,
+        seed: 12,
+        events: 800,
+        start: new Date("2026-11-27T00:00Z"),
+      });
+      await writeLakeFromRecords(lake, more, { flushSize: 200 });
+      const incremental = await runner.pass();
+      assert.equal(incremental.mode, "incremental");
+      assert.ok(wal() > 0, "the pass left its rows in the log");
+      assert.equal(await runner.idle(0), true);
+      assert.equal(wal(), 0, "checkpointed");
+      assert.equal(await runner.idle(0), false, "nothing left to checkpoint");
+      await runner.close();
+      const again = await runNrt({ config, lake, workDir: `${dir}/w`, writeBack: false });
+      assert.equal(again.mode, "up-to-date");
+      assert.deepEqual(
+        again.layers.map((l) => l.silver),
+        incremental.layers.map((l) => l.silver),
+      );
+    } finally {
+      await runner.close();
+    }
+  });
+});
+
 Deno.test("deno task nrt --watch: a line per pass and a summary; --passes needs --watch", async () => {
   await withTempDir(async (dir) => {
     const lake = new FileLake(`${dir}/lake`);
