@@ -218,7 +218,7 @@ class AggregatorThread implements RecordSink {
     const text = loose.decode(bytes);
     if (
       !text.includes("\uFFFD") &&
-      (text.length === bytes.byteLength || utf16Ends(bytes, ends, text.length))
+      (text.length === bytes.byteLength || utf16Ends(bytes, ends, text))
     ) {
       batch.text = text;
       this.#post({ type: "batch", ...batch }, [ends.buffer, source.buffer, times.buffer]);
@@ -269,40 +269,51 @@ class AggregatorThread implements RecordSink {
 }
 
 /**
- * Turns `ends` (each value's end in the UTF-8 `bytes`, values back to back) into ends in the
- * text those bytes decode to (UTF-16 units): a byte that starts a character counts one unit, one
- * that starts a four-byte character two (a surrogate pair). For bytes that decode without a
- * replacement character only, and only when no value starts with a continuation byte (a
- * character split across two values is no text of either: each value alone is not UTF-8) or a
- * byte-order mark (decoded alone, a value loses it; in the batch's text it stays, or goes with
- * the batch's first value): else it returns false and leaves `ends` as they were.
+ * Turns `ends` (each value's end in the UTF-8 `bytes`, values back to back) into ends in `text`,
+ * what those bytes decode to (UTF-16 units). For bytes that decode without a replacement
+ * character only, and only when no value starts with a continuation byte (a character split
+ * across two values is no text of either: each value alone is not UTF-8) or a byte-order mark
+ * (decoded alone, a value loses it; in the batch's text it stays, or goes with the batch's first
+ * value): else it returns false and leaves `ends` as they were.
+ *
+ * Only the non-ASCII characters are visited (found in the text natively, a few per batch): an
+ * end's units are its bytes less the bytes the characters before it take beyond their units (one
+ * for a character below U+0800, two above, two for a surrogate pair's four bytes).
  *
  * @example
  * ```ts
  * import { utf16Ends } from "./replay.ts";
  * const bytes = new TextEncoder().encode("aé😀b");
  * const ends = new Int32Array([1, 3, 7, 8]);
- * utf16Ends(bytes, ends, 5); // true
+ * utf16Ends(bytes, ends, "aé😀b"); // true
  * [...ends]; // [1, 2, 4, 5]
- * utf16Ends(new Uint8Array([0xc3, 0xa9]), new Int32Array([1, 2]), 1); // false: é split
+ * utf16Ends(new Uint8Array([0xc3, 0xa9]), new Int32Array([1, 2]), "é"); // false: é split
  * ```
  */
-export function utf16Ends(bytes: Uint8Array, ends: Int32Array, textLength: number): boolean {
+export function utf16Ends(bytes: Uint8Array, ends: Int32Array, text: string): boolean {
   let from = 0;
   for (const to of ends) {
     if (to > from && ((bytes[from] & 0xc0) === 0x80 || bomAt(bytes, from, to))) return false;
     from = to;
   }
   const counted = new Int32Array(ends.length);
-  let units = 0, at = 0;
-  for (let i = 0; i < ends.length; i++) {
-    for (const to = ends[i]; at < to; at++) {
-      const b = bytes[at];
-      if ((b & 0xc0) !== 0x80) units += b >= 0xf0 ? 2 : 1;
+  let extra = 0, i = 0;
+  const nonAscii = /[^\x00-\x7f]/g;
+  for (let m = nonAscii.exec(text); m !== null; m = nonAscii.exec(text)) {
+    const unit = m.index, code = text.charCodeAt(unit);
+    // Ends at or before this character's first byte are before it.
+    for (const first = unit + extra; i < ends.length && ends[i] <= first; i++) {
+      counted[i] = ends[i] - extra;
     }
-    counted[i] = units;
+    if (code < 0x800) extra += 1;
+    else {
+      extra += 2;
+      // A high surrogate: its low one is the pair's second unit, no bytes of its own.
+      if (code >= 0xd800 && code <= 0xdbff) nonAscii.lastIndex = unit + 2;
+    }
   }
-  if (units !== textLength) return false;
+  for (; i < ends.length; i++) counted[i] = ends[i] - extra;
+  if (bytes.byteLength - extra !== text.length) return false;
   ends.set(counted);
   return true;
 }

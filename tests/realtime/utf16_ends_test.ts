@@ -58,7 +58,7 @@ Deno.test("utf16Ends: each value's slice of the text is its own decoding, or the
         }
       });
       const bom = values.some((v) => v[0] === 0xef && v[1] === 0xbb && v[2] === 0xbf);
-      const taken = utf16Ends(bytes, ends, text.length);
+      const taken = utf16Ends(bytes, ends, text);
       assert.equal(taken, valid && !bom, "taken exactly when every value is UTF-8 on its own");
       if (!taken) {
         assert.deepEqual(ends, byteEnds, "ends left as they were");
@@ -82,6 +82,6 @@ Deno.test("utf16Ends: a character split across two values is refused", () => {
   ]);
   const text = loose.decode(bytes);
   assert.ok(!text.includes("\uFFFD"), "the whole decodes: São");
-  assert.equal(utf16Ends(bytes, ends, text.length), false);
+  assert.equal(utf16Ends(bytes, ends, text), false);
   assert.deepEqual([...ends], [7, 8, 10]);
 });
