@@ -298,7 +298,7 @@ export function utf16Ends(bytes: Uint8Array, ends: Int32Array, text: string): bo
   }
   const counted = new Int32Array(ends.length);
   let extra = 0, i = 0;
-  const nonAscii = /[^\x00-\x7f]/g;
+  const nonAscii = /[\u0080-\uffff]/g;
   for (let m = nonAscii.exec(text); m !== null; m = nonAscii.exec(text)) {
     const unit = m.index, code = text.charCodeAt(unit);
     // Ends at or before this character's first byte are before it.
