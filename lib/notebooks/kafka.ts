@@ -14,7 +14,7 @@ import type { Config, KafkaConfig } from "../config/mod.ts";
 import { KafkaError } from "../errors.ts";
 import { createKafka } from "../kafka/client.ts";
 import { pingKafka } from "../kafka/health.ts";
-import { ensureTopics, fetchOffsets } from "../kafka/topics.ts";
+import { ensureTopics } from "../kafka/topics.ts";
 import { retry } from "../retry.ts";
 import { sleep } from "../sleep.ts";
 
@@ -65,19 +65,6 @@ async function deletePrefixed(kafka: Kafka, prefix: string): Promise<string[]> {
   }
 }
 
-/** Throws until every partition of the topics under `prefix` answers an offsets request. */
-async function leadersReady(kafka: Kafka, prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of (await admin.listTopics()).filter((t) => t.startsWith(prefix))) {
-      await fetchOffsets(admin, topic);
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /**
  * The Kafka of lesson `lesson` (e.g. `"lesson02"`): checked once, quickly (see the module doc).
  *
@@ -121,12 +108,13 @@ export async function lessonKafka(
     kafka,
     async reset() {
       await deletePrefixed(kafka, prefix);
-      // A just-deleted name can be refused for a moment, and a new partition answers "not the
-      // leader" until its leader is known everywhere: try again briefly until offsets answer.
-      await retry(async () => {
-        await ensureTopics(kafka, kafkaConfig, { dlq: options.dlq ?? true });
-        await leadersReady(kafka, prefix);
-      }, { initialDelayMs: 250, factor: 1, maxTries: 40, retriable: () => true });
+      // A just-deleted name can be refused for a moment: try again briefly. ensureTopics returns
+      // once every topic answers offsets requests (a new partition answers "not the leader"
+      // until its leader is known everywhere).
+      await retry(
+        () => ensureTopics(kafka, kafkaConfig, { dlq: options.dlq ?? true }),
+        { initialDelayMs: 250, factor: 1, maxTries: 40, retriable: () => true },
+      );
     },
     cleanUp: () => deletePrefixed(kafka, prefix),
   };
