@@ -161,14 +161,7 @@ export function missingTopic(
 
 /** Per-partition high watermarks of a topic: the offset the next record will get. */
 export async function highWatermarks(kafka: Kafka, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const offsets = await fetchOffsets(admin, topic);
-    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
+  return new Map((await partitionOffsets(kafka, topic)).map((o) => [o.partition, o.high]));
 }
 
 /** One partition's offsets: the first still held (`low`) and the next to be written (`high`). */
