@@ -245,7 +245,7 @@ export function openNrt(options: NrtOptions = {}): NrtRunner {
   let checkpointWhenIdle = false;
   const open = async (): Promise<NrtDb> => {
     const opened = await openPassDb(pass);
-    if (checkpointWhenIdle) await opened.run(`SET checkpoint_threshold = '${IDLE_WAL_LIMIT}'`);
+    if (checkpointWhenIdle) await opened.run(CHECKPOINT_AT_IDLE);
     return opened;
   };
   const one = async (): Promise<NrtReport> => {
@@ -293,7 +293,7 @@ export function openNrt(options: NrtOptions = {}): NrtRunner {
       const next = busy.then(async () => {
         if (!checkpointWhenIdle) {
           checkpointWhenIdle = true;
-          await db?.run(`SET checkpoint_threshold = '${IDLE_WAL_LIMIT}'`);
+          await db?.run(CHECKPOINT_AT_IDLE);
         }
         if (db === undefined || walSize(pass.workDir) <= walBytes) return false;
         await db.run("CHECKPOINT");
@@ -313,8 +313,8 @@ export function openNrt(options: NrtOptions = {}): NrtRunner {
 
 /** The write-ahead log's size at which an idle runner checkpoints: DuckDB's own default. */
 export const CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
-/** DuckDB's checkpoint threshold while a runner checkpoints when idle (a bound, never reached). */
-const IDLE_WAL_LIMIT = "4GB";
+/** Lifts DuckDB's checkpoint threshold while a runner checkpoints when idle (never reached). */
+const CHECKPOINT_AT_IDLE = "SET checkpoint_threshold = '4GB'";
 
 /** Bytes in the database's write-ahead log (0 when there is none). */
 function walSize(workDir: string): number {
