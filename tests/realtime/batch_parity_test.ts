@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
-import { createAggregator } from "../../lib/realtime/mod.ts";
-import { simulate } from "../../lib/simulate/mod.ts";
+import { type Aggregator, createAggregator } from "../../lib/realtime/mod.ts";
+import { type SimRecord, simulate } from "../../lib/simulate/mod.ts";
 import { type Arrival, batchMetrics, comparable } from "./_batch.ts";
+
+/** Adds `records` to `agg` in their order; returns them as the batch computation reads them. */
+function fed(agg: Aggregator, records: readonly SimRecord[]): Arrival[] {
+  return records.map((r) => {
+    agg.addLine(r.topic, r.value);
+    return { topic: r.topic, line: r.value };
+  });
+}
 
 Deno.test("streaming aggregates equal DuckDB's batch over a faulty simulated stream", async () => {
   const records = [...simulate({
@@ -12,11 +20,7 @@ Deno.test("streaming aggregates equal DuckDB's batch over a faulty simulated str
     span: 24 * 3600_000,
   })];
   const agg = createAggregator({ lateness: 2 * 60_000 });
-  const arrivals: Arrival[] = [];
-  for (const r of records) {
-    agg.addLine(r.topic, r.value);
-    arrivals.push({ topic: r.topic, line: r.value });
-  }
+  const arrivals = fed(agg, records);
   const snap = agg.snapshot();
   // The stream has every kind of fault, and the batch must see the same ones.
   for (const k of ["malformed", "late", "duplicates", "nullFields"] as const) {
@@ -47,11 +51,7 @@ Deno.test("streaming aggregates equal DuckDB's batch over the original producers
     ...original.map((r, i) => ({ r, at: i / original.length })),
   ].sort((a, b) => a.at - b.at).map(({ r }) => r);
   const agg = createAggregator({ lateness: 2 * 60_000, eventTimeZone: zone });
-  const arrivals: Arrival[] = [];
-  for (const r of records) {
-    agg.addLine(r.topic, r.value);
-    arrivals.push({ topic: r.topic, line: r.value });
-  }
+  const arrivals = fed(agg, records);
   const snap = agg.snapshot();
   for (const k of ["malformed", "late", "duplicates", "nullFields"] as const) {
     assert.ok(snap.totals[k] > 0, `no ${k} in the stream`);
@@ -89,11 +89,7 @@ Deno.test("streaming activity equals DuckDB's batch with windows of several pane
     slidingWindow: 90_000,
     lateness: 600_000,
   });
-  const arrivals: Arrival[] = [];
-  for (const r of shuffled) {
-    agg.addLine(r.topic, r.value);
-    arrivals.push({ topic: r.topic, line: r.value });
-  }
+  const arrivals = fed(agg, shuffled);
   const snap = agg.snapshot();
   assert.ok(snap.totals.accepted > 5000 && snap.windows.activeUsers.length > 300);
   assert.deepEqual(comparable(snap), await batchMetrics(arrivals, agg.options));
