@@ -74,7 +74,20 @@ Deno.test({
   async fn() {
     await withOwnBroker(async (config, broker) => {
       const kafka = createKafka(config.kafka);
-      const records = [...simulate({ seed: 5, events: 600, start: new Date(Date.now() - 3600e3) })];
+      const start = new Date(Date.now() - 3600e3);
+      // Ours and the original producers' (Berlin wall-clock times, no event_id) with heavy faults:
+      // the replay right after the restart reads every one, counted or malformed.
+      const records = [
+        ...simulate({ seed: 5, events: 400, start }),
+        ...simulate({
+          seed: 6,
+          events: 300,
+          start,
+          format: "original",
+          zone: "Europe/Berlin",
+          faults: "heavy",
+        }),
+      ];
       await produceRecords(kafka, config.kafka, records);
       const names = TOPICS.map((t) => topicName(config.kafka, t));
       const held = async () => {
@@ -100,6 +113,7 @@ Deno.test({
       assert.equal(await held(), records.length, "offsets right after the restart");
       const { snapshot } = await replay(kafka, config.kafka);
       assert.equal(snapshot.totals.received, records.length, "a replay right after it");
+      assert.ok(snapshot.totals.malformed > 0, "the faulty records were read and counted");
 
       await stopService(config, broker);
       await startService(config, broker, () => {});
